@@ -3,11 +3,22 @@
 //! The pure core of the chat widget. Nothing in this crate performs I/O, reads a clock, spawns a
 //! task or touches the browser: every input arrives through a `handle_*` call (visitor intents,
 //! HTTP results, timeouts with `now` passed in) and every output is drained with a `poll_*` call
-//! (HTTP requests to perform, events for the UI, state to persist, the next deadline).
-//! The browser layer (`src/driver.rs` of the widget crate) performs the outputs.
+//! (HTTP actions to perform, events for the UI and host page, state to persist) or read with
+//! [`Chat::next_deadline`]. The browser layer (`src/driver.rs` of the widget crate) performs them.
 
+pub mod bot;
+pub mod chat;
+pub mod config;
+mod demo;
 pub mod error;
+pub mod http;
+pub mod json;
 pub mod messages;
+pub mod transcript;
 
+pub use chat::{Chat, ChatEvent, Environment, HandoffRequest};
+pub use config::{Loaded, WidgetConfig};
 pub use error::ConfigError;
+pub use http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
 pub use messages::{Catalogue, MsgKey};
+pub use transcript::{Author, Message, Millis, QuickReply, Status};

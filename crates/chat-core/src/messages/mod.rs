@@ -18,6 +18,10 @@ pub enum MsgKey {
     ConfigurationError,
     BotUnavailable,
     StartNewChat,
+    BotFallback,
+    BotOfferHandoff,
+    HandoffButton,
+    VisitorEnded,
 }
 
 impl MsgKey {
@@ -30,6 +34,10 @@ impl MsgKey {
         MsgKey::ConfigurationError,
         MsgKey::BotUnavailable,
         MsgKey::StartNewChat,
+        MsgKey::BotFallback,
+        MsgKey::BotOfferHandoff,
+        MsgKey::HandoffButton,
+        MsgKey::VisitorEnded,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +50,10 @@ impl MsgKey {
             MsgKey::ConfigurationError => "configurationError",
             MsgKey::BotUnavailable => "botUnavailable",
             MsgKey::StartNewChat => "startNewChat",
+            MsgKey::BotFallback => "botFallback",
+            MsgKey::BotOfferHandoff => "botOfferHandoff",
+            MsgKey::HandoffButton => "handoffButton",
+            MsgKey::VisitorEnded => "visitorEnded",
         }
     }
 
@@ -59,6 +71,12 @@ impl MsgKey {
                 "Sorry, our assistant is not reachable right now. Please try again in a moment."
             }
             MsgKey::StartNewChat => "Start a new chat",
+            MsgKey::BotFallback => "Sorry, I didn't get that. Could you rephrase?",
+            MsgKey::BotOfferHandoff => {
+                "I'm having trouble understanding. Would you like to talk to a person?"
+            }
+            MsgKey::HandoffButton => "Talk to a human",
+            MsgKey::VisitorEnded => "You ended the chat.",
         }
     }
 }

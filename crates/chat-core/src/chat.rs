@@ -1,0 +1,730 @@
+//! The conversation state machine that the widget drives.
+//!
+//! Inputs are `handle_*` calls (visitor intents, HTTP results, timeouts); outputs are drained
+//! with `poll_*` calls (HTTP actions, events for the UI and the host page, state to persist)
+//! and [`Chat::next_deadline`]. `now` is always passed in; nothing here reads a clock.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bot::rasa::{parse_response, request_body};
+use crate::bot::{Decision, LocalBot};
+use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
+use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
+use crate::json::Report;
+use crate::messages::{Catalogue, MsgKey};
+use crate::transcript::{Author, Message, Millis, QuickReply, Status, Transcript};
+
+/// Longest visitor message sent as one; longer texts are split, never cut.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// What the browser knows about its environment when the widget starts.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `<html lang>` of the host page.
+    pub page_language: Option<String>,
+    /// `navigator.languages`, most preferred first.
+    pub browser_languages: Vec<String>,
+    /// A random id for this browser tab's conversation (the Rasa `sender`).
+    pub session_id: String,
+    /// The state saved by an earlier page in this tab ([`Chat::poll_persist`]).
+    pub persisted: Option<String>,
+}
+
+/// The hand-off request: everything a human agent needs to pick up the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffRequest {
+    /// The bot conversation so far, one line per message.
+    pub transcript: String,
+    /// Context the bot collected (last intent, Rasa `custom.context`, ...).
+    pub context: BTreeMap<String, String>,
+}
+
+/// Something that happened, for the UI (announcements) and the host page (`ChatWidget.on`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatEvent {
+    /// A message was added; `incoming` messages are announced by the live region.
+    Message {
+        id: String,
+        author: Author,
+        text: String,
+        incoming: bool,
+    },
+    Opened,
+    Closed,
+    HandoffRequested(HandoffRequest),
+    ConversationEnded,
+    /// A problem worth telling the host page (bot server unreachable, bad config, ...).
+    Error {
+        message: String,
+    },
+}
+
+impl ChatEvent {
+    /// Name used by `ChatWidget.on(name, fn)`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ChatEvent::Message { .. } => "message",
+            ChatEvent::Opened => "open",
+            ChatEvent::Closed => "close",
+            ChatEvent::HandoffRequested(_) => "handoff:requested",
+            ChatEvent::ConversationEnded => "conversation:ended",
+            ChatEvent::Error { .. } => "error",
+        }
+    }
+}
+
+/// One visitor turn waiting for (or being handled by) the remote bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Turn {
+    /// The visitor message in the transcript (`None` for a silent payload such as `/greet`).
+    message_id: Option<String>,
+    /// What is sent to the bot (the text, or a quick reply's payload).
+    payload: String,
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    request: RequestId,
+    turn: Turn,
+    deadline: Millis,
+}
+
+#[derive(Debug, Clone)]
+enum Bot {
+    Local(LocalBot),
+    Rasa {
+        config: RasaConfig,
+        queue: VecDeque<Turn>,
+        in_flight: Option<InFlight>,
+    },
+}
+
+/// What survives a page reload (sessionStorage).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Persisted {
+    version: u32,
+    transcript: Transcript,
+    open: bool,
+    ended: bool,
+    #[serde(default)]
+    fallbacks: u32,
+    #[serde(default)]
+    context: BTreeMap<String, String>,
+    #[serde(default)]
+    queue: Vec<Turn>,
+    session_id: String,
+}
+
+const PERSIST_VERSION: u32 = 1;
+
+/// The conversation.
+#[derive(Debug, Clone)]
+pub struct Chat {
+    config: WidgetConfig,
+    catalogue: Catalogue,
+    report: Report,
+    bot: Bot,
+    transcript: Transcript,
+    open: bool,
+    unread: u32,
+    ended: bool,
+    started: bool,
+    context: BTreeMap<String, String>,
+    session_id: String,
+    next_request: RequestId,
+    http: VecDeque<HttpAction>,
+    events: VecDeque<ChatEvent>,
+    dirty: bool,
+    /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
+    revision: u64,
+}
+
+impl Chat {
+    /// Builds the conversation from a loaded configuration, restoring persisted state if any.
+    pub fn new(loaded: Loaded, env: Environment) -> Chat {
+        let Loaded { config, mut report } = loaded;
+        let mut languages: Vec<&str> = Vec::new();
+        languages.extend(config.language.as_deref());
+        languages.extend(env.page_language.as_deref().filter(|l| !l.is_empty()));
+        languages.extend(env.browser_languages.iter().map(String::as_str));
+        let (catalogue, message_problems) = Catalogue::new(&languages, config.messages.as_ref());
+        report.warnings.extend(message_problems);
+        let bot = match &config.bot {
+            BotConfig::Local(c) => Bot::Local(LocalBot::new(c.clone())),
+            BotConfig::Rasa(c) => Bot::Rasa {
+                config: c.clone(),
+                queue: VecDeque::new(),
+                in_flight: None,
+            },
+        };
+        let mut chat = Chat {
+            open: config.open_on_load,
+            config,
+            catalogue,
+            report,
+            bot,
+            transcript: Transcript::default(),
+            unread: 0,
+            ended: false,
+            started: false,
+            context: BTreeMap::new(),
+            session_id: env.session_id,
+            next_request: 0,
+            http: VecDeque::new(),
+            events: VecDeque::new(),
+            dirty: false,
+            revision: 1,
+        };
+        if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
+            chat.restore(saved);
+        }
+        for problem in chat.report.errors.clone() {
+            chat.events.push_back(ChatEvent::Error {
+                message: format!("configuration: {problem}"),
+            });
+        }
+        chat
+    }
+
+    fn restore(&mut self, saved: &str) {
+        // A state from another version or a damaged value is ignored: a fresh conversation.
+        let Ok(p) = serde_json::from_str::<Persisted>(saved) else {
+            return;
+        };
+        if p.version != PERSIST_VERSION {
+            return;
+        }
+        self.transcript = p.transcript;
+        self.open = p.open || self.open;
+        self.ended = p.ended;
+        self.context = p.context;
+        self.session_id = p.session_id;
+        self.started = !self.transcript.messages().is_empty() || self.ended;
+        match &mut self.bot {
+            Bot::Local(bot) => bot.set_consecutive_fallbacks(p.fallbacks),
+            Bot::Rasa { queue, .. } => queue.extend(p.queue),
+        }
+        // A visitor message that was on its way when the page unloaded is sent again.
+        let unsent: Vec<String> = self
+            .transcript
+            .messages()
+            .iter()
+            .filter(|m| m.status == Some(Status::Sending))
+            .map(|m| m.id.clone())
+            .collect();
+        for id in unsent {
+            let queued = matches!(&self.bot, Bot::Rasa { queue, .. } if queue.iter().any(|t| t.message_id.as_deref() == Some(id.as_str())));
+            if !queued {
+                if let Some(m) = self.transcript.get_mut(&id) {
+                    m.status = Some(Status::Failed);
+                }
+            }
+        }
+    }
+
+    // ----- read access for the UI -------------------------------------------------------
+
+    pub fn messages(&self) -> &[Message] {
+        self.transcript.messages()
+    }
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+    pub fn config(&self) -> &WidgetConfig {
+        &self.config
+    }
+    /// Configuration problems: errors (the chat cannot start) and warnings (ignored values).
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+    pub fn unread(&self) -> u32 {
+        self.unread
+    }
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+    /// Window title (configuration, else the catalogue).
+    pub fn title(&self) -> String {
+        self.config
+            .title
+            .clone()
+            .unwrap_or_else(|| self.catalogue.text(MsgKey::WindowTitle))
+    }
+    /// Who is typing right now, if anyone (the bot while it is thinking).
+    pub fn typing(&self) -> Option<String> {
+        match &self.bot {
+            Bot::Rasa {
+                in_flight: Some(_),
+                config,
+                ..
+            } => Some(config.name.clone()),
+            _ => None,
+        }
+    }
+    /// Whether the composer accepts input.
+    pub fn can_send(&self) -> bool {
+        self.report.errors.is_empty() && !self.ended
+    }
+
+    // ----- outputs ----------------------------------------------------------------------
+
+    pub fn poll_http(&mut self) -> Option<HttpAction> {
+        self.http.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<ChatEvent> {
+        self.events.pop_front()
+    }
+
+    /// The state to save in sessionStorage, when it changed (and persistence is on).
+    pub fn poll_persist(&mut self) -> Option<String> {
+        if !std::mem::take(&mut self.dirty) || !self.config.persist {
+            return None;
+        }
+        let (fallbacks, queue) = match &self.bot {
+            Bot::Local(b) => (b.consecutive_fallbacks(), Vec::new()),
+            Bot::Rasa {
+                queue, in_flight, ..
+            } => (
+                0,
+                in_flight
+                    .iter()
+                    .map(|f| f.turn.clone())
+                    .chain(queue.iter().cloned())
+                    .collect(),
+            ),
+        };
+        let p = Persisted {
+            version: PERSIST_VERSION,
+            transcript: self.transcript.clone(),
+            open: self.open,
+            ended: self.ended,
+            fallbacks,
+            context: self.context.clone(),
+            queue,
+            session_id: self.session_id.clone(),
+        };
+        serde_json::to_string(&p).ok()
+    }
+
+    /// When [`Chat::handle_timeout`] must be called next.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        match &self.bot {
+            Bot::Rasa {
+                in_flight: Some(f), ..
+            } => Some(f.deadline),
+            _ => None,
+        }
+    }
+
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.dirty = true;
+    }
+
+    // ----- inputs -----------------------------------------------------------------------
+
+    /// The widget is mounted: greet (unless a conversation was restored) and resume work.
+    pub fn handle_start(&mut self, now: Millis) {
+        if !self.report.errors.is_empty() {
+            return;
+        }
+        if !self.started {
+            self.started = true;
+            self.greet(now);
+        }
+        self.pump_bot(now);
+    }
+
+    fn greet(&mut self, now: Millis) {
+        match &self.bot {
+            Bot::Local(bot) => {
+                let (text, quick) = bot.greeting();
+                if !text.trim().is_empty() {
+                    let (text, quick, name) =
+                        (text.to_string(), quick.to_vec(), bot.config.name.clone());
+                    self.add_message(Author::Bot { name }, text, quick, now);
+                }
+            }
+            Bot::Rasa { config, .. } => {
+                if let Some(payload) = config.initial_payload.clone() {
+                    self.queue_turn(Turn {
+                        message_id: None,
+                        payload,
+                    });
+                }
+            }
+        }
+        self.changed();
+    }
+
+    pub fn handle_open(&mut self) {
+        if !self.open {
+            self.open = true;
+            self.unread = 0;
+            self.events.push_back(ChatEvent::Opened);
+            self.changed();
+        }
+    }
+
+    pub fn handle_close(&mut self) {
+        if self.open {
+            self.open = false;
+            self.events.push_back(ChatEvent::Closed);
+            self.changed();
+        }
+    }
+
+    pub fn handle_toggle(&mut self) {
+        if self.open {
+            self.handle_close()
+        } else {
+            self.handle_open()
+        }
+    }
+
+    /// Host-page variables for `{{vars.NAME}}` templates.
+    pub fn handle_set_variables(&mut self, vars: BTreeMap<String, String>) {
+        self.catalogue.set_variables(vars);
+        self.changed();
+    }
+
+    /// The visitor sends text. Returns `false` (and changes nothing) when it cannot be sent
+    /// now: blank text, a configuration error, or an ended conversation — the composer keeps
+    /// the text in those cases.
+    pub fn handle_send(&mut self, text: &str, now: Millis) -> bool {
+        let text = text.trim();
+        if text.is_empty() || !self.can_send() {
+            return false;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for part in chars.chunks(MAX_MESSAGE_CHARS) {
+            let part: String = part.iter().collect();
+            self.visitor_turn(part.clone(), None, false, now);
+        }
+        true
+    }
+
+    /// The visitor chose quick reply `index` of message `message_id`.
+    pub fn handle_quick_reply(&mut self, message_id: &str, index: usize, now: Millis) -> bool {
+        if !self.can_send() {
+            return false;
+        }
+        let Some(reply) = self
+            .transcript
+            .get(message_id)
+            .and_then(|m| m.quick_replies.get(index))
+            .cloned()
+        else {
+            return false;
+        };
+        self.visitor_turn(reply.label, reply.payload, reply.handoff, now);
+        true
+    }
+
+    /// The visitor asks to send a failed message again.
+    pub fn handle_retry(&mut self, message_id: &str, now: Millis) -> bool {
+        let Some(m) = self.transcript.get_mut(message_id) else {
+            return false;
+        };
+        if m.status != Some(Status::Failed) || !matches!(m.author, Author::Visitor) {
+            return false;
+        }
+        m.status = Some(Status::Sending);
+        let text = m.text.clone();
+        self.changed();
+        self.route_to_bot(message_id.to_string(), text, None, now);
+        true
+    }
+
+    /// The visitor ends the conversation (header button).
+    pub fn handle_end(&mut self, now: Millis) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.transcript.clear_quick_replies();
+        if let Bot::Rasa {
+            queue, in_flight, ..
+        } = &mut self.bot
+        {
+            if let Some(f) = in_flight.take() {
+                self.http.push_back(HttpAction::Abort(f.request));
+            }
+            queue.clear();
+        }
+        let text = self.catalogue.text(MsgKey::VisitorEnded);
+        self.add_message(Author::System, text, Vec::new(), now);
+        self.events.push_back(ChatEvent::ConversationEnded);
+        self.changed();
+    }
+
+    /// "Start a new chat" after the conversation ended: a fresh conversation and greeting.
+    pub fn handle_restart(&mut self, now: Millis, new_session_id: String) {
+        if !self.ended {
+            return;
+        }
+        self.ended = false;
+        self.transcript.clear();
+        self.context.clear();
+        self.session_id = new_session_id;
+        if let Bot::Local(bot) = &mut self.bot {
+            bot.set_consecutive_fallbacks(0);
+        }
+        self.started = true;
+        self.greet(now);
+        self.pump_bot(now);
+    }
+
+    /// A request started by [`Chat::poll_http`] finished.
+    pub fn handle_http(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpResponse, HttpError>,
+        now: Millis,
+    ) {
+        let Bot::Rasa { in_flight, .. } = &mut self.bot else {
+            return;
+        };
+        if in_flight.as_ref().map(|f| f.request) != Some(id) {
+            return; // a late answer to an aborted request
+        }
+        let turn = in_flight.take().expect("checked above").turn;
+        let outcome = match result {
+            Ok(r) if r.is_success() => parse_response(&r.body),
+            Ok(r) => Err(format!("the bot server answered HTTP {}", r.status)),
+            Err(HttpError::Network(e)) => Err(format!("the bot server could not be reached ({e})")),
+            Err(HttpError::Aborted) => Err("the bot server did not answer in time".into()),
+        };
+        match outcome {
+            Ok(replies) => {
+                self.set_status(turn.message_id.as_deref(), Status::Delivered);
+                let name = self.bot_name();
+                let mut handoff = false;
+                for r in replies {
+                    self.context.extend(r.context);
+                    handoff |= r.handoff;
+                    if !r.text.is_empty() || r.image.is_some() || !r.buttons.is_empty() {
+                        self.add_message(
+                            Author::Bot { name: name.clone() },
+                            r.text,
+                            r.buttons,
+                            now,
+                        );
+                        if let Some(url) = r.image {
+                            if let Some(m) = self.transcript.last_mut() {
+                                m.image_url = Some(url);
+                            }
+                        }
+                    }
+                }
+                if handoff {
+                    self.request_handoff(now, false);
+                }
+            }
+            Err(reason) => self.bot_failed(turn, reason, now),
+        }
+        self.changed();
+        self.pump_bot(now);
+    }
+
+    /// Time passed: a bot request that took too long is aborted and reported.
+    pub fn handle_timeout(&mut self, now: Millis) {
+        let expired =
+            matches!(&self.bot, Bot::Rasa { in_flight: Some(f), .. } if now >= f.deadline);
+        if !expired {
+            return;
+        }
+        let Bot::Rasa { in_flight, .. } = &mut self.bot else {
+            return;
+        };
+        let f = in_flight.take().expect("checked above");
+        self.http.push_back(HttpAction::Abort(f.request));
+        self.bot_failed(f.turn, "the bot server did not answer in time".into(), now);
+        self.changed();
+        self.pump_bot(now);
+    }
+
+    // ----- internals ----------------------------------------------------------------------
+
+    fn bot_name(&self) -> String {
+        match &self.bot {
+            Bot::Local(b) => b.config.name.clone(),
+            Bot::Rasa { config, .. } => config.name.clone(),
+        }
+    }
+
+    fn bot_failed(&mut self, turn: Turn, reason: String, now: Millis) {
+        self.set_status(turn.message_id.as_deref(), Status::Failed);
+        let text = self.catalogue.text(MsgKey::BotUnavailable);
+        self.add_message(Author::System, text, Vec::new(), now);
+        self.events.push_back(ChatEvent::Error { message: reason });
+    }
+
+    fn set_status(&mut self, message_id: Option<&str>, status: Status) {
+        if let Some(m) = message_id.and_then(|id| self.transcript.get_mut(id)) {
+            m.status = Some(status);
+        }
+    }
+
+    fn add_message(
+        &mut self,
+        author: Author,
+        text: String,
+        quick: Vec<QuickReply>,
+        now: Millis,
+    ) -> String {
+        self.transcript.clear_quick_replies();
+        let incoming = author.is_incoming();
+        let id = self.transcript.push(author.clone(), text.clone(), now);
+        if let Some(m) = self.transcript.last_mut() {
+            m.quick_replies = quick;
+        }
+        if incoming && !self.open {
+            self.unread += 1;
+        }
+        self.events.push_back(ChatEvent::Message {
+            id: id.clone(),
+            author,
+            text,
+            incoming,
+        });
+        self.changed();
+        id
+    }
+
+    fn visitor_turn(&mut self, text: String, payload: Option<String>, handoff: bool, now: Millis) {
+        let id = self.add_message(Author::Visitor, text.clone(), Vec::new(), now);
+        if handoff {
+            self.set_status(Some(&id), Status::Delivered);
+            self.request_handoff(now, true);
+            return;
+        }
+        self.route_to_bot(id, text, payload, now);
+    }
+
+    fn route_to_bot(&mut self, id: String, text: String, payload: Option<String>, now: Millis) {
+        match &mut self.bot {
+            Bot::Local(bot) => {
+                let name = bot.config.name.clone();
+                let decision = bot.decide(&text, payload.as_deref());
+                let (reply, quick, handoff, intent) = match decision {
+                    Decision::Intent(i) => (
+                        i.reply.clone(),
+                        i.quick_replies.clone(),
+                        i.handoff,
+                        Some(i.name.clone()),
+                    ),
+                    Decision::Handoff => (String::new(), Vec::new(), true, None),
+                    Decision::Fallback { offer_handoff } => {
+                        let fallback = bot
+                            .config
+                            .fallback
+                            .clone()
+                            .unwrap_or_else(|| self.catalogue.text(MsgKey::BotFallback));
+                        let (text, quick) = if offer_handoff {
+                            let offer = self.catalogue.text(MsgKey::BotOfferHandoff);
+                            let button = QuickReply {
+                                label: self.catalogue.text(MsgKey::HandoffButton),
+                                payload: None,
+                                handoff: true,
+                            };
+                            (format!("{fallback} {offer}"), vec![button])
+                        } else {
+                            (fallback, Vec::new())
+                        };
+                        (text, quick, false, None)
+                    }
+                };
+                self.set_status(Some(&id), Status::Delivered);
+                if let Some(intent) = intent {
+                    self.context.insert("lastIntent".into(), intent);
+                }
+                if !reply.trim().is_empty() {
+                    self.add_message(Author::Bot { name }, reply, quick, now);
+                }
+                if handoff {
+                    self.request_handoff(now, true);
+                }
+            }
+            Bot::Rasa { .. } => {
+                self.queue_turn(Turn {
+                    message_id: Some(id),
+                    payload: payload.unwrap_or(text),
+                });
+                self.pump_bot(now);
+            }
+        }
+    }
+
+    fn queue_turn(&mut self, turn: Turn) {
+        if let Bot::Rasa { queue, .. } = &mut self.bot {
+            queue.push_back(turn);
+        }
+    }
+
+    /// Sends the next queued visitor turn to the remote bot: one at a time, in order, so the
+    /// bot sees the conversation as the visitor wrote it.
+    fn pump_bot(&mut self, now: Millis) {
+        if !self.report.errors.is_empty() || self.ended {
+            return;
+        }
+        let Bot::Rasa {
+            config,
+            queue,
+            in_flight,
+        } = &mut self.bot
+        else {
+            return;
+        };
+        if in_flight.is_some() {
+            return;
+        }
+        let Some(turn) = queue.pop_front() else {
+            return;
+        };
+        self.next_request += 1;
+        let request = HttpRequest {
+            id: self.next_request,
+            method: Method::Post,
+            url: config.url.clone(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(request_body(&self.session_id, &turn.payload)),
+        };
+        *in_flight = Some(InFlight {
+            request: request.id,
+            turn,
+            deadline: now + config.timeout_ms,
+        });
+        self.http.push_back(HttpAction::Start(request));
+        self.changed();
+    }
+
+    /// The bot (or the visitor) asks for a human agent.
+    fn request_handoff(&mut self, now: Millis, say_utterance: bool) {
+        let name = self.bot_name();
+        if say_utterance {
+            let text = self.catalogue.text(MsgKey::HandoffUtterance);
+            self.add_message(Author::Bot { name }, text, Vec::new(), now);
+        }
+        let request = HandoffRequest {
+            transcript: self.transcript.to_plain_text(),
+            context: self.context.clone(),
+        };
+        self.events.push_back(ChatEvent::HandoffRequested(request));
+        // No Salesforce deployment is configured: tell the visitor plainly.
+        let text = self.catalogue.text(MsgKey::NoAgentAvailable);
+        self.add_message(Author::System, text, Vec::new(), now);
+    }
+}

@@ -1,0 +1,267 @@
+//! Configuration validation: a table of bad configurations, each with its expected error path
+//! and message fragment.
+
+use chat_core::config::{BotConfig, Position, Theme};
+use chat_core::WidgetConfig;
+use serde_json::json;
+
+#[test]
+fn empty_or_null_configuration_is_the_demo_bot() {
+    for text in ["{}", "null"] {
+        let loaded = WidgetConfig::from_json(text);
+        assert!(
+            loaded.report.errors.is_empty(),
+            "{text}: {:?}",
+            loaded.report
+        );
+        assert!(loaded.report.warnings.is_empty());
+        let BotConfig::Local(bot) = &loaded.config.bot else {
+            panic!("demo bot expected")
+        };
+        assert!(!bot.intents.is_empty());
+        assert!(!bot.greeting.is_empty());
+    }
+}
+
+#[test]
+fn a_full_valid_configuration_is_read() {
+    let loaded = WidgetConfig::from_value(&json!({
+        "title": "Acme Help",
+        "language": "fr-CA",
+        "position": "bottom-left",
+        "theme": "dark",
+        "openOnLoad": true,
+        "persist": false,
+        "bot": {
+            "type": "local",
+            "name": "Acme Bot",
+            "greeting": "Bonjour !",
+            "greetingQuickReplies": ["Livraison", {"label": "Un humain", "handoff": true}],
+            "intents": [
+                {"name": "shipping", "examples": ["livraison"], "reply": "2 jours."},
+                {"name": "human", "examples": ["parler a quelqu'un"], "handoff": true}
+            ],
+            "handoffPhrases": ["agent"],
+            "fallback": "Pardon ?",
+            "fallbacksBeforeHandoff": 3,
+            "matchThreshold": 0.6
+        },
+        "messages": {"fr": {"noAgentAvailable": "Personne."}}
+    }));
+    assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
+    assert!(loaded.report.warnings.is_empty(), "{:?}", loaded.report);
+    let c = loaded.config;
+    assert_eq!(c.title.as_deref(), Some("Acme Help"));
+    assert_eq!(c.language.as_deref(), Some("fr-CA"));
+    assert_eq!(c.position, Position::BottomLeft);
+    assert_eq!(c.theme, Theme::Dark);
+    assert!(c.open_on_load);
+    assert!(!c.persist);
+    let BotConfig::Local(bot) = c.bot else {
+        panic!()
+    };
+    assert_eq!(bot.name, "Acme Bot");
+    assert_eq!(bot.intents.len(), 2);
+    assert!(bot.intents[1].handoff);
+    assert!(bot.greeting_quick_replies[1].handoff);
+    assert_eq!(bot.fallbacks_before_handoff, 3);
+}
+
+#[test]
+fn rasa_configuration() {
+    let loaded = WidgetConfig::from_value(&json!({
+        "bot": {"type": "rasa", "url": "http://localhost:5005/webhooks/rest/webhook", "timeoutSeconds": 5, "initialPayload": "/greet"}
+    }));
+    assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
+    let BotConfig::Rasa(r) = loaded.config.bot else {
+        panic!()
+    };
+    assert_eq!(r.timeout_ms, 5000);
+    assert_eq!(r.initial_payload.as_deref(), Some("/greet"));
+}
+
+/// (configuration, expected error path, fragment of the message)
+fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
+    vec![
+        (json!([1, 2]), "", "must be a JSON object"),
+        (
+            json!({"title": 3}),
+            "title",
+            "expected a string, found a number",
+        ),
+        (json!({"title": "  "}), "title", "must not be empty"),
+        (
+            json!({"language": "english!"}),
+            "language",
+            "not a language tag",
+        ),
+        (
+            json!({"position": "top"}),
+            "position",
+            "expected one of: bottom-right, bottom-left",
+        ),
+        (json!({"theme": "pink"}), "theme", "unknown value \"pink\""),
+        (
+            json!({"openOnLoad": "yes"}),
+            "openOnLoad",
+            "expected true or false",
+        ),
+        (
+            json!({"bot": "rasa"}),
+            "bot",
+            "expected an object, found a string",
+        ),
+        (
+            json!({"bot": {"type": "watson"}}),
+            "bot.type",
+            "expected one of: local, rasa",
+        ),
+        (
+            json!({"bot": {"type": "rasa"}}),
+            "bot.url",
+            "is required for a Rasa bot",
+        ),
+        (
+            json!({"bot": {"type": "rasa", "url": "ftp://bot"}}),
+            "bot.url",
+            "not an http(s) URL",
+        ),
+        (
+            json!({"bot": {"type": "rasa", "url": "https://"}}),
+            "bot.url",
+            "no valid host",
+        ),
+        (
+            json!({"bot": {"type": "rasa", "url": "https://b.example", "timeoutSeconds": 0}}),
+            "bot.timeoutSeconds",
+            "between 1 and 120",
+        ),
+        (
+            json!({"bot": {"intents": []}}),
+            "bot.intents",
+            "at least one intent",
+        ),
+        (
+            json!({"bot": {"intents": {}}}),
+            "bot.intents",
+            "expected a list",
+        ),
+        (
+            json!({"bot": {"intents": [{"examples": ["x"], "reply": "y"}]}}),
+            "bot.intents[0].name",
+            "is required",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "reply": "y"}]}}),
+            "bot.intents[0].examples",
+            "at least one example",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": ["x", 5], "reply": "y"}]}}),
+            "bot.intents[0].examples[1]",
+            "expected a string, found a number",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": [""], "reply": "y"}]}}),
+            "bot.intents[0].examples[0]",
+            "must not be empty",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": ["x"]}]}}),
+            "bot.intents[0].reply",
+            "is required unless",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": ["x"], "reply": "y"}, {"name": "a", "examples": ["z"], "reply": "w"}]}}),
+            "bot.intents[1].name",
+            "duplicate intent name",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": ["x"], "reply": "y", "quickReplies": [{"payload": "p"}]}]}}),
+            "bot.intents[0].quickReplies[0].label",
+            "is required",
+        ),
+        (
+            json!({"bot": {"intents": [{"name": "a", "examples": ["x"], "reply": "y", "quickReplies": [7]}]}}),
+            "bot.intents[0].quickReplies[0]",
+            "expected a button text",
+        ),
+        (
+            json!({"bot": {"fallbacksBeforeHandoff": -1}}),
+            "bot.fallbacksBeforeHandoff",
+            "between 0 and 100",
+        ),
+        (
+            json!({"bot": {"matchThreshold": 2}}),
+            "bot.matchThreshold",
+            "between 0.1 and 1",
+        ),
+    ]
+}
+
+#[test]
+fn every_bad_configuration_is_reported_with_its_path() {
+    for (value, path, fragment) in bad_configs() {
+        let loaded = WidgetConfig::from_value(&value);
+        let found = loaded
+            .report
+            .errors
+            .iter()
+            .find(|e| e.path == path)
+            .unwrap_or_else(|| panic!("{value}: no error at `{path}`, got {:?}", loaded.report));
+        assert!(
+            found.message.contains(fragment),
+            "{value}: error at `{path}` is \"{}\", expected it to contain \"{fragment}\"",
+            found.message
+        );
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let loaded = WidgetConfig::from_value(&json!({
+        "title": 1, "theme": "pink", "bot": {"type": "rasa", "url": "nope"}
+    }));
+    let paths: Vec<&str> = loaded
+        .report
+        .errors
+        .iter()
+        .map(|e| e.path.as_str())
+        .collect();
+    assert_eq!(paths, ["title", "theme", "bot.url"]);
+}
+
+#[test]
+fn unknown_keys_are_warnings_with_a_suggestion() {
+    let loaded = WidgetConfig::from_value(&json!({
+        "titel": "x", "bot": {"greting": "hi", "zzz": 1}
+    }));
+    assert!(loaded.report.errors.is_empty());
+    let w: Vec<String> = loaded
+        .report
+        .warnings
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        w.contains(&"titel: unknown option, ignored (did you mean \"title\"?)".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(
+            &"bot.greting: unknown option, ignored (did you mean \"greeting\"?)".to_string()
+        ),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"bot.zzz: unknown option, ignored".to_string()),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn malformed_json_text_is_an_error_not_a_panic() {
+    let loaded = WidgetConfig::from_json("{ \"title\": ");
+    assert_eq!(loaded.report.errors.len(), 1);
+    assert!(loaded.report.errors[0].message.contains("not valid JSON"));
+}
