@@ -1,93 +1,41 @@
 //! The standard-message catalogue: every text the widget shows or sends on its own.
 //!
-//! TEMPORARY MINIMAL VERSION — being replaced by the full catalogue (issue 6). The public API
-//! below is the contract the rest of the crate and the widget use.
+//! - [`MsgKey`] lists the messages; each has a default text in every shipped language
+//!   ([`SHIPPED_LANGUAGES`]), a set of allowed `{{placeholders}}` and a description.
+//! - [`Catalogue::new`] picks the language and applies the site owner's overrides (the
+//!   configuration's `messages` object), reporting every problem as a [`ConfigError`].
+//! - [`Catalogue::render`] fills the placeholders; values are plain text, never re-parsed.
+//! - [`reference_markdown`] prints the whole catalogue (`docs/messages.md`).
+//!
+//! Text resolution for a key: walk the fallback chain of the chosen language (`fr-CA` → `fr`,
+//! ending with `en` for a language that ships no defaults); at each tag take the site's override,
+//! else the shipped default if that language ships; the first hit wins.
+
+mod defaults;
+mod docs;
+mod format;
+mod keys;
+mod lang;
+mod template;
 
 use std::collections::BTreeMap;
 
 use crate::error::ConfigError;
-
-/// A catalogue key. `name()` is the key used in configuration (`messages.en.noAgentAvailable`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MsgKey {
-    HandoffUtterance,
-    NoAgentAvailable,
-    ComposerPlaceholder,
-    LauncherOpenLabel,
-    WindowTitle,
-    ConfigurationError,
-    BotUnavailable,
-    StartNewChat,
-    BotFallback,
-    BotOfferHandoff,
-    HandoffButton,
-    VisitorEnded,
-}
-
-impl MsgKey {
-    pub const ALL: &'static [MsgKey] = &[
-        MsgKey::HandoffUtterance,
-        MsgKey::NoAgentAvailable,
-        MsgKey::ComposerPlaceholder,
-        MsgKey::LauncherOpenLabel,
-        MsgKey::WindowTitle,
-        MsgKey::ConfigurationError,
-        MsgKey::BotUnavailable,
-        MsgKey::StartNewChat,
-        MsgKey::BotFallback,
-        MsgKey::BotOfferHandoff,
-        MsgKey::HandoffButton,
-        MsgKey::VisitorEnded,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            MsgKey::HandoffUtterance => "handoffUtterance",
-            MsgKey::NoAgentAvailable => "noAgentAvailable",
-            MsgKey::ComposerPlaceholder => "composerPlaceholder",
-            MsgKey::LauncherOpenLabel => "launcherOpenLabel",
-            MsgKey::WindowTitle => "windowTitle",
-            MsgKey::ConfigurationError => "configurationError",
-            MsgKey::BotUnavailable => "botUnavailable",
-            MsgKey::StartNewChat => "startNewChat",
-            MsgKey::BotFallback => "botFallback",
-            MsgKey::BotOfferHandoff => "botOfferHandoff",
-            MsgKey::HandoffButton => "handoffButton",
-            MsgKey::VisitorEnded => "visitorEnded",
-        }
-    }
-
-    fn default_en(self) -> &'static str {
-        match self {
-            MsgKey::HandoffUtterance => "No problem, I'll transfer you to one of our agents now.",
-            MsgKey::NoAgentAvailable => {
-                "There is no agent available right now. Please contact us again later."
-            }
-            MsgKey::ComposerPlaceholder => "Type your message…",
-            MsgKey::LauncherOpenLabel => "Open chat",
-            MsgKey::WindowTitle => "Chat with us",
-            MsgKey::ConfigurationError => "The chat is not configured correctly: {{reason}}",
-            MsgKey::BotUnavailable => {
-                "Sorry, our assistant is not reachable right now. Please try again in a moment."
-            }
-            MsgKey::StartNewChat => "Start a new chat",
-            MsgKey::BotFallback => "Sorry, I didn't get that. Could you rephrase?",
-            MsgKey::BotOfferHandoff => {
-                "I'm having trouble understanding. Would you like to talk to a person?"
-            }
-            MsgKey::HandoffButton => "Talk to a human",
-            MsgKey::VisitorEnded => "You ended the chat.",
-        }
-    }
-}
+pub use docs::reference_markdown;
+pub use keys::MsgKey;
+use lang::Lang;
 
 /// Values substituted into a template: built-ins (`agentName`, `position`, ...) by name.
 pub type Args<'a> = &'a [(&'a str, &'a str)];
+
+/// Tags of the languages whose complete defaults ship with the widget.
+pub const SHIPPED_LANGUAGES: &[&str] = &["en", "fr", "de", "es", "ar"];
 
 /// Resolved catalogue for one language, with the site owner's overrides applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalogue {
     language: String,
+    base: Lang,
     overrides: BTreeMap<MsgKey, String>,
     variables: BTreeMap<String, String>,
 }
@@ -101,55 +49,218 @@ impl Default for Catalogue {
 impl Catalogue {
     /// Builds the catalogue for the first supported language among `languages` (most preferred
     /// first: configuration, page `lang`, browser), applying `overrides` (the configuration's
-    /// `messages` object: `{ "en": { "noAgentAvailable": "..." }, "fr": {...} }`). Problems in the
-    /// overrides are returned with their paths and the default is used for that key.
+    /// `messages` object: `{ "en": { "noAgentAvailable": "..." }, "fr-CA": {...} }`).
+    ///
+    /// A candidate is supported when a tag of its fallback chain (`fr-CA` → `fr`) ships defaults
+    /// or has an override object; tags are case-insensitive and accept `_` for `-`. Without any
+    /// supported candidate the language is English. Every problem in `overrides` (in any
+    /// language, not only the chosen one) is returned with its path; the default is used for
+    /// that key. Never panics.
     pub fn new(
         languages: &[&str],
         overrides: Option<&serde_json::Value>,
     ) -> (Catalogue, Vec<ConfigError>) {
-        let _ = (languages, overrides);
-        (
-            Catalogue {
-                language: "en".into(),
-                overrides: BTreeMap::new(),
-                variables: BTreeMap::new(),
-            },
-            Vec::new(),
-        )
+        let mut errors = Vec::new();
+        let table = parse_overrides(overrides, &mut errors);
+
+        let language = languages
+            .iter()
+            .filter_map(|c| lang::normalize(c))
+            .find_map(|tag| {
+                lang::chain(&tag)
+                    .find(|t| Lang::from_tag(t).is_some() || table.contains_key(*t))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "en".to_string());
+
+        let mut chain: Vec<&str> = lang::chain(&language).collect();
+        if !chain.contains(&"en") {
+            chain.push("en");
+        }
+        let base = chain
+            .iter()
+            .find_map(|t| Lang::from_tag(t))
+            .unwrap_or(Lang::En);
+        let mut resolved = BTreeMap::new();
+        for &key in MsgKey::ALL {
+            for t in &chain {
+                if let Some(text) = table.get(*t).and_then(|m| m.get(&key)) {
+                    resolved.insert(key, text.clone());
+                    break;
+                }
+                if Lang::from_tag(t).is_some() {
+                    break;
+                }
+            }
+        }
+
+        let catalogue = Catalogue {
+            language,
+            base,
+            overrides: resolved,
+            variables: BTreeMap::new(),
+        };
+        (catalogue, errors)
     }
 
-    /// BCP 47 tag of the language in use (`en`, `fr`, `ar`, ...).
+    /// BCP 47 tag of the language in use (`en`, `fr`, `fr-CA` when the site overrides `fr-CA`,
+    /// `ar`, ...): the most specific tag of the visitor's preference that ships defaults or has
+    /// overrides.
     pub fn language(&self) -> &str {
         &self.language
     }
 
     /// Whether the language is written right to left (the widget root gets `dir="rtl"`).
     pub fn is_rtl(&self) -> bool {
-        false
+        lang::is_rtl(&self.language)
     }
 
-    /// Host-page variables (`ChatWidget.setVariables({...})`), used as `{{vars.NAME}}`.
+    /// Host-page variables (`ChatWidget.setVariables({...})`), used as `{{vars.NAME}}`. Replaces
+    /// the previous set.
     pub fn set_variables(&mut self, vars: BTreeMap<String, String>) {
         self.variables = vars;
     }
 
-    /// The text for `key` with `{{placeholders}}` substituted (values are plain text; the UI
-    /// never interprets them as HTML).
-    pub fn render(&self, key: MsgKey, args: Args<'_>) -> String {
-        let template = self
-            .overrides
-            .get(&key)
-            .map(String::as_str)
-            .unwrap_or(key.default_en());
-        let mut out = template.to_string();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{{{name}}}}}"), value);
+    /// The host-page variables currently set.
+    pub fn variables(&self) -> &BTreeMap<String, String> {
+        &self.variables
+    }
+
+    /// The raw template in use for `key` (override or shipped default), placeholders unfilled.
+    pub fn template(&self, key: MsgKey) -> &str {
+        match self.overrides.get(&key) {
+            Some(t) => t,
+            None => self.base.text(key),
         }
-        out
+    }
+
+    /// The text for `key` with `{{placeholders}}` substituted: built-ins from `args`,
+    /// `{{vars.NAME}}` from [`Catalogue::set_variables`]; a missing value is an empty string.
+    /// Values are plain text: they are never parsed as templates (a value containing `{{x}}`
+    /// stays literal) nor escaped (the UI renders text nodes, never HTML).
+    pub fn render(&self, key: MsgKey, args: Args<'_>) -> String {
+        template::render(self.template(key), args, &self.variables)
     }
 
     /// Shorthand for `render(key, &[])`.
     pub fn text(&self, key: MsgKey) -> String {
         self.render(key, &[])
     }
+
+    /// Like [`Catalogue::render`], but `None` when the message is turned off (an optional key
+    /// whose text is empty, such as the default `agentGreeting`): show nothing then.
+    pub fn render_opt(&self, key: MsgKey, args: Args<'_>) -> Option<String> {
+        if self.template(key).trim().is_empty() {
+            None
+        } else {
+            Some(self.render(key, args))
+        }
+    }
+
+    /// A wait duration in words in the catalogue's language, for `{{wait}}`: "less than a
+    /// minute" (0), "45 seconds", "about 2 minutes", "about 1 hour". Languages without shipped
+    /// defaults use English.
+    pub fn format_wait(&self, seconds: u32) -> String {
+        format::wait(self.base, seconds)
+    }
+
+    /// A readable text for a failure or end reason code, for `{{reason}}` of
+    /// `chatRequestFailed`: Live Chat `ChatRequestFail.reason` (`Unavailable`, `NoPost`,
+    /// `InternalFailure`, `Blocked`, `Unknown`), `ChatEnded.reason` (`agent`, `agentsUnavailable`,
+    /// `agentPushTimeout`, `client`, `clientIdleTimeout`, `NoPost`, `unknown`) and MIAW
+    /// `RoutingResult.failureType` (`Unknown`, `SubmissionError`, `RoutingError`); matched
+    /// case-insensitively (see [`MsgKey::for_reason`]). Any other code gives `reasonOther`,
+    /// which includes the raw code.
+    pub fn reason_text(&self, code: &str) -> String {
+        self.render(MsgKey::for_reason(code), &[("code", code.trim())])
+    }
+}
+
+/// The shipped default of `key` for a language tag (fallback chain, then English).
+pub fn default_text(key: MsgKey, language: &str) -> &'static str {
+    let lang = lang::normalize(language)
+        .and_then(|t| lang::chain(&t).find_map(Lang::from_tag))
+        .unwrap_or(Lang::En);
+    lang.text(key)
+}
+
+type Table = BTreeMap<String, BTreeMap<MsgKey, String>>;
+
+/// Validates the configuration's `messages` object into tag → key → template (valid entries
+/// only; a language with an object is present even if all its entries are invalid).
+fn parse_overrides(value: Option<&serde_json::Value>, errors: &mut Vec<ConfigError>) -> Table {
+    use serde_json::Value;
+    let mut table = Table::new();
+    let obj = match value {
+        None | Some(Value::Null) => return table,
+        Some(Value::Object(obj)) => obj,
+        Some(_) => {
+            errors.push(ConfigError::new(
+                "messages",
+                "must be an object mapping language tags to messages, such as \
+                 {\"en\": {\"noAgentAvailable\": \"...\"}}; using the default messages",
+            ));
+            return table;
+        }
+    };
+    for (raw_tag, texts) in obj {
+        let path = format!("messages.{raw_tag}");
+        let Some(tag) = lang::normalize(raw_tag) else {
+            errors.push(ConfigError::new(
+                path,
+                format!(
+                    "\"{raw_tag}\" is not a language tag; use a tag such as \"en\", \"fr\" or \
+                     \"fr-CA\""
+                ),
+            ));
+            continue;
+        };
+        let Value::Object(texts) = texts else {
+            errors.push(ConfigError::new(
+                path,
+                "must be an object mapping message keys to texts, such as \
+                 {\"noAgentAvailable\": \"...\"}",
+            ));
+            continue;
+        };
+        let entry = table.entry(tag).or_default();
+        for (name, text) in texts {
+            let path = format!("{path}.{name}");
+            let Some(key) = MsgKey::from_name(name) else {
+                let hint = match MsgKey::nearest(name) {
+                    Some(k) => format!("; did you mean \"{}\"?", k.name()),
+                    None => "; see docs/messages.md for the list of keys".to_string(),
+                };
+                errors.push(ConfigError::new(
+                    path,
+                    format!("unknown message key \"{name}\"{hint}"),
+                ));
+                continue;
+            };
+            let Value::String(text) = text else {
+                errors.push(ConfigError::new(
+                    path,
+                    "must be a string (the message text); using the default",
+                ));
+                continue;
+            };
+            if text.trim().is_empty() && !key.is_optional() {
+                errors.push(ConfigError::new(
+                    path,
+                    "must not be empty (only optional messages can be turned off with an empty \
+                     text); using the default",
+                ));
+                continue;
+            }
+            if let Err(problem) = template::check(text, key.placeholders()) {
+                errors.push(ConfigError::new(
+                    path,
+                    format!("{problem}; using the default"),
+                ));
+                continue;
+            }
+            entry.insert(key, text.clone());
+        }
+    }
+    table
 }
