@@ -68,7 +68,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SecondAgentLeft => "{{agentName}} ha salido de la conversación.",
         AgentLeft => "El agente ha salido del chat.",
         AgentEnded => "El agente ha finalizado el chat.",
-        VisitorEnded => "Ha finalizado el chat.",
+        VisitorEnded => "Usted ha finalizado el chat.",
         ChatEnded => "El chat ha finalizado.",
         IdleTimeoutWarning => "¿Sigue ahí? El chat finalizará pronto si no hay actividad.",
         IdleTimeoutEnded => "El chat ha finalizado por inactividad.",
