@@ -1,0 +1,113 @@
+//! The MIAW `text/event-stream` body: replay from `Last-Event-Id`, live events, `ping`s and the
+//! scripted "drop after N events" fault.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use futures_util::Stream;
+use tokio::sync::watch;
+
+use crate::state::{AppState, SseEvent};
+use crate::util::now_ms;
+
+/// Frame one event (`id`, `event`, `data`, blank line). `data` is always one line of JSON.
+pub fn frame(out: &mut String, id: u64, name: &str, data: &str) {
+    let _ = write!(out, "id: {id}\nevent: {name}\ndata: {data}\n\n");
+}
+
+struct StreamState {
+    state: Arc<AppState>,
+    subject: String,
+    last: u64,
+    rx: watch::Receiver<u64>,
+    done: bool,
+}
+
+enum Step {
+    Events(String, bool),
+    Wait,
+    End,
+}
+
+fn step(s: &mut StreamState) -> Step {
+    let mut g = s.state.lock();
+    if g.faults.sse_drop_after == Some(0) {
+        g.faults.sse_drop_after = None;
+        return Step::End;
+    }
+    let Some(log) = g.subjects.get(&s.subject) else {
+        return Step::End;
+    };
+    let last = s.last;
+    let evs: Vec<SseEvent> = log
+        .events
+        .iter()
+        .filter(|e| e.id > last)
+        .take(200)
+        .cloned()
+        .collect();
+    if evs.is_empty() {
+        return Step::Wait;
+    }
+    let mut out = String::new();
+    let mut drop_now = false;
+    for e in evs {
+        frame(&mut out, e.id, &e.name, &e.data);
+        s.last = e.id;
+        if let Some(n) = g.faults.sse_drop_after.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                g.faults.sse_drop_after = None;
+                drop_now = true;
+                break;
+            }
+        }
+    }
+    Step::Events(out, drop_now)
+}
+
+/// The event stream of one SSE connection, starting after event id `start`.
+pub fn event_stream(
+    state: Arc<AppState>,
+    subject: String,
+    start: u64,
+    rx: watch::Receiver<u64>,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    let ping = state.config.sse_ping_interval;
+    let st = StreamState {
+        state,
+        subject,
+        last: start,
+        rx,
+        done: false,
+    };
+    futures_util::stream::unfold(st, move |mut s| async move {
+        if s.done {
+            return None;
+        }
+        loop {
+            s.rx.borrow_and_update();
+            match step(&mut s) {
+                Step::End => return None,
+                Step::Events(out, drop_now) => {
+                    s.done = drop_now;
+                    return Some((Bytes::from(out), s));
+                }
+                Step::Wait => {}
+            }
+            tokio::select! {
+                r = s.rx.changed() => {
+                    if r.is_err() {
+                        return None;
+                    }
+                }
+                _ = tokio::time::sleep(ping) => {
+                    let mut out = String::new();
+                    frame(&mut out, s.last, "ping", &format!("{{\"timestamp\":{}}}", now_ms()));
+                    return Some((Bytes::from(out), s));
+                }
+            }
+        }
+    })
+}
