@@ -1,1 +1,231 @@
+//! # chat-widget
+//!
+//! The browser side of the chat widget: a thin driver over the pure core (`chat-core`), a Yew UI
+//! rendered inside a Shadow DOM root, and the `mount` entry point the loader script
+//! (`www/chat-widget.js`) calls. See ARCHITECTURE.md for how the layers fit together.
 
+mod browser;
+pub mod components;
+mod driver;
+mod hooks;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chat_core::{Chat, ConfigError, Environment, Loaded, WidgetConfig};
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+pub use driver::{Driver, Emitter};
+pub use hooks::{use_chat, ChatHandle};
+
+/// The theme: every colour, font, radius and size is a documented `--chat-*` custom property.
+pub const STYLESHEET: &str = include_str!("../www/chat-widget.css");
+
+/// Where the conversation is saved in sessionStorage by default.
+pub const DEFAULT_STORAGE_KEY: &str = "chat-widget:v1";
+
+/// Everything `mount` needs.
+pub struct MountOptions {
+    /// The configuration as JSON text (`None` = no configuration: the demo bot).
+    pub config_json: Option<String>,
+    /// Set when the loader could not obtain the configuration (e.g. `data-config-url` failed).
+    pub load_error: Option<String>,
+    pub storage_key: String,
+    /// Receives host-page events (`message`, `open`, `handoff:requested`, ...).
+    pub emit: Option<Emitter>,
+}
+
+impl Default for MountOptions {
+    fn default() -> Self {
+        Self {
+            config_json: None,
+            load_error: None,
+            storage_key: DEFAULT_STORAGE_KEY.into(),
+            emit: None,
+        }
+    }
+}
+
+/// A mounted widget: its host element in the page, its shadow root and its driver.
+pub struct Widget {
+    driver: Rc<Driver>,
+    host: Element,
+    shadow: ShadowRoot,
+    app: Option<yew::AppHandle<components::App>>,
+}
+
+impl Widget {
+    pub fn driver(&self) -> &Rc<Driver> {
+        &self.driver
+    }
+    pub fn host(&self) -> &Element {
+        &self.host
+    }
+    pub fn shadow_root(&self) -> &ShadowRoot {
+        &self.shadow
+    }
+    /// Removes the widget from the page and stops all its work.
+    pub fn destroy(mut self) {
+        self.driver.stop();
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.host.remove();
+    }
+}
+
+fn load(options: &MountOptions) -> Loaded {
+    if let Some(err) = &options.load_error {
+        let mut loaded = WidgetConfig::from_value(&serde_json::Value::Null);
+        loaded.report.errors.push(ConfigError::new("", err.clone()));
+        return loaded;
+    }
+    match &options.config_json {
+        Some(text) => WidgetConfig::from_json(text),
+        None => WidgetConfig::from_value(&serde_json::Value::Null),
+    }
+}
+
+/// Mounts the widget at the end of `<body>` inside a Shadow DOM root. Never panics on bad
+/// configuration: problems are logged with their paths and shown in the widget.
+pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("chat widget: no document"))?;
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("chat widget: the page has no <body>"))?;
+    let loaded = load(&options);
+    for e in &loaded.report.errors {
+        browser::error(&format!("chat widget configuration error at {e}"));
+    }
+    for w in &loaded.report.warnings {
+        browser::warn(&format!("chat widget configuration warning at {w}"));
+    }
+    let persisted = browser::storage_get(&options.storage_key);
+    let env = Environment {
+        page_language: browser::page_language(),
+        browser_languages: browser::browser_languages(),
+        session_id: browser::random_uuid(),
+        persisted,
+    };
+    let mut chat = Chat::new(loaded, env);
+    // Catalogue problems are found while building the chat: report them too.
+    let config_warnings = chat.report().warnings.len();
+    let _ = config_warnings;
+    chat.handle_start(browser::now());
+
+    let host = document.create_element("chat-widget")?;
+    host.set_attribute("data-chat-widget", "")?;
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLESHEET));
+    shadow.append_child(&style)?;
+    let root = document.create_element("div")?;
+    shadow.append_child(&root)?;
+    body.append_child(&host)?;
+
+    let driver = Driver::new(chat, options.storage_key, options.emit);
+    // Events produced at start (greeting, configuration errors) reach the host page now.
+    driver.dispatch(|_, _| ());
+    let app = yew::Renderer::<components::App>::with_root_and_props(
+        root,
+        components::AppProps {
+            driver: driver.clone(),
+        },
+    )
+    .render();
+    Ok(Widget {
+        driver,
+        host,
+        shadow,
+        app: Some(app),
+    })
+}
+
+/// The object the loader gets back from `mount`; `window.ChatWidget` forwards to it.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    widget: Option<Widget>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    fn driver(&self) -> Option<&Rc<Driver>> {
+        self.widget.as_ref().map(Widget::driver)
+    }
+    pub fn open(&self) {
+        if let Some(d) = self.driver() {
+            d.dispatch(|c, _| c.handle_open());
+        }
+    }
+    pub fn close(&self) {
+        if let Some(d) = self.driver() {
+            d.dispatch(|c, _| c.handle_close());
+        }
+    }
+    pub fn toggle(&self) {
+        if let Some(d) = self.driver() {
+            d.dispatch(|c, _| c.handle_toggle());
+        }
+    }
+    /// Sends `text` as the visitor; `false` when it cannot be sent now.
+    pub fn send(&self, text: &str) -> bool {
+        self.driver()
+            .is_some_and(|d| d.dispatch(|c, now| c.handle_send(text, now)))
+    }
+    /// Host-page variables for `{{vars.NAME}}` in messages; values are converted to text.
+    #[wasm_bindgen(js_name = setVariables)]
+    pub fn set_variables(&self, vars: JsValue) {
+        let Some(d) = self.driver() else { return };
+        let mut map = BTreeMap::new();
+        if let Some(obj) = vars.dyn_ref::<js_sys::Object>() {
+            for entry in js_sys::Object::entries(obj).iter() {
+                let pair = js_sys::Array::from(&entry);
+                let key = pair.get(0).as_string().unwrap_or_default();
+                let v = pair.get(1);
+                let value = v
+                    .as_string()
+                    .or_else(|| v.as_f64().map(|n| n.to_string()))
+                    .or_else(|| v.as_bool().map(|b| b.to_string()))
+                    .unwrap_or_default();
+                map.insert(key, value);
+            }
+        }
+        d.dispatch(|c, _| c.handle_set_variables(map));
+    }
+    /// Forgets the saved conversation and removes the widget from the page.
+    pub fn destroy(&mut self) {
+        if let Some(w) = self.widget.take() {
+            w.driver.clear_storage();
+            w.destroy();
+        }
+    }
+}
+
+/// Entry point for the loader: mounts the widget and returns its handle.
+/// `emit(name, detail)` receives the host-page events.
+#[wasm_bindgen]
+pub fn mount(
+    config_json: Option<String>,
+    load_error: Option<String>,
+    emit: Option<js_sys::Function>,
+) -> Result<WidgetHandle, JsValue> {
+    let emit: Option<Emitter> = emit.map(|f| {
+        Box::new(move |name: &str, detail: JsValue| {
+            if let Err(e) = f.call2(&JsValue::NULL, &JsValue::from_str(name), &detail) {
+                web_sys::console::error_2(&"chat widget: an event listener threw".into(), &e);
+            }
+        }) as Emitter
+    });
+    let widget = mount_widget(MountOptions {
+        config_json,
+        load_error,
+        emit,
+        ..Default::default()
+    })?;
+    Ok(WidgetHandle {
+        widget: Some(widget),
+    })
+}

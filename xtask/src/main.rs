@@ -1,1 +1,141 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's build, demo, test and size commands.
+//!
+//! Every command first makes sure the tools it needs are installed (idempotently, in well under
+//! a second when they already are): see `setup.rs`. Nothing is downloaded from outside the
+//! package registries (crates.io, Debian, npm).
+
+mod build;
+mod setup;
+mod size;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo     install what is missing, build the widget (release) and serve the demo shop page,
+           the Salesforce emulator and its agent console on localhost
+  test     install what is missing, then run every check: fmt, clippy (native + wasm),
+           native tests, browser tests (wasm-pack, headless Chromium), end-to-end tests,
+           size budgets
+  build    build the release bundle into dist/ (widget in dist/widget/)
+  size     print the sizes of the loader and the widget (raw, gzip -9, brotli -q 11);
+           --check fails when over budget
+  setup    only install the tools (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium,
+           chromedriver, wasm-opt, gzip, brotli)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("build") => setup::all().and_then(|_| build::release()),
+        Some("size") => size::report(args.iter().any(|a| a == "--check")),
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root, echoing it; fails with its exit status.
+pub fn run(cmd: &mut Command) -> Result {
+    eprintln!("\n$ {}", display(cmd));
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", display(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", display(cmd)))
+    }
+}
+
+pub fn display(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn demo(args: &[String]) -> Result {
+    setup::all()?;
+    build::release()?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", "demo-server", "--", "--dist"])
+        .arg(root().join("dist"))
+        .args(args);
+    run(&mut cmd)
+}
+
+fn test() -> Result {
+    setup::all()?;
+    let steps: Vec<(&str, Command)> = vec![
+        ("formatting", {
+            let mut c = cargo();
+            c.args(["fmt", "--all", "--", "--check"]);
+            c
+        }),
+        ("clippy, native", {
+            let mut c = cargo();
+            c.args(["clippy", "--workspace", "--all-targets", "--exclude", "chat-widget", "--", "-D", "warnings"]);
+            c
+        }),
+        ("clippy, wasm32", {
+            let mut c = cargo();
+            c.args(["clippy", "-p", "chat-widget", "-p", "chat-core", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
+            c
+        }),
+        ("native tests", {
+            let mut c = cargo();
+            c.args(["test", "--workspace", "--exclude", "chat-widget", "--exclude", "e2e"]);
+            c
+        }),
+        ("browser tests (headless Chromium)", {
+            let mut c = Command::new("wasm-pack");
+            c.args(["test", "--headless", "--chrome", "--mode", "no-install", "--chromedriver", setup::CHROMEDRIVER, "."]);
+            c
+        }),
+    ];
+    for (name, mut cmd) in steps {
+        eprintln!("\n==== {name}");
+        run(&mut cmd)?;
+    }
+    eprintln!("\n==== release build");
+    build::release()?;
+    eprintln!("\n==== end-to-end tests (real embed, WebDriver)");
+    let mut e2e = cargo();
+    e2e.args(["test", "-p", "e2e", "--", "--test-threads=1"])
+        .env("CHAT_WIDGET_DIST", root().join("dist"));
+    run(&mut e2e)?;
+    eprintln!("\n==== size budgets");
+    size::report(true)?;
+    eprintln!("\nall checks passed");
+    Ok(())
+}

@@ -636,7 +636,7 @@ impl Chat {
                         let (text, quick) = if offer_handoff {
                             let offer = self.catalogue.text(MsgKey::BotOfferHandoff);
                             let button = QuickReply {
-                                label: self.catalogue.text(MsgKey::HandoffButton),
+                                label: self.catalogue.text(MsgKey::BotOfferHandoffAccept),
                                 payload: None,
                                 handoff: true,
                             };

@@ -1,0 +1,139 @@
+//! Thin wrappers over the browser APIs the driver needs: fetch, sessionStorage, the clock,
+//! random ids and the console. Nothing here makes a decision; the core does.
+
+use chat_core::{HttpError, HttpRequest, HttpResponse, Millis};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
+
+/// Milliseconds since the Unix epoch (the only clock read of the widget).
+pub fn now() -> Millis {
+    web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+/// A lowercase UUID v4 from `crypto.getRandomValues` (works on plain-http pages too, unlike
+/// `crypto.randomUUID`).
+pub fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    // Access can throw (storage disabled, sandboxed iframe): then nothing is persisted.
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = session_storage() {
+        if s.set_item(key, value).is_err() {
+            warn(&format!("chat widget: could not save the conversation in sessionStorage (key {key})"));
+        }
+    }
+}
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+pub fn error(message: &str) {
+    web_sys::console::error_1(&JsValue::from_str(message));
+}
+
+/// `<html lang>` of the host page.
+pub fn page_language() -> Option<String> {
+    let lang = web_sys::window()?.document()?.document_element()?.get_attribute("lang")?;
+    Some(lang).filter(|l| !l.trim().is_empty())
+}
+
+/// `navigator.languages`, most preferred first.
+pub fn browser_languages() -> Vec<String> {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return Vec::new();
+    };
+    let list: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    if list.is_empty() {
+        nav.language().into_iter().collect()
+    } else {
+        list
+    }
+}
+
+/// Local time of day for a message ("14:05", "2:05 PM"), in the widget's language.
+pub fn format_time(millis: Millis, language: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(millis as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date.to_locale_time_string_with_options(language, &options)
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn js_error_text(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| format!("{}: {}", e.name(), e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Performs one request. Network failures (including CORS refusals, which the browser does not
+/// distinguish) become [`HttpError::Network`], aborts [`HttpError::Aborted`].
+pub async fn fetch(req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, HttpError> {
+    let net = |e: JsValue| {
+        if e.dyn_ref::<web_sys::DomException>().is_some_and(|d| d.name() == "AbortError") {
+            HttpError::Aborted
+        } else {
+            HttpError::Network(js_error_text(&e))
+        }
+    };
+    let init = RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_mode(RequestMode::Cors);
+    init.set_signal(Some(signal));
+    let headers = Headers::new().map_err(net)?;
+    for (name, value) in &req.headers {
+        headers.set(name, value).map_err(net)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &req.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let window = web_sys::window().ok_or_else(|| HttpError::Network("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&req.url, &init))
+        .await
+        .map_err(net)?
+        .unchecked_into();
+    let status = response.status();
+    let buffer = JsFuture::from(response.array_buffer().map_err(net)?)
+        .await
+        .map_err(net)?;
+    Ok(HttpResponse {
+        status,
+        body: js_sys::Uint8Array::new(&buffer).to_vec(),
+    })
+}

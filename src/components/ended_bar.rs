@@ -1,0 +1,20 @@
+use chat_core::MsgKey;
+use yew::prelude::*;
+
+use crate::use_chat;
+
+/// Shown instead of the composer once the conversation ended: start a new one.
+#[function_component]
+pub fn EndedBar() -> Html {
+    let chat = use_chat();
+    let label = chat.chat().catalogue().text(MsgKey::StartNewChat);
+    let onclick = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.restart())
+    };
+    html! {
+        <div class="cw-ended">
+            <button type="button" class="cw-restart" {onclick}>{ label }</button>
+        </div>
+    }
+}

@@ -1,0 +1,42 @@
+use chat_core::MsgKey;
+use yew::prelude::*;
+
+use super::icons;
+use crate::use_chat;
+
+/// Title, minimise and end-conversation buttons.
+#[function_component]
+pub fn Header() -> Html {
+    let chat = use_chat();
+    let (title, minimize, end, ended) = {
+        let c = chat.chat();
+        let cat = c.catalogue();
+        (
+            c.title(),
+            cat.text(MsgKey::MinimizeLabel),
+            cat.text(MsgKey::EndConversationLabel),
+            c.is_ended() || !c.report().errors.is_empty(),
+        )
+    };
+    let on_min = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.close())
+    };
+    let on_end = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.end())
+    };
+    html! {
+        <header class="cw-header">
+            <h2 class="cw-title">{ title }</h2>
+            if !ended {
+                <button type="button" class="cw-icon-button cw-end" aria-label={end.clone()} title={end} onclick={on_end}>
+                    { icons::end() }
+                </button>
+            }
+            <button type="button" class="cw-icon-button cw-minimize" aria-label={minimize.clone()} title={minimize} onclick={on_min}>
+                { icons::minimize() }
+            </button>
+        </header>
+    }
+}

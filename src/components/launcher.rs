@@ -1,0 +1,35 @@
+use chat_core::MsgKey;
+use yew::prelude::*;
+
+use super::icons;
+use crate::use_chat;
+
+#[derive(Properties, PartialEq)]
+pub struct LauncherProps {
+    #[prop_or_default]
+    pub node_ref: NodeRef,
+}
+
+/// The round button that opens and closes the chat window, with an unread badge.
+#[function_component]
+pub fn Launcher(props: &LauncherProps) -> Html {
+    let chat = use_chat();
+    let (open, unread, label) = {
+        let c = chat.chat();
+        let key = if c.is_open() { MsgKey::LauncherCloseLabel } else { MsgKey::LauncherOpenLabel };
+        (c.is_open(), c.unread(), c.catalogue().text(key))
+    };
+    let onclick = {
+        let chat = chat.clone();
+        Callback::from(move |_| chat.toggle())
+    };
+    html! {
+        <button ref={props.node_ref.clone()} type="button" class="cw-launcher"
+                aria-label={label} aria-expanded={open.to_string()} {onclick}>
+            { if open { icons::close() } else { icons::chat() } }
+            if unread > 0 && !open {
+                <span class="cw-badge" aria-hidden="true">{ unread.min(99) }</span>
+            }
+        </button>
+    }
+}

@@ -1,0 +1,71 @@
+use chat_core::{Author, MsgKey, Status};
+use yew::prelude::*;
+
+use super::QuickReplies;
+use crate::use_chat;
+
+#[derive(Properties, PartialEq)]
+pub struct MessageItemProps {
+    pub id: String,
+}
+
+/// One message: sender, time, text (always as text, never HTML), image, delivery state with a
+/// retry button when it failed, and its quick replies.
+#[function_component]
+pub fn MessageItem(props: &MessageItemProps) -> Html {
+    let chat = use_chat();
+    let c = chat.chat();
+    let Some(m) = c.messages().iter().find(|m| m.id == props.id) else {
+        return html! {};
+    };
+    let cat = c.catalogue();
+    let (kind, sender) = match &m.author {
+        Author::Visitor => ("visitor", cat.text(MsgKey::SenderVisitor)),
+        Author::Bot { name } => ("bot", name.clone()),
+        Author::Agent { name } => ("agent", name.clone()),
+        Author::System => ("system", String::new()),
+    };
+    let time = chat.format_time(m.time);
+    let status = match m.status {
+        Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
+        Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
+        _ => None,
+    };
+    let retry_label = cat.text(MsgKey::MessageRetry);
+    let on_retry = {
+        let chat = chat.clone();
+        let id = m.id.clone();
+        Callback::from(move |_| chat.retry(&id))
+    };
+    let datetime = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(m.time as f64))
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default();
+    html! {
+        <li class={classes!("cw-msg", format!("cw-msg--{kind}"))} data-author={kind}>
+            if kind != "system" {
+                <div class="cw-meta">
+                    <span class="cw-sender">{ sender }</span>
+                    <time class="cw-time" datetime={datetime}>{ time.clone() }</time>
+                </div>
+            }
+            <div class="cw-bubble">
+                { m.text.clone() }
+                if let Some(url) = &m.image_url {
+                    <img class="cw-image" src={url.clone()} alt="" loading="lazy" />
+                }
+            </div>
+            if let Some((class, label)) = status {
+                <div class={classes!("cw-status", format!("cw-status--{class}"))}>
+                    <span>{ label }</span>
+                    if class == "failed" {
+                        <button type="button" class="cw-retry" onclick={on_retry}>{ retry_label }</button>
+                    }
+                </div>
+            }
+            if !m.quick_replies.is_empty() {
+                <QuickReplies message_id={m.id.clone()} />
+            }
+        </li>
+    }
+}

@@ -1,0 +1,69 @@
+//! The provider's context handle and the `use_chat` hook: how components read the
+//! conversation and express visitor intents, without touching fetch, timers or storage.
+
+use std::cell::Ref;
+use std::rc::Rc;
+
+use chat_core::{Chat, Millis};
+use yew::prelude::*;
+
+use crate::driver::Driver;
+
+/// What `use_chat()` returns: read access to the conversation and intent methods.
+#[derive(Clone)]
+pub struct ChatHandle {
+    driver: Rc<Driver>,
+    revision: u64,
+}
+
+impl PartialEq for ChatHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.driver, &other.driver) && self.revision == other.revision
+    }
+}
+
+impl ChatHandle {
+    pub fn new(driver: Rc<Driver>, revision: u64) -> Self {
+        Self { driver, revision }
+    }
+    pub fn chat(&self) -> Ref<'_, Chat> {
+        self.driver.chat()
+    }
+    pub fn send(&self, text: &str) -> bool {
+        self.driver.dispatch(|c, now| c.handle_send(text, now))
+    }
+    pub fn quick_reply(&self, message_id: &str, index: usize) {
+        self.driver
+            .dispatch(|c, now| c.handle_quick_reply(message_id, index, now));
+    }
+    pub fn retry(&self, message_id: &str) {
+        self.driver.dispatch(|c, now| c.handle_retry(message_id, now));
+    }
+    pub fn open(&self) {
+        self.driver.dispatch(|c, _| c.handle_open());
+    }
+    pub fn close(&self) {
+        self.driver.dispatch(|c, _| c.handle_close());
+    }
+    pub fn toggle(&self) {
+        self.driver.dispatch(|c, _| c.handle_toggle());
+    }
+    pub fn end(&self) {
+        self.driver.dispatch(|c, now| c.handle_end(now));
+    }
+    pub fn restart(&self) {
+        let id = crate::browser::random_uuid();
+        self.driver.dispatch(|c, now| c.handle_restart(now, id));
+    }
+    /// "14:05" in the widget's language.
+    pub fn format_time(&self, time: Millis) -> String {
+        let lang = self.chat().catalogue().language().to_string();
+        crate::browser::format_time(time, &lang)
+    }
+}
+
+/// The conversation handle provided by [`crate::components::ChatProvider`].
+#[hook]
+pub fn use_chat() -> ChatHandle {
+    use_context::<ChatHandle>().expect("use_chat must be called inside <ChatProvider>")
+}

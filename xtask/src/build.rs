@@ -1,0 +1,54 @@
+//! The release bundle: cargo (size profile) → wasm-bindgen (--target web) → wasm-opt -Oz,
+//! plus the loader and the demo page.
+//!
+//! dist/
+//!   index.html, shop.css, demo-config.json   the demo host page
+//!   widget/chat-widget.js                    the loader (the one <script> a site adds)
+//!   widget/chat_widget.js                    wasm-bindgen JS glue (ES module)
+//!   widget/chat_widget_bg.wasm               the app
+
+use std::fs;
+use std::process::Command;
+
+use crate::{cargo, root, run, Result};
+
+pub fn release() -> Result {
+    let root = root();
+    let dist = root.join("dist");
+    let widget = dist.join("widget");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&widget).map_err(|e| format!("create {}: {e}", widget.display()))?;
+
+    let mut build = cargo();
+    build.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "chat-widget"]);
+    run(&mut build)?;
+    let target_dir = std::env::var("CARGO_TARGET_DIR").map(Into::into).unwrap_or_else(|_| root.join("target"));
+    let wasm = target_dir.join("wasm32-unknown-unknown/release/chat_widget.wasm");
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-name", "chat_widget", "--out-dir"])
+        .arg(&widget)
+        .arg(&wasm))?;
+    let bg = widget.join("chat_widget_bg.wasm");
+    run(Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "--enable-mutable-globals",
+            "-o",
+        ])
+        .arg(&bg)
+        .arg(&bg))?;
+    let copy = |from: &str, to: &std::path::Path| -> Result {
+        fs::copy(root.join(from), to).map(|_| ()).map_err(|e| format!("copy {from}: {e}"))
+    };
+    copy("www/chat-widget.js", &widget.join("chat-widget.js"))?;
+    copy("index.html", &dist.join("index.html"))?;
+    copy("www/shop.css", &dist.join("shop.css"))?;
+    copy("www/demo-config.json", &dist.join("demo-config.json"))?;
+    eprintln!("\nbuilt {}", dist.display());
+    crate::size::report(false)
+}

@@ -1,0 +1,116 @@
+//! Idempotent installation of the tools the build and the tests need.
+//! Each check is a quick version probe; an install happens only when it fails.
+
+use std::process::{Command, Stdio};
+
+use crate::{root, run, Result};
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// binaryen from npm: Debian's (108) cannot read wasm-bindgen 0.2.130's output.
+const BINARYEN_NPM: &str = "binaryen@132.0.0";
+const WASM_OPT_VERSION: &str = "version 132";
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The exact wasm-bindgen version Cargo.lock pins (the CLI must match it).
+pub fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+fn cargo_install(krate: &str, version: Option<&str>) -> Result {
+    let mut args = vec!["install", krate];
+    if let Some(v) = version {
+        args.extend(["--version", v]);
+    }
+    // `--locked` first (reproducible); some published lock files name crate versions the
+    // registry mirror lacks, so fall back to a plain install.
+    let mut locked = crate::cargo();
+    locked.args(&args).arg("--locked");
+    if run(&mut locked).is_ok() {
+        return Ok(());
+    }
+    eprintln!("(retrying without --locked)");
+    let mut plain = crate::cargo();
+    plain.args(&args);
+    run(&mut plain)
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let sudo = output("id", &["-u"]).map(|u| u.trim() != "0").unwrap_or(false);
+    let prefix: Vec<&str> = if sudo { vec!["sudo"] } else { vec![] };
+    let mut update = Command::new(prefix.first().copied().unwrap_or("apt-get"));
+    if sudo {
+        update.arg("apt-get");
+    }
+    update.args(["update", "-qq"]);
+    run(&mut update)?;
+    let mut install = Command::new(prefix.first().copied().unwrap_or("apt-get"));
+    if sudo {
+        install.arg("apt-get");
+    }
+    install
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run(&mut install)
+}
+
+pub fn all() -> Result {
+    // wasm32 target
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    // wasm-bindgen-cli at exactly the locked version
+    let want = locked_wasm_bindgen()?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(want.as_str()) {
+        cargo_install("wasm-bindgen-cli", Some(&want))?;
+    }
+    if output("wasm-pack", &["--version"]).is_none() {
+        cargo_install("wasm-pack", None)?;
+    }
+    // Debian packages: the browser and its driver, and the compressors for the size report
+    let mut missing = Vec::new();
+    if !std::path::Path::new(CHROMIUM).exists() {
+        missing.push("chromium");
+    }
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        missing.push("chromium-driver");
+    }
+    if output("brotli", &["--version"]).is_none() {
+        missing.push("brotli");
+    }
+    if output("gzip", &["--version"]).is_none() {
+        missing.push("gzip");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    let wasm_opt = output("wasm-opt", &["--version"]).unwrap_or_default();
+    if !wasm_opt.contains(WASM_OPT_VERSION) {
+        if output("npm", &["--version"]).is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        run(Command::new("npm").args(["install", "-g", "--prefix", "/usr/local", BINARYEN_NPM]))?;
+    }
+    Ok(())
+}
