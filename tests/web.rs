@@ -1,0 +1,300 @@
+//! Browser tests: the widget mounted in a real page (headless Chromium via wasm-pack).
+//! Run with `cargo xtask test`, or alone:
+//! `wasm-pack test --headless --chrome --mode no-install --chromedriver /usr/bin/chromedriver .`
+
+use std::time::Duration;
+
+use chat_widget::{mount_widget, MountOptions, Widget};
+use gloo_timers::future::sleep;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn mount(config: &str) -> Widget {
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    mount_widget(MountOptions {
+        config_json: Some(config.to_string()),
+        storage_key: format!("chat-widget-test-{n}"),
+        ..Default::default()
+    })
+    .expect("mounted")
+}
+
+/// Waits (up to 5 s) until `probe` finds something: Yew renders from its scheduler.
+async fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..250 {
+        if let Some(v) = probe() {
+            return v;
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn find(w: &Widget, selector: &str) -> Option<HtmlElement> {
+    w.shadow_root()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+}
+
+fn all_text(w: &Widget, selector: &str) -> Vec<String> {
+    let list = w.shadow_root().query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect()
+}
+
+async fn open(w: &Widget) {
+    let launcher = wait_for("launcher", || find(w, ".cw-launcher")).await;
+    launcher.click();
+    wait_for("window", || find(w, ".cw-window")).await;
+}
+
+async fn type_and_enter(w: &Widget, text: &str, shift: bool) {
+    let input: HtmlTextAreaElement = wait_for("composer", || find(w, ".cw-input"))
+        .await
+        .unchecked_into();
+    input.set_value(text);
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_shift_key(shift);
+    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+fn bubbles(w: &Widget, kind: &str) -> Vec<String> {
+    all_text(w, &format!(".cw-msg--{kind} .cw-bubble"))
+}
+
+#[wasm_bindgen_test]
+async fn opens_with_greeting_and_quick_replies() {
+    let w = mount("{}");
+    let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
+    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Open chat"));
+    assert_eq!(launcher.get_attribute("aria-expanded").as_deref(), Some("false"));
+    open(&w).await;
+    let greeting = wait_for("greeting", || bubbles(&w, "bot").first().cloned()).await;
+    assert!(greeting.contains("Alpine Outfitters assistant"), "{greeting}");
+    assert!(all_text(&w, ".cw-quick-reply").contains(&"Track my order".to_string()));
+    let launcher = find(&w, ".cw-launcher").unwrap();
+    assert_eq!(launcher.get_attribute("aria-expanded").as_deref(), Some("true"));
+    // every button has an accessible name
+    let buttons = w.shadow_root().query_selector_all("button").unwrap();
+    for i in 0..buttons.length() {
+        let b: Element = buttons.item(i).unwrap().unchecked_into();
+        let name = b.get_attribute("aria-label").unwrap_or_else(|| b.text_content().unwrap_or_default());
+        assert!(!name.trim().is_empty(), "button without a name: {}", b.outer_html());
+    }
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn enter_sends_and_the_bot_answers_shift_enter_does_not_send() {
+    let w = mount("{\"openOnLoad\": true}");
+    type_and_enter(&w, "line one", true).await;
+    sleep(Duration::from_millis(50)).await;
+    assert!(bubbles(&w, "visitor").is_empty(), "Shift+Enter must not send");
+    type_and_enter(&w, "How long does delivery take?", false).await;
+    let answer = wait_for("bot answer", || {
+        bubbles(&w, "bot").into_iter().find(|b| b.contains("Standard delivery"))
+    })
+    .await;
+    assert!(answer.contains("2–4 business days"));
+    assert_eq!(bubbles(&w, "visitor"), ["How long does delivery take?"]);
+    let input: HtmlTextAreaElement = find(&w, ".cw-input").unwrap().unchecked_into();
+    assert_eq!(input.value(), "", "the composer is cleared once sent");
+    // the live region announces the latest incoming message
+    let live = find(&w, "[aria-live=polite]").unwrap().text_content().unwrap();
+    assert!(live.contains("Standard delivery"), "{live}");
+    // sender and time are shown
+    let meta = all_text(&w, ".cw-msg--visitor .cw-meta");
+    assert!(meta[0].starts_with("You"), "{meta:?}");
+    assert!(find(&w, ".cw-msg--visitor time").is_some());
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn quick_reply_click_sends_it() {
+    let w = mount("{\"openOnLoad\": true}");
+    let button = wait_for("quick reply", || {
+        let list = w.shadow_root().query_selector_all(".cw-quick-reply").ok()?;
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.unchecked_into::<HtmlElement>())
+            .find(|b| b.text_content().as_deref() == Some("Returns"))
+    })
+    .await;
+    button.click();
+    wait_for("returns answer", || bubbles(&w, "bot").into_iter().find(|b| b.contains("within 30 days"))).await;
+    assert_eq!(bubbles(&w, "visitor"), ["Returns"]);
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn handoff_shows_the_no_agent_message() {
+    let w = mount("{\"openOnLoad\": true}");
+    type_and_enter(&w, "I want to talk to a human", false).await;
+    let notice = wait_for("no agent", || bubbles(&w, "system").last().cloned()).await;
+    assert_eq!(notice, "There is no agent available right now. Please contact us again later.");
+    assert!(bubbles(&w, "bot").iter().any(|b| b == "No problem, I'll transfer you to one of our agents now."));
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn custom_no_agent_text_and_language() {
+    let w = mount(r#"{"openOnLoad": true, "language": "fr", "messages": {"fr": {"noAgentAvailable": "Aucun conseiller, désolé."}}}"#);
+    type_and_enter(&w, "agent", false).await;
+    let notice = wait_for("no agent", || bubbles(&w, "system").last().cloned()).await;
+    assert_eq!(notice, "Aucun conseiller, désolé.");
+    let root = find(&w, ".cw-root").unwrap();
+    assert_eq!(root.get_attribute("lang").as_deref(), Some("fr"));
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn arabic_renders_right_to_left() {
+    let w = mount(r#"{"openOnLoad": true, "language": "ar"}"#);
+    let root = wait_for("root", || find(&w, ".cw-root")).await;
+    assert_eq!(root.get_attribute("dir").as_deref(), Some("rtl"));
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn bad_configuration_is_shown_and_blocks_the_composer() {
+    let w = mount(r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "ftp://nope"}, "colour": "red"}"#);
+    let notice = wait_for("notice", || find(&w, ".cw-notice")).await;
+    let text = notice.text_content().unwrap();
+    assert!(text.contains("bot.url"), "{text}");
+    assert!(text.contains("colour: unknown option"), "{text}");
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("alert"));
+    let input: HtmlTextAreaElement = find(&w, ".cw-input").unwrap().unchecked_into();
+    assert!(input.disabled());
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_json_does_not_break_the_page() {
+    let w = mount("{ this is not json");
+    open(&w).await;
+    let notice = wait_for("notice", || find(&w, ".cw-notice")).await;
+    assert!(notice.text_content().unwrap().contains("not valid JSON"));
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn unreachable_bot_server_shows_a_message_and_offers_retry() {
+    // Port 9 (discard) is closed on the test machine: the fetch fails at once.
+    let w = mount(r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "http://127.0.0.1:9/webhooks/rest/webhook", "timeoutSeconds": 5}}"#);
+    type_and_enter(&w, "hello?", false).await;
+    let notice = wait_for("bot unavailable", || bubbles(&w, "system").last().cloned()).await;
+    assert!(notice.contains("not reachable"), "{notice}");
+    let retry = wait_for("retry button", || find(&w, ".cw-retry")).await;
+    assert_eq!(bubbles(&w, "visitor"), ["hello?"], "the visitor's text is kept");
+    retry.click();
+    wait_for("second failure", || (bubbles(&w, "system").len() == 2).then_some(())).await;
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn minimise_and_escape_close_the_window() {
+    let w = mount("{\"openOnLoad\": true}");
+    let min = wait_for("minimise", || find(&w, ".cw-minimize")).await;
+    min.click();
+    wait_for("closed", || find(&w, ".cw-window").is_none().then_some(())).await;
+    open(&w).await;
+    let window = find(&w, ".cw-window").unwrap();
+    let init = KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    window
+        .dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap())
+        .unwrap();
+    wait_for("closed by Escape", || find(&w, ".cw-window").is_none().then_some(())).await;
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn end_conversation_then_start_a_new_one() {
+    let w = mount("{\"openOnLoad\": true}");
+    type_and_enter(&w, "returns", false).await;
+    wait_for("answer", || (bubbles(&w, "bot").len() == 2).then_some(())).await;
+    wait_for("end button", || find(&w, ".cw-end")).await.click();
+    let restart = wait_for("start new chat", || find(&w, ".cw-restart")).await;
+    assert!(find(&w, ".cw-input").is_none());
+    restart.click();
+    wait_for("fresh greeting", || (bubbles(&w, "bot").len() == 1 && bubbles(&w, "visitor").is_empty()).then_some(())).await;
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn shadow_dom_isolates_a_hostile_host_stylesheet() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        // `body *` rather than `*`: `*` also hides <html> and <body> themselves, and nothing
+        // inside a hidden <body> can render, whatever it does. Every element of the page
+        // (the widget's host included) is targeted.
+        "body * { display: none !important; visibility: hidden !important; opacity: 0 !important; } \
+         button { background: red !important; width: 1px !important; }",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let w = mount("{}");
+    let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
+    let rect = launcher.get_bounding_client_rect();
+    let css = web_sys::window().unwrap().get_computed_style(&launcher).unwrap().unwrap();
+    let host_css = web_sys::window().unwrap().get_computed_style(w.host()).unwrap().unwrap();
+    style.remove();
+    assert_eq!(host_css.get_property_value("display").unwrap(), "block");
+    assert!(rect.width() >= 40.0 && rect.height() >= 40.0, "launcher is {}x{}", rect.width(), rect.height());
+    assert_ne!(css.get_property_value("visibility").unwrap(), "hidden");
+    assert_ne!(css.get_property_value("background-color").unwrap(), "rgb(255, 0, 0)");
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn widget_css_does_not_leak_into_the_page() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let probe = document.create_element("button").unwrap();
+    probe.set_class_name("cw-launcher");
+    document.body().unwrap().append_child(&probe).unwrap();
+    let w = mount("{}");
+    wait_for("launcher", || find(&w, ".cw-launcher")).await;
+    let css = web_sys::window().unwrap().get_computed_style(&probe).unwrap().unwrap();
+    assert_ne!(css.get_property_value("position").unwrap(), "fixed");
+    probe.remove();
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn reload_restores_the_conversation() {
+    let key = "chat-widget-test-reload";
+    let first = mount_widget(MountOptions {
+        config_json: Some("{\"openOnLoad\": true}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    type_and_enter(&first, "payment methods", false).await;
+    wait_for("answer", || bubbles(&first, "bot").into_iter().find(|b| b.contains("PayPal"))).await;
+    first.destroy(); // like a page unload: the saved state stays
+    let second = mount_widget(MountOptions {
+        config_json: Some("{}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    wait_for("restored", || bubbles(&second, "bot").into_iter().find(|b| b.contains("PayPal"))).await;
+    assert_eq!(bubbles(&second, "visitor"), ["payment methods"]);
+    assert!(find(&second, ".cw-window").is_some(), "it was open: it stays open");
+    second.driver().clear_storage();
+    second.destroy();
+}
