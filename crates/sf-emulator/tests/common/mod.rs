@@ -414,3 +414,107 @@ impl Sse {
         panic!("no {name} event; saw {seen:?}");
     }
 }
+
+// -------------------------------------------------------------------- golden files
+
+fn is_uuid_at(b: &[u8], i: usize) -> bool {
+    if i + 36 > b.len() {
+        return false;
+    }
+    b[i..i + 36].iter().enumerate().all(|(k, c)| match k {
+        8 | 13 | 18 | 23 => *c == b'-',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// Replace volatile parts (UUIDs, timestamps, tokens, ports) so payloads can be compared.
+pub fn normalize(v: &Value, base: &str) -> Value {
+    fn walk(v: &Value, key: &str, base: &str) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| (k.clone(), walk(x, k, base)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, key, base)).collect()),
+            Value::Number(_)
+                if key.to_ascii_lowercase().contains("timestamp")
+                    || key == "offset"
+                    || key == "time" =>
+            {
+                json!(0)
+            }
+            Value::String(s) if key == "entryPayload" => {
+                let inner: Value = serde_json::from_str(s).unwrap();
+                Value::String(walk(&inner, "", base).to_string())
+            }
+            Value::String(s) if key == "accessToken" => json!("<jwt>"),
+            Value::String(s) if key == "key" && s.contains('!') => json!("<session-key>"),
+            Value::String(s) if key == "affinityToken" => json!("<affinity>"),
+            Value::String(s) => {
+                let s = s.replace(base, "http://EMULATOR");
+                let b = s.as_bytes();
+                let mut out = String::new();
+                let mut i = 0;
+                while i < b.len() {
+                    if is_uuid_at(b, i) {
+                        out.push_str("<uuid>");
+                        i += 36;
+                    } else {
+                        let ch = s[i..].chars().next().unwrap();
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
+                }
+                Value::String(out)
+            }
+            other => other.clone(),
+        }
+    }
+    walk(v, "", base)
+}
+
+/// Compare with `tests/golden/<name>.json`; `UPDATE_GOLDEN=1` rewrites the file.
+pub fn golden(name: &str, actual: &Value) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.json"));
+    let pretty = serde_json::to_string_pretty(actual).unwrap() + "\n";
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, pretty).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
+    let expected: Value = serde_json::from_str(&expected).unwrap();
+    assert_eq!(
+        &expected, actual,
+        "golden {name} differs (UPDATE_GOLDEN=1 to accept)"
+    );
+}
+
+/// Every key of `spec` (recursively; first element of arrays) exists in `actual` with the same
+/// JSON kind (null in the spec matches anything).
+pub fn assert_shape(spec: &Value, actual: &Value, path: &str) {
+    match (spec, actual) {
+        (Value::Object(s), Value::Object(a)) => {
+            for (k, sv) in s {
+                let av = a
+                    .get(k)
+                    .unwrap_or_else(|| panic!("missing {path}.{k} in {actual}"));
+                assert_shape(sv, av, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(s), Value::Array(a)) => {
+            if let (Some(s0), Some(a0)) = (s.first(), a.first()) {
+                assert_shape(s0, a0, &format!("{path}[0]"));
+            }
+        }
+        (Value::Null, _) => {}
+        (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::Number(_), Value::Number(_)) => {}
+        (s, a) => panic!("{path}: spec has {s}, emulator has {a}"),
+    }
+}
