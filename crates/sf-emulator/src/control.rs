@@ -148,6 +148,15 @@ async fn get_state(State(state): St) -> Json<Value> {
         "autoAccept": g.auto_accept,
         "conversations": convs,
         "faults": g.faults,
+        "liveChatSessions": g.lc_sessions.values().map(|s| json!({
+            "id": s.id,
+            "initialized": s.initialized,
+            "pollInFlight": s.in_flight.is_some(),
+            "ended": s.ended,
+            "killed": s.killed,
+            "affinityStale": s.affinity_stale,
+            "pendingMessages": s.outbox.len(),
+        })).collect::<Vec<_>>(),
         "config": {
             "orgId": state.config.org_id,
             "esDeveloperName": state.config.es_developer_name,
