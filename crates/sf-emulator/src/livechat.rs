@@ -657,7 +657,7 @@ async fn resync_session(
     let mut g = state.lock();
     let token = random_hex(8);
     match g.lc_sessions.get_mut(sid) {
-        Some(s) if !s.killed && !(s.ended && s.outbox.is_empty()) => {
+        Some(s) if !(s.killed || (s.ended && s.outbox.is_empty())) => {
             s.affinity = token.clone();
             s.affinity_stale = false;
             s.force_503 = false;

@@ -528,12 +528,11 @@ fn accepted(msg_id: &str) -> Response {
         .into_response()
 }
 
+/// (id, normalised abstractMessage, transcript text, transcript kind, transcript data).
+type ValidMessage = (String, Value, Option<String>, &'static str, Option<Value>);
+
 /// Validate `message` of a send-message body; returns (id, normalised abstractMessage, text, kind, data).
-fn validate_message(
-    g: &Inner,
-    conv_id: &str,
-    m: &Value,
-) -> ApiResult<(String, Value, Option<String>, &'static str, Option<Value>)> {
+fn validate_message(g: &Inner, conv_id: &str, m: &Value) -> ApiResult<ValidMessage> {
     let obj = m
         .as_object()
         .ok_or_else(|| bad("message is required and must be an object"))?;
@@ -1025,7 +1024,7 @@ async fn list_conversations(
             c.channel == Channel::Miaw && c.subject.as_deref() == Some(caller.subject.as_str())
         })
         .collect();
-    mine.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+    mine.sort_by_key(|c| std::cmp::Reverse(c.created_ms));
     let open = mine
         .iter()
         .filter(|c| c.status != ConvStatus::Closed)
