@@ -152,6 +152,8 @@ async fn session_id(State(state): St, headers: HeaderMap) -> ApiResult<Json<Valu
             ended: false,
             killed: false,
             receive_queue_updates: false,
+            idle_since: None,
+            idle_warned: false,
             tx: watch::channel(0).0,
         },
     );
@@ -557,8 +559,10 @@ async fn messages(
             let deadline = tokio::time::Instant::now() + state.config.long_poll_timeout;
             loop {
                 rx.borrow_and_update();
+                let idle_wake;
                 {
                     let mut g = state.lock();
+                    idle_wake = g.lc_idle_tick(&state.config, &guard.sid);
                     let s = g
                         .lc_sessions
                         .get_mut(&guard.sid)
@@ -597,6 +601,12 @@ async fn messages(
                     _ = tokio::time::sleep_until(deadline) => {
                         return Ok(StatusCode::NO_CONTENT.into_response());
                     }
+                    _ = async {
+                        match idle_wake {
+                            Some(t) => tokio::time::sleep_until(t.into()).await,
+                            None => std::future::pending().await,
+                        }
+                    } => {}
                 }
             }
         }
@@ -741,6 +751,7 @@ async fn chat_message(State(state): St, headers: HeaderMap, body: Bytes) -> ApiR
         Some(&uuid()),
         None,
     );
+    g.lc_visitor_active(&sid);
     if let Some(c) = g.convs.get_mut(&sid) {
         c.visitor_typing = false;
         c.sneak_peek = None;

@@ -246,6 +246,9 @@ pub struct LcSession {
     pub ended: bool,
     pub killed: bool,
     pub receive_queue_updates: bool,
+    /// Visitor idle-timeout clock: started by the agent, cleared by a visitor message.
+    pub idle_since: Option<Instant>,
+    pub idle_warned: bool,
     pub tx: watch::Sender<u64>,
 }
 
@@ -786,6 +789,10 @@ impl Inner {
                         self.lc_push(conv_id, "QueueUpdate", m);
                     }
                     let idle = self.lc_idle(cfg);
+                    if let Some(s) = self.lc_sessions.get_mut(conv_id) {
+                        s.idle_since = Some(Instant::now());
+                        s.idle_warned = false;
+                    }
                     self.lc_push(
                         conv_id,
                         "ChatEstablished",
@@ -855,6 +862,9 @@ impl Inner {
                 self.miaw_emit(&chan, conv_id, e, true);
             }
             Channel::LiveChat => {
+                if let Some(s) = self.lc_sessions.get_mut(conv_id) {
+                    s.idle_since.get_or_insert_with(Instant::now);
+                }
                 self.lc_push(
                     conv_id,
                     "ChatMessage",
@@ -1209,6 +1219,53 @@ impl Inner {
         let chan = cfg.channel_address_identifier.clone();
         self.miaw_ack(&chan, conv_id, true, &agent);
         Ok(())
+    }
+
+    /// The visitor spoke: stop the idle clock (and clear a pending warning).
+    pub fn lc_visitor_active(&mut self, sid: &str) {
+        let warned = match self.lc_sessions.get_mut(sid) {
+            Some(s) => {
+                s.idle_since = None;
+                std::mem::take(&mut s.idle_warned)
+            }
+            None => false,
+        };
+        if warned {
+            self.lc_push(
+                sid,
+                "ChasitorIdleTimeoutWarningEvent",
+                json!({"idleTimeoutWarningEvent": "cleared"}),
+            );
+        }
+    }
+
+    /// Run the visitor idle timer (when enabled): warn after `warning_time`, end after `timeout`
+    /// seconds. Returns when it next needs to run.
+    pub fn lc_idle_tick(&mut self, cfg: &EmulatorConfig, sid: &str) -> Option<Instant> {
+        if !cfg.idle_timeout.enabled {
+            return None;
+        }
+        let active = self
+            .convs
+            .get(sid)
+            .is_some_and(|c| c.status == ConvStatus::Active);
+        let s = self.lc_sessions.get(sid)?;
+        let since = s.idle_since.filter(|_| active && !s.ended)?;
+        let warn_at = since + std::time::Duration::from_secs(cfg.idle_timeout.warning_time.into());
+        let end_at = since + std::time::Duration::from_secs(cfg.idle_timeout.timeout.into());
+        let now = Instant::now();
+        if now >= end_at {
+            let _ = self.idle_event(sid, "timeout");
+            return None;
+        }
+        if now >= warn_at && !s.idle_warned {
+            if let Some(s) = self.lc_sessions.get_mut(sid) {
+                s.idle_warned = true;
+            }
+            let _ = self.idle_event(sid, "triggered");
+            return Some(end_at);
+        }
+        Some(if s.idle_warned { end_at } else { warn_at })
     }
 
     /// Live Agent: idle-timeout warning `triggered` / `cleared`, or `timeout` (ends the chat).

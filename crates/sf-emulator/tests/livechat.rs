@@ -840,3 +840,59 @@ async fn unknown_resource_404_and_plain_text() {
         .unwrap();
     assert_eq!(r.status(), 405);
 }
+
+#[tokio::test]
+async fn idle_timeout_timer_warns_clears_and_ends() {
+    let mut cfg = test_config();
+    cfg.idle_timeout = sf_emulator::IdleTimeoutConfig {
+        enabled: true,
+        warning_time: 1,
+        timeout: 2,
+    };
+    let e = start_with(cfg).await;
+    let mut s = e.la_session().await;
+    let body = init_body(&s);
+    e.la_init(&mut s, body).await;
+    e.control(
+        "POST",
+        &format!("/control/conversations/{}/accept", s.id),
+        json!({"agentId": JANE}),
+    )
+    .await;
+    let msgs = e.poll_until(&mut s, "ChatEstablished", 3).await;
+    let est = msgs
+        .iter()
+        .find(|m| m["type"] == "ChatEstablished")
+        .unwrap();
+    assert_eq!(
+        est["message"]["chasitorIdleTimeout"],
+        json!({"isEnabled": true, "warningTime": 1, "timeout": 2})
+    );
+    let msgs = e
+        .poll_until(&mut s, "ChasitorIdleTimeoutWarningEvent", 5)
+        .await;
+    assert_eq!(
+        msgs.last().unwrap()["message"]["idleTimeoutWarningEvent"],
+        "triggered"
+    );
+    e.la_post(&mut s, "ChatMessage", json!({"text": "still here"}))
+        .await;
+    let (_, msgs) = e.poll(&mut s).await;
+    assert_eq!(
+        msgs[0]["message"]["idleTimeoutWarningEvent"], "cleared",
+        "{msgs:?}"
+    );
+    e.control(
+        "POST",
+        &format!("/control/conversations/{}/messages", s.id),
+        json!({"text": "Anything else?"}),
+    )
+    .await;
+    let msgs = e.poll_until(&mut s, "ChatEnded", 8).await;
+    assert_eq!(
+        msgs.last().unwrap()["message"]["reason"],
+        "clientIdleTimeout"
+    );
+    let (st, _) = e.poll(&mut s).await;
+    assert_eq!(st, 403);
+}
