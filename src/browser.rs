@@ -30,7 +30,14 @@ pub fn random_uuid() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 fn session_storage() -> Option<web_sys::Storage> {
@@ -45,7 +52,9 @@ pub fn storage_get(key: &str) -> Option<String> {
 pub fn storage_set(key: &str, value: &str) {
     if let Some(s) = session_storage() {
         if s.set_item(key, value).is_err() {
-            warn(&format!("chat widget: could not save the conversation in sessionStorage (key {key})"));
+            warn(&format!(
+                "chat widget: could not save the conversation in sessionStorage (key {key})"
+            ));
         }
     }
 }
@@ -66,7 +75,10 @@ pub fn error(message: &str) {
 
 /// `<html lang>` of the host page.
 pub fn page_language() -> Option<String> {
-    let lang = web_sys::window()?.document()?.document_element()?.get_attribute("lang")?;
+    let lang = web_sys::window()?
+        .document()?
+        .document_element()?
+        .get_attribute("lang")?;
     Some(lang).filter(|l| !l.trim().is_empty())
 }
 
@@ -75,7 +87,11 @@ pub fn browser_languages() -> Vec<String> {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
         return Vec::new();
     };
-    let list: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    let list: Vec<String> = nav
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
     if list.is_empty() {
         nav.language().into_iter().collect()
     } else {
@@ -105,7 +121,9 @@ fn js_error_text(e: &JsValue) -> String {
 /// distinguish) become [`HttpError::Network`], aborts [`HttpError::Aborted`].
 pub async fn fetch(req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, HttpError> {
     let net = |e: JsValue| {
-        if e.dyn_ref::<web_sys::DomException>().is_some_and(|d| d.name() == "AbortError") {
+        if e.dyn_ref::<web_sys::DomException>()
+            .is_some_and(|d| d.name() == "AbortError")
+        {
             HttpError::Aborted
         } else {
             HttpError::Network(js_error_text(&e))

@@ -6,7 +6,6 @@
 //! the next deadline becomes one timer, and the UI is told to re-render.
 
 use std::cell::{Ref, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use chat_core::{Author, Chat, ChatEvent, HttpAction, Millis};
@@ -24,7 +23,7 @@ pub struct Driver {
     storage_key: String,
     emit: Option<Emitter>,
     on_change: RefCell<Option<Box<dyn Fn(u64)>>>,
-    in_flight: RefCell<HashMap<u64, AbortController>>,
+    in_flight: RefCell<Vec<(u64, AbortController)>>,
     timer: RefCell<Option<(Millis, Timeout)>>,
     me: Weak<Driver>,
     /// Set once the widget is unmounted: late fetch results and timers are dropped.
@@ -38,7 +37,7 @@ impl Driver {
             storage_key,
             emit,
             on_change: RefCell::new(None),
-            in_flight: RefCell::new(HashMap::new()),
+            in_flight: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
             me: me.clone(),
             stopped: std::cell::Cell::new(false),
@@ -65,7 +64,7 @@ impl Driver {
     /// Stops all work: aborts requests, cancels the timer.
     pub fn stop(&self) {
         self.stopped.set(true);
-        for (_, c) in self.in_flight.borrow_mut().drain() {
+        for (_, c) in self.in_flight.borrow_mut().drain(..) {
             c.abort();
         }
         self.timer.borrow_mut().take();
@@ -82,7 +81,7 @@ impl Driver {
             match action {
                 HttpAction::Start(request) => self.start_request(request),
                 HttpAction::Abort(id) => {
-                    if let Some(c) = self.in_flight.borrow_mut().remove(&id) {
+                    if let Some(c) = self.take_in_flight(id) {
                         c.abort();
                     }
                 }
@@ -104,18 +103,24 @@ impl Driver {
         }
     }
 
+    fn take_in_flight(&self, id: u64) -> Option<AbortController> {
+        let mut list = self.in_flight.borrow_mut();
+        let i = list.iter().position(|(r, _)| *r == id)?;
+        Some(list.swap_remove(i).1)
+    }
+
     fn start_request(&self, request: chat_core::HttpRequest) {
         let Ok(controller) = AbortController::new() else {
             browser::error("chat widget: AbortController is not available");
             return;
         };
         let signal = controller.signal();
-        self.in_flight.borrow_mut().insert(request.id, controller);
+        self.in_flight.borrow_mut().push((request.id, controller));
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let result = browser::fetch(&request, &signal).await;
             if let Some(driver) = me.upgrade() {
-                driver.in_flight.borrow_mut().remove(&request.id);
+                driver.take_in_flight(request.id);
                 if !driver.stopped.get() {
                     driver.dispatch(|chat, now| chat.handle_http(request.id, result, now));
                 }
@@ -153,7 +158,12 @@ impl Driver {
             let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &v);
         };
         match event {
-            ChatEvent::Message { id, author, text, incoming } => {
+            ChatEvent::Message {
+                id,
+                author,
+                text,
+                incoming,
+            } => {
                 let (kind, name) = match author {
                     Author::Visitor => ("visitor", None),
                     Author::Bot { name } => ("bot", Some(name)),
@@ -171,7 +181,7 @@ impl Driver {
             ChatEvent::HandoffRequested(h) => {
                 set("transcript", h.transcript.as_str().into());
                 let ctx = js_sys::Object::new();
-                for (k, v) in &h.context {
+                for (k, v) in h.context.iter() {
                     let _ = js_sys::Reflect::set(&ctx, &k.into(), &v.into());
                 }
                 set("context", ctx.into());

@@ -37,7 +37,8 @@ impl ChatHandle {
             .dispatch(|c, now| c.handle_quick_reply(message_id, index, now));
     }
     pub fn retry(&self, message_id: &str) {
-        self.driver.dispatch(|c, now| c.handle_retry(message_id, now));
+        self.driver
+            .dispatch(|c, now| c.handle_retry(message_id, now));
     }
     pub fn open(&self) {
         self.driver.dispatch(|c, _| c.handle_open());

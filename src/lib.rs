@@ -9,7 +9,6 @@ pub mod components;
 mod driver;
 mod hooks;
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chat_core::{Chat, ConfigError, Environment, Loaded, WidgetConfig};
@@ -20,7 +19,7 @@ pub use driver::{Driver, Emitter};
 pub use hooks::{use_chat, ChatHandle};
 
 /// The theme: every colour, font, radius and size is a documented `--chat-*` custom property.
-pub const STYLESHEET: &str = include_str!("../www/chat-widget.css");
+pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/chat-widget.min.css"));
 
 /// Where the conversation is saved in sessionStorage by default.
 pub const DEFAULT_STORAGE_KEY: &str = "chat-widget:v1";
@@ -77,13 +76,13 @@ impl Widget {
 
 fn load(options: &MountOptions) -> Loaded {
     if let Some(err) = &options.load_error {
-        let mut loaded = WidgetConfig::from_value(&serde_json::Value::Null);
+        let mut loaded = WidgetConfig::from_value(&chat_core::json::Value::Null);
         loaded.report.errors.push(ConfigError::new("", err.clone()));
         return loaded;
     }
     match &options.config_json {
         Some(text) => WidgetConfig::from_json(text),
-        None => WidgetConfig::from_value(&serde_json::Value::Null),
+        None => WidgetConfig::from_value(&chat_core::json::Value::Null),
     }
 }
 
@@ -111,9 +110,6 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
         persisted,
     };
     let mut chat = Chat::new(loaded, env);
-    // Catalogue problems are found while building the chat: report them too.
-    let config_warnings = chat.report().warnings.len();
-    let _ = config_warnings;
     chat.handle_start(browser::now());
 
     let host = document.create_element("chat-widget")?;
@@ -179,17 +175,24 @@ impl WidgetHandle {
     #[wasm_bindgen(js_name = setVariables)]
     pub fn set_variables(&self, vars: JsValue) {
         let Some(d) = self.driver() else { return };
-        let mut map = BTreeMap::new();
+        let mut map = chat_core::Pairs::new();
         if let Some(obj) = vars.dyn_ref::<js_sys::Object>() {
             for entry in js_sys::Object::entries(obj).iter() {
                 let pair = js_sys::Array::from(&entry);
                 let key = pair.get(0).as_string().unwrap_or_default();
                 let v = pair.get(1);
-                let value = v
-                    .as_string()
-                    .or_else(|| v.as_f64().map(|n| n.to_string()))
-                    .or_else(|| v.as_bool().map(|b| b.to_string()))
-                    .unwrap_or_default();
+                // Numbers print as JavaScript prints them (no float formatting in the wasm).
+                let value = if let Some(s) = v.as_string() {
+                    s
+                } else if let Some(n) = v.dyn_ref::<js_sys::Number>() {
+                    n.to_string_with_radix(10)
+                        .map(String::from)
+                        .unwrap_or_default()
+                } else if let Some(b) = v.as_bool() {
+                    if b { "true" } else { "false" }.to_string()
+                } else {
+                    String::new()
+                };
                 map.insert(key, value);
             }
         }

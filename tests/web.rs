@@ -79,20 +79,38 @@ fn bubbles(w: &Widget, kind: &str) -> Vec<String> {
 async fn opens_with_greeting_and_quick_replies() {
     let w = mount("{}");
     let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
-    assert_eq!(launcher.get_attribute("aria-label").as_deref(), Some("Open chat"));
-    assert_eq!(launcher.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert_eq!(
+        launcher.get_attribute("aria-label").as_deref(),
+        Some("Open chat")
+    );
+    assert_eq!(
+        launcher.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
     open(&w).await;
     let greeting = wait_for("greeting", || bubbles(&w, "bot").first().cloned()).await;
-    assert!(greeting.contains("Alpine Outfitters assistant"), "{greeting}");
+    assert!(
+        greeting.contains("Alpine Outfitters assistant"),
+        "{greeting}"
+    );
     assert!(all_text(&w, ".cw-quick-reply").contains(&"Track my order".to_string()));
     let launcher = find(&w, ".cw-launcher").unwrap();
-    assert_eq!(launcher.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(
+        launcher.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
     // every button has an accessible name
     let buttons = w.shadow_root().query_selector_all("button").unwrap();
     for i in 0..buttons.length() {
         let b: Element = buttons.item(i).unwrap().unchecked_into();
-        let name = b.get_attribute("aria-label").unwrap_or_else(|| b.text_content().unwrap_or_default());
-        assert!(!name.trim().is_empty(), "button without a name: {}", b.outer_html());
+        let name = b
+            .get_attribute("aria-label")
+            .unwrap_or_else(|| b.text_content().unwrap_or_default());
+        assert!(
+            !name.trim().is_empty(),
+            "button without a name: {}",
+            b.outer_html()
+        );
     }
     w.destroy();
 }
@@ -102,10 +120,15 @@ async fn enter_sends_and_the_bot_answers_shift_enter_does_not_send() {
     let w = mount("{\"openOnLoad\": true}");
     type_and_enter(&w, "line one", true).await;
     sleep(Duration::from_millis(50)).await;
-    assert!(bubbles(&w, "visitor").is_empty(), "Shift+Enter must not send");
+    assert!(
+        bubbles(&w, "visitor").is_empty(),
+        "Shift+Enter must not send"
+    );
     type_and_enter(&w, "How long does delivery take?", false).await;
     let answer = wait_for("bot answer", || {
-        bubbles(&w, "bot").into_iter().find(|b| b.contains("Standard delivery"))
+        bubbles(&w, "bot")
+            .into_iter()
+            .find(|b| b.contains("Standard delivery"))
     })
     .await;
     assert!(answer.contains("2–4 business days"));
@@ -113,7 +136,10 @@ async fn enter_sends_and_the_bot_answers_shift_enter_does_not_send() {
     let input: HtmlTextAreaElement = find(&w, ".cw-input").unwrap().unchecked_into();
     assert_eq!(input.value(), "", "the composer is cleared once sent");
     // the live region announces the latest incoming message
-    let live = find(&w, "[aria-live=polite]").unwrap().text_content().unwrap();
+    let live = find(&w, "[aria-live=polite]")
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(live.contains("Standard delivery"), "{live}");
     // sender and time are shown
     let meta = all_text(&w, ".cw-msg--visitor .cw-meta");
@@ -134,7 +160,12 @@ async fn quick_reply_click_sends_it() {
     })
     .await;
     button.click();
-    wait_for("returns answer", || bubbles(&w, "bot").into_iter().find(|b| b.contains("within 30 days"))).await;
+    wait_for("returns answer", || {
+        bubbles(&w, "bot")
+            .into_iter()
+            .find(|b| b.contains("within 30 days"))
+    })
+    .await;
     assert_eq!(bubbles(&w, "visitor"), ["Returns"]);
     w.destroy();
 }
@@ -144,14 +175,21 @@ async fn handoff_shows_the_no_agent_message() {
     let w = mount("{\"openOnLoad\": true}");
     type_and_enter(&w, "I want to talk to a human", false).await;
     let notice = wait_for("no agent", || bubbles(&w, "system").last().cloned()).await;
-    assert_eq!(notice, "There is no agent available right now. Please contact us again later.");
-    assert!(bubbles(&w, "bot").iter().any(|b| b == "No problem, I'll transfer you to one of our agents now."));
+    assert_eq!(
+        notice,
+        "There is no agent available right now. Please contact us again later."
+    );
+    assert!(bubbles(&w, "bot")
+        .iter()
+        .any(|b| b == "No problem, I'll transfer you to one of our agents now."));
     w.destroy();
 }
 
 #[wasm_bindgen_test]
 async fn custom_no_agent_text_and_language() {
-    let w = mount(r#"{"openOnLoad": true, "language": "fr", "messages": {"fr": {"noAgentAvailable": "Aucun conseiller, désolé."}}}"#);
+    let w = mount(
+        r#"{"openOnLoad": true, "language": "fr", "messages": {"fr": {"noAgentAvailable": "Aucun conseiller, désolé."}}}"#,
+    );
     type_and_enter(&w, "agent", false).await;
     let notice = wait_for("no agent", || bubbles(&w, "system").last().cloned()).await;
     assert_eq!(notice, "Aucun conseiller, désolé.");
@@ -170,7 +208,9 @@ async fn arabic_renders_right_to_left() {
 
 #[wasm_bindgen_test]
 async fn bad_configuration_is_shown_and_blocks_the_composer() {
-    let w = mount(r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "ftp://nope"}, "colour": "red"}"#);
+    let w = mount(
+        r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "ftp://nope"}, "colour": "red"}"#,
+    );
     let notice = wait_for("notice", || find(&w, ".cw-notice")).await;
     let text = notice.text_content().unwrap();
     assert!(text.contains("bot.url"), "{text}");
@@ -193,14 +233,23 @@ async fn invalid_json_does_not_break_the_page() {
 #[wasm_bindgen_test]
 async fn unreachable_bot_server_shows_a_message_and_offers_retry() {
     // Port 9 (discard) is closed on the test machine: the fetch fails at once.
-    let w = mount(r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "http://127.0.0.1:9/webhooks/rest/webhook", "timeoutSeconds": 5}}"#);
+    let w = mount(
+        r#"{"openOnLoad": true, "bot": {"type": "rasa", "url": "http://127.0.0.1:9/webhooks/rest/webhook", "timeoutSeconds": 5}}"#,
+    );
     type_and_enter(&w, "hello?", false).await;
     let notice = wait_for("bot unavailable", || bubbles(&w, "system").last().cloned()).await;
     assert!(notice.contains("not reachable"), "{notice}");
     let retry = wait_for("retry button", || find(&w, ".cw-retry")).await;
-    assert_eq!(bubbles(&w, "visitor"), ["hello?"], "the visitor's text is kept");
+    assert_eq!(
+        bubbles(&w, "visitor"),
+        ["hello?"],
+        "the visitor's text is kept"
+    );
     retry.click();
-    wait_for("second failure", || (bubbles(&w, "system").len() == 2).then_some(())).await;
+    wait_for("second failure", || {
+        (bubbles(&w, "system").len() == 2).then_some(())
+    })
+    .await;
     w.destroy();
 }
 
@@ -216,9 +265,14 @@ async fn minimise_and_escape_close_the_window() {
     init.set_key("Escape");
     init.set_bubbles(true);
     window
-        .dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap())
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
         .unwrap();
-    wait_for("closed by Escape", || find(&w, ".cw-window").is_none().then_some(())).await;
+    wait_for("closed by Escape", || {
+        find(&w, ".cw-window").is_none().then_some(())
+    })
+    .await;
     w.destroy();
 }
 
@@ -231,7 +285,10 @@ async fn end_conversation_then_start_a_new_one() {
     let restart = wait_for("start new chat", || find(&w, ".cw-restart")).await;
     assert!(find(&w, ".cw-input").is_none());
     restart.click();
-    wait_for("fresh greeting", || (bubbles(&w, "bot").len() == 1 && bubbles(&w, "visitor").is_empty()).then_some(())).await;
+    wait_for("fresh greeting", || {
+        (bubbles(&w, "bot").len() == 1 && bubbles(&w, "visitor").is_empty()).then_some(())
+    })
+    .await;
     w.destroy();
 }
 
@@ -250,13 +307,29 @@ async fn shadow_dom_isolates_a_hostile_host_stylesheet() {
     let w = mount("{}");
     let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
     let rect = launcher.get_bounding_client_rect();
-    let css = web_sys::window().unwrap().get_computed_style(&launcher).unwrap().unwrap();
-    let host_css = web_sys::window().unwrap().get_computed_style(w.host()).unwrap().unwrap();
+    let css = web_sys::window()
+        .unwrap()
+        .get_computed_style(&launcher)
+        .unwrap()
+        .unwrap();
+    let host_css = web_sys::window()
+        .unwrap()
+        .get_computed_style(w.host())
+        .unwrap()
+        .unwrap();
     style.remove();
     assert_eq!(host_css.get_property_value("display").unwrap(), "block");
-    assert!(rect.width() >= 40.0 && rect.height() >= 40.0, "launcher is {}x{}", rect.width(), rect.height());
+    assert!(
+        rect.width() >= 40.0 && rect.height() >= 40.0,
+        "launcher is {}x{}",
+        rect.width(),
+        rect.height()
+    );
     assert_ne!(css.get_property_value("visibility").unwrap(), "hidden");
-    assert_ne!(css.get_property_value("background-color").unwrap(), "rgb(255, 0, 0)");
+    assert_ne!(
+        css.get_property_value("background-color").unwrap(),
+        "rgb(255, 0, 0)"
+    );
     w.destroy();
 }
 
@@ -268,7 +341,11 @@ async fn widget_css_does_not_leak_into_the_page() {
     document.body().unwrap().append_child(&probe).unwrap();
     let w = mount("{}");
     wait_for("launcher", || find(&w, ".cw-launcher")).await;
-    let css = web_sys::window().unwrap().get_computed_style(&probe).unwrap().unwrap();
+    let css = web_sys::window()
+        .unwrap()
+        .get_computed_style(&probe)
+        .unwrap()
+        .unwrap();
     assert_ne!(css.get_property_value("position").unwrap(), "fixed");
     probe.remove();
     w.destroy();
@@ -284,7 +361,12 @@ async fn reload_restores_the_conversation() {
     })
     .unwrap();
     type_and_enter(&first, "payment methods", false).await;
-    wait_for("answer", || bubbles(&first, "bot").into_iter().find(|b| b.contains("PayPal"))).await;
+    wait_for("answer", || {
+        bubbles(&first, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
     first.destroy(); // like a page unload: the saved state stays
     let second = mount_widget(MountOptions {
         config_json: Some("{}".into()),
@@ -292,9 +374,17 @@ async fn reload_restores_the_conversation() {
         ..Default::default()
     })
     .unwrap();
-    wait_for("restored", || bubbles(&second, "bot").into_iter().find(|b| b.contains("PayPal"))).await;
+    wait_for("restored", || {
+        bubbles(&second, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
     assert_eq!(bubbles(&second, "visitor"), ["payment methods"]);
-    assert!(find(&second, ".cw-window").is_some(), "it was open: it stays open");
+    assert!(
+        find(&second, ".cw-window").is_some(),
+        "it was open: it stays open"
+    );
     second.driver().clear_storage();
     second.destroy();
 }

@@ -16,7 +16,11 @@ pub fn Launcher(props: &LauncherProps) -> Html {
     let chat = use_chat();
     let (open, unread, label) = {
         let c = chat.chat();
-        let key = if c.is_open() { MsgKey::LauncherCloseLabel } else { MsgKey::LauncherOpenLabel };
+        let key = if c.is_open() {
+            MsgKey::LauncherCloseLabel
+        } else {
+            MsgKey::LauncherOpenLabel
+        };
         (c.is_open(), c.unread(), c.catalogue().text(key))
     };
     let onclick = {

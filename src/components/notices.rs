@@ -13,10 +13,16 @@ pub fn Notices() -> Html {
         return html! {};
     }
     let is_error = !report.errors.is_empty();
-    let reasons: Vec<String> = report.errors.iter().chain(&report.warnings).map(|e| e.to_string()).collect();
-    let summary = c
-        .catalogue()
-        .render(MsgKey::ConfigurationError, &[("reason", &reasons.join("; "))]);
+    let reasons: Vec<String> = report
+        .errors
+        .iter()
+        .chain(&report.warnings)
+        .map(|e| e.to_string())
+        .collect();
+    let summary = c.catalogue().render(
+        MsgKey::ConfigurationError,
+        &[("reason", &reasons.join("; "))],
+    );
     html! {
         <div class={classes!("cw-notice", is_error.then_some("cw-notice--error"))} role={if is_error { "alert" } else { "status" }}>
             <p class="cw-notice-summary">{ summary }</p>

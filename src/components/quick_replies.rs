@@ -20,7 +20,11 @@ pub fn QuickReplies(props: &QuickRepliesProps) -> Html {
             .find(|m| m.id == props.message_id)
             .map(|m| m.quick_replies.iter().map(|q| q.label.clone()).collect())
             .unwrap_or_default();
-        (labels, c.catalogue().text(MsgKey::QuickRepliesLabel), c.can_send())
+        (
+            labels,
+            c.catalogue().text(MsgKey::QuickRepliesLabel),
+            c.can_send(),
+        )
     };
     html! {
         <div class="cw-quick-replies" role="group" aria-label={group_label}>

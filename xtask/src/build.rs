@@ -20,12 +20,28 @@ pub fn release() -> Result {
     fs::create_dir_all(&widget).map_err(|e| format!("create {}: {e}", widget.display()))?;
 
     let mut build = cargo();
-    build.args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "chat-widget"]);
+    build.args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "chat-widget",
+    ]);
     run(&mut build)?;
-    let target_dir = std::env::var("CARGO_TARGET_DIR").map(Into::into).unwrap_or_else(|_| root.join("target"));
+    let target_dir = std::env::var("CARGO_TARGET_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|_| root.join("target"));
     let wasm = target_dir.join("wasm32-unknown-unknown/release/chat_widget.wasm");
     run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-name", "chat_widget", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "chat_widget",
+            "--out-dir",
+        ])
         .arg(&widget)
         .arg(&wasm))?;
     let bg = widget.join("chat_widget_bg.wasm");
@@ -43,9 +59,20 @@ pub fn release() -> Result {
         .arg(&bg)
         .arg(&bg))?;
     let copy = |from: &str, to: &std::path::Path| -> Result {
-        fs::copy(root.join(from), to).map(|_| ()).map_err(|e| format!("copy {from}: {e}"))
+        fs::copy(root.join(from), to)
+            .map(|_| ())
+            .map_err(|e| format!("copy {from}: {e}"))
     };
-    copy("www/chat-widget.js", &widget.join("chat-widget.js"))?;
+    // Minify the loader and the wasm-bindgen glue (terser, from npm).
+    run(Command::new("terser")
+        .arg(root.join("www/chat-widget.js"))
+        .args(["--compress", "--mangle", "--comments", "some", "-o"])
+        .arg(widget.join("chat-widget.js")))?;
+    let glue = widget.join("chat_widget.js");
+    run(Command::new("terser")
+        .arg(&glue)
+        .args(["--module", "--compress", "--mangle", "-o"])
+        .arg(&glue))?;
     copy("index.html", &dist.join("index.html"))?;
     copy("www/shop.css", &dist.join("shop.css"))?;
     copy("www/demo-config.json", &dist.join("demo-config.json"))?;

@@ -104,22 +104,59 @@ fn test() -> Result {
         }),
         ("clippy, native", {
             let mut c = cargo();
-            c.args(["clippy", "--workspace", "--all-targets", "--exclude", "chat-widget", "--", "-D", "warnings"]);
+            c.args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--exclude",
+                "chat-widget",
+                "--",
+                "-D",
+                "warnings",
+            ]);
             c
         }),
         ("clippy, wasm32", {
             let mut c = cargo();
-            c.args(["clippy", "-p", "chat-widget", "-p", "chat-core", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
+            c.args([
+                "clippy",
+                "-p",
+                "chat-widget",
+                "-p",
+                "chat-core",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]);
             c
         }),
         ("native tests", {
             let mut c = cargo();
-            c.args(["test", "--workspace", "--exclude", "chat-widget", "--exclude", "e2e"]);
+            c.args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "chat-widget",
+                "--exclude",
+                "e2e",
+            ]);
             c
         }),
         ("browser tests (headless Chromium)", {
             let mut c = Command::new("wasm-pack");
-            c.args(["test", "--headless", "--chrome", "--mode", "no-install", "--chromedriver", setup::CHROMEDRIVER, "."]);
+            c.args([
+                "test",
+                "--headless",
+                "--chrome",
+                "--mode",
+                "no-install",
+                "--chromedriver",
+                setup::CHROMEDRIVER,
+                ".",
+            ]);
             c
         }),
     ];

@@ -10,6 +10,9 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// binaryen from npm: Debian's (108) cannot read wasm-bindgen 0.2.130's output.
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
+/// terser from npm minifies the loader and the JS glue.
+const TERSER_NPM: &str = "terser@5.51.2";
+const TERSER_VERSION: &str = "terser 5.51.2";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd)
@@ -18,12 +21,15 @@ fn output(cmd: &str, args: &[&str]) -> Option<String> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The exact wasm-bindgen version Cargo.lock pins (the CLI must match it).
 pub fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -54,7 +60,9 @@ fn cargo_install(krate: &str, version: Option<&str>) -> Result {
 }
 
 fn apt_install(packages: &[&str]) -> Result {
-    let sudo = output("id", &["-u"]).map(|u| u.trim() != "0").unwrap_or(false);
+    let sudo = output("id", &["-u"])
+        .map(|u| u.trim() != "0")
+        .unwrap_or(false);
     let prefix: Vec<&str> = if sudo { vec!["sudo"] } else { vec![] };
     let mut update = Command::new(prefix.first().copied().unwrap_or("apt-get"));
     if sudo {
@@ -76,7 +84,10 @@ fn apt_install(packages: &[&str]) -> Result {
 pub fn all() -> Result {
     // wasm32 target
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     // wasm-bindgen-cli at exactly the locked version
@@ -106,11 +117,21 @@ pub fn all() -> Result {
         apt_install(&missing)?;
     }
     let wasm_opt = output("wasm-opt", &["--version"]).unwrap_or_default();
+    let terser = output("terser", &["--version"]).unwrap_or_default();
+    let mut npm_packages = Vec::new();
     if !wasm_opt.contains(WASM_OPT_VERSION) {
+        npm_packages.push(BINARYEN_NPM);
+    }
+    if !terser.contains(TERSER_VERSION) {
+        npm_packages.push(TERSER_NPM);
+    }
+    if !npm_packages.is_empty() {
         if output("npm", &["--version"]).is_none() {
             apt_install(&["nodejs", "npm"])?;
         }
-        run(Command::new("npm").args(["install", "-g", "--prefix", "/usr/local", BINARYEN_NPM]))?;
+        run(Command::new("npm")
+            .args(["install", "-g", "--prefix", "/usr/local"])
+            .args(&npm_packages))?;
     }
     Ok(())
 }

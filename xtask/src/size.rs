@@ -40,7 +40,10 @@ pub fn report(check: bool) -> Result {
         ("wasm    chat_widget_bg.wasm", vec!["chat_widget_bg.wasm"]),
         ("glue    chat_widget.js", vec!["chat_widget.js"]),
     ];
-    println!("\n{:<30} {:>10} {:>10} {:>12}", "file", "raw", "gzip -9", "brotli -q11");
+    println!(
+        "\n{:<30} {:>10} {:>10} {:>12}",
+        "file", "raw", "gzip -9", "brotli -q11"
+    );
     let mut totals = [0u64; 3];
     let mut loader = [0u64; 3];
     for (i, (name, files)) in rows.iter().enumerate() {
@@ -74,10 +77,16 @@ pub fn report(check: bool) -> Result {
     if check {
         let mut over = Vec::new();
         if loader[2] > LOADER_BUDGET {
-            over.push(format!("loader is {} B brotli, budget {LOADER_BUDGET} B", loader[2]));
+            over.push(format!(
+                "loader is {} B brotli, budget {LOADER_BUDGET} B",
+                loader[2]
+            ));
         }
         if totals[2] > WIDGET_BUDGET {
-            over.push(format!("widget is {} B brotli, budget {WIDGET_BUDGET} B", totals[2]));
+            over.push(format!(
+                "widget is {} B brotli, budget {WIDGET_BUDGET} B",
+                totals[2]
+            ));
         }
         if !over.is_empty() {
             return Err(format!("over the size budget: {}", over.join("; ")));

@@ -4,15 +4,15 @@
 //! with `poll_*` calls (HTTP actions, events for the UI and the host page, state to persist)
 //! and [`Chat::next_deadline`]. `now` is always passed in; nothing here reads a clock.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
+use crate::pairs::Pairs;
 
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
 use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
-use crate::json::Report;
+use crate::json::{Report, Value};
 use crate::messages::{Catalogue, MsgKey};
 use crate::transcript::{Author, Message, Millis, QuickReply, Status, Transcript};
 
@@ -33,13 +33,12 @@ pub struct Environment {
 }
 
 /// The hand-off request: everything a human agent needs to pick up the conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandoffRequest {
     /// The bot conversation so far, one line per message.
     pub transcript: String,
     /// Context the bot collected (last intent, Rasa `custom.context`, ...).
-    pub context: BTreeMap<String, String>,
+    pub context: Pairs,
 }
 
 /// Something that happened, for the UI (announcements) and the host page (`ChatWidget.on`).
@@ -77,8 +76,7 @@ impl ChatEvent {
 }
 
 /// One visitor turn waiting for (or being handled by) the remote bot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Turn {
     /// The visitor message in the transcript (`None` for a silent payload such as `/greet`).
     message_id: Option<String>,
@@ -104,20 +102,85 @@ enum Bot {
 }
 
 /// What survives a page reload (sessionStorage).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 struct Persisted {
     version: u32,
     transcript: Transcript,
     open: bool,
     ended: bool,
-    #[serde(default)]
     fallbacks: u32,
-    #[serde(default)]
-    context: BTreeMap<String, String>,
-    #[serde(default)]
+    context: Pairs,
     queue: Vec<Turn>,
     session_id: String,
+}
+
+impl Turn {
+    fn to_value(&self) -> Value {
+        Value::object([
+            ("messageId", Value::from(self.message_id.clone())),
+            ("payload", Value::from(self.payload.as_str())),
+        ])
+    }
+    fn from_value(v: &Value) -> Option<Turn> {
+        Some(Turn {
+            message_id: v
+                .get("messageId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            payload: v.get("payload")?.as_str()?.to_string(),
+        })
+    }
+}
+
+impl Persisted {
+    fn to_json(&self) -> String {
+        Value::object([
+            ("version", Value::from(self.version)),
+            ("transcript", self.transcript.to_value()),
+            ("open", Value::from(self.open)),
+            ("ended", Value::from(self.ended)),
+            ("fallbacks", Value::from(self.fallbacks)),
+            (
+                "context",
+                Value::object(
+                    self.context
+                        .iter()
+                        .map(|(k, v)| (k, Value::from(v.as_str()))),
+                ),
+            ),
+            (
+                "queue",
+                Value::Array(self.queue.iter().map(Turn::to_value).collect()),
+            ),
+            ("sessionId", Value::from(self.session_id.as_str())),
+        ])
+        .to_json()
+    }
+
+    fn from_json(text: &str) -> Option<Persisted> {
+        let v = Value::parse(text).ok()?;
+        let context = match v.get("context") {
+            Some(Value::Object(o)) => o
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect(),
+            _ => Pairs::new(),
+        };
+        let queue = match v.get("queue") {
+            Some(Value::Array(a)) => a.iter().map(Turn::from_value).collect::<Option<_>>()?,
+            _ => Vec::new(),
+        };
+        Some(Persisted {
+            version: v.get("version")?.as_u64()? as u32,
+            transcript: Transcript::from_value(v.get("transcript")?)?,
+            open: v.get("open")?.as_bool()?,
+            ended: v.get("ended")?.as_bool()?,
+            fallbacks: v.get("fallbacks").and_then(Value::as_u64).unwrap_or(0) as u32,
+            context,
+            queue,
+            session_id: v.get("sessionId")?.as_str()?.to_string(),
+        })
+    }
 }
 
 const PERSIST_VERSION: u32 = 1;
@@ -134,7 +197,7 @@ pub struct Chat {
     unread: u32,
     ended: bool,
     started: bool,
-    context: BTreeMap<String, String>,
+    context: Pairs,
     session_id: String,
     next_request: RequestId,
     http: VecDeque<HttpAction>,
@@ -172,7 +235,7 @@ impl Chat {
             unread: 0,
             ended: false,
             started: false,
-            context: BTreeMap::new(),
+            context: Pairs::new(),
             session_id: env.session_id,
             next_request: 0,
             http: VecDeque::new(),
@@ -193,7 +256,7 @@ impl Chat {
 
     fn restore(&mut self, saved: &str) {
         // A state from another version or a damaged value is ignored: a fresh conversation.
-        let Ok(p) = serde_json::from_str::<Persisted>(saved) else {
+        let Some(p) = Persisted::from_json(saved) else {
             return;
         };
         if p.version != PERSIST_VERSION {
@@ -315,7 +378,7 @@ impl Chat {
             queue,
             session_id: self.session_id.clone(),
         };
-        serde_json::to_string(&p).ok()
+        Some(p.to_json())
     }
 
     /// When [`Chat::handle_timeout`] must be called next.
@@ -395,7 +458,7 @@ impl Chat {
     }
 
     /// Host-page variables for `{{vars.NAME}}` templates.
-    pub fn handle_set_variables(&mut self, vars: BTreeMap<String, String>) {
+    pub fn handle_set_variables(&mut self, vars: Pairs) {
         self.catalogue.set_variables(vars);
         self.changed();
     }
@@ -649,7 +712,7 @@ impl Chat {
                 };
                 self.set_status(Some(&id), Status::Delivered);
                 if let Some(intent) = intent {
-                    self.context.insert("lastIntent".into(), intent);
+                    self.context.insert("lastIntent", intent);
                 }
                 if !reply.trim().is_empty() {
                     self.add_message(Author::Bot { name }, reply, quick, now);

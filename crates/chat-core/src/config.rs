@@ -3,9 +3,7 @@
 //! The configuration is JSON (from `window.ChatWidgetConfig` or `data-config-url`). Keys are
 //! lowerCamelCase; docs/configuration.md documents every option.
 
-use serde_json::Value;
-
-use crate::json::{check_http_url, text_item, ObjReader, Report};
+use crate::json::{check_http_url, text_item, ObjReader, Report, Value};
 use crate::transcript::QuickReply;
 
 /// Where the launcher sits.
@@ -118,7 +116,7 @@ const TOP_KEYS_HINT: &str = "title, language, position, theme, openOnLoad, persi
 impl WidgetConfig {
     /// Parses configuration JSON text.
     pub fn from_json(text: &str) -> Loaded {
-        match serde_json::from_str::<Value>(text) {
+        match Value::parse(text) {
             Ok(v) => Self::from_value(&v),
             Err(e) => {
                 let mut report = Report::default();
@@ -353,15 +351,18 @@ fn read_local(r: &mut ObjReader<'_>, report: &mut Report) -> Option<LocalBotConf
     let fallback = r.text("fallback", report);
     let fallbacks_before_handoff =
         r.int("fallbacksBeforeHandoff", 0, 100, report).unwrap_or(2) as u32;
-    let match_threshold = r.float("matchThreshold", 0.1, 1.0, report).unwrap_or(0.5);
-    let mut seen = std::collections::BTreeSet::new();
+    let match_threshold = r
+        .float("matchThreshold", 0.1, 1.0, "0.1 and 1", report)
+        .unwrap_or(0.5);
+    let mut seen: Vec<&str> = Vec::new();
     for (i, intent) in intents.iter().enumerate() {
-        if !seen.insert(intent.name.as_str()) {
+        if seen.contains(&intent.name.as_str()) {
             report.error(
                 &format!("{intents_path}[{i}].name"),
                 format!("duplicate intent name \"{}\"", intent.name),
             );
         }
+        seen.push(&intent.name);
     }
     if report.errors.len() > before {
         return None;

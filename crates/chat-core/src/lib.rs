@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod messages;
+pub mod pairs;
 pub mod transcript;
 
 pub use chat::{Chat, ChatEvent, Environment, HandoffRequest};
@@ -21,4 +22,5 @@ pub use config::{Loaded, WidgetConfig};
 pub use error::ConfigError;
 pub use http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
 pub use messages::{Catalogue, MsgKey};
+pub use pairs::Pairs;
 pub use transcript::{Author, Message, Millis, QuickReply, Status};

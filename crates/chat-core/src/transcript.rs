@@ -1,13 +1,12 @@
 //! The conversation model: what the visitor sees in the message list.
 
-use serde::{Deserialize, Serialize};
+use crate::json::Value;
 
 /// Milliseconds since the Unix epoch. The core never reads a clock: callers pass `now`.
 pub type Millis = u64;
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Author {
     Visitor,
     Bot {
@@ -28,8 +27,7 @@ impl Author {
 }
 
 /// Delivery state of a visitor message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Sending,
     Sent,
@@ -41,14 +39,11 @@ pub enum Status {
 
 /// A button under a message; choosing it sends `label` as the visitor's message and `payload`
 /// (when set) to the bot instead of the label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuickReply {
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// Choosing this reply asks for a human agent.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub handoff: bool,
 }
 
@@ -63,27 +58,22 @@ impl QuickReply {
 }
 
 /// One entry of the message list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// Unique within the conversation (`m1`, `m2`, ...).
     pub id: String,
     pub author: Author,
     pub text: String,
     /// Image shown under the text (bot image replies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     pub time: Millis,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quick_replies: Vec<QuickReply>,
     /// Delivery state, for visitor messages only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
 /// The ordered list of messages with id allocation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transcript {
     messages: Vec<Message>,
     next_id: u64,
@@ -135,6 +125,32 @@ impl Transcript {
         self.messages.clear();
     }
 
+    /// The transcript as JSON (saved in sessionStorage across page loads).
+    pub fn to_value(&self) -> Value {
+        Value::object([
+            (
+                "messages",
+                Value::Array(self.messages.iter().map(message_to_value).collect()),
+            ),
+            ("nextId", Value::from(self.next_id)),
+        ])
+    }
+
+    /// Reads [`Transcript::to_value`]'s output; `None` if anything is off (a damaged saved
+    /// state is dropped whole rather than shown half).
+    pub fn from_value(v: &Value) -> Option<Transcript> {
+        let messages = v
+            .get("messages")?
+            .as_array()?
+            .iter()
+            .map(message_from_value)
+            .collect::<Option<Vec<_>>>()?;
+        Some(Transcript {
+            messages,
+            next_id: v.get("nextId")?.as_u64()?,
+        })
+    }
+
     /// A plain-text transcript ("Visitor: ...\nBot: ...") handed to an agent on hand-off.
     pub fn to_plain_text(&self) -> String {
         let mut out = String::new();
@@ -151,6 +167,105 @@ impl Transcript {
         }
         out
     }
+}
+
+fn author_to_value(a: &Author) -> Value {
+    let (kind, name) = match a {
+        Author::Visitor => ("visitor", None),
+        Author::Bot { name } => ("bot", Some(name.as_str())),
+        Author::Agent { name } => ("agent", Some(name.as_str())),
+        Author::System => ("system", None),
+    };
+    Value::object([("kind", Value::from(kind)), ("name", Value::from(name))])
+}
+
+fn author_from_value(v: &Value) -> Option<Author> {
+    let name = || v.get("name").and_then(Value::as_str).map(str::to_string);
+    Some(match v.get("kind")?.as_str()? {
+        "visitor" => Author::Visitor,
+        "bot" => Author::Bot { name: name()? },
+        "agent" => Author::Agent { name: name()? },
+        "system" => Author::System,
+        _ => return None,
+    })
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Sending => "sending",
+        Status::Sent => "sent",
+        Status::Delivered => "delivered",
+        Status::Read => "read",
+        Status::Failed => "failed",
+    }
+}
+
+fn status_from_name(s: &str) -> Option<Status> {
+    [
+        Status::Sending,
+        Status::Sent,
+        Status::Delivered,
+        Status::Read,
+        Status::Failed,
+    ]
+    .into_iter()
+    .find(|st| status_name(*st) == s)
+}
+
+fn quick_reply_to_value(q: &QuickReply) -> Value {
+    Value::object([
+        ("label", Value::from(q.label.as_str())),
+        ("payload", Value::from(q.payload.clone())),
+        ("handoff", Value::from(q.handoff)),
+    ])
+}
+
+fn quick_reply_from_value(v: &Value) -> Option<QuickReply> {
+    Some(QuickReply {
+        label: v.get("label")?.as_str()?.to_string(),
+        payload: v.get("payload").and_then(Value::as_str).map(str::to_string),
+        handoff: v.get("handoff").and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
+fn message_to_value(m: &Message) -> Value {
+    Value::object([
+        ("id", Value::from(m.id.as_str())),
+        ("author", author_to_value(&m.author)),
+        ("text", Value::from(m.text.as_str())),
+        ("imageUrl", Value::from(m.image_url.clone())),
+        ("time", Value::from(m.time)),
+        (
+            "quickReplies",
+            Value::Array(m.quick_replies.iter().map(quick_reply_to_value).collect()),
+        ),
+        ("status", Value::from(m.status.map(status_name))),
+    ])
+}
+
+fn message_from_value(v: &Value) -> Option<Message> {
+    let status = match v.get("status") {
+        None | Some(Value::Null) => None,
+        Some(s) => Some(status_from_name(s.as_str()?)?),
+    };
+    Some(Message {
+        id: v.get("id")?.as_str()?.to_string(),
+        author: author_from_value(v.get("author")?)?,
+        text: v.get("text")?.as_str()?.to_string(),
+        image_url: v
+            .get("imageUrl")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        time: v.get("time")?.as_u64()?,
+        quick_replies: match v.get("quickReplies") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(quick_reply_from_value)
+                .collect::<Option<_>>()?,
+            _ => Vec::new(),
+        },
+        status,
+    })
 }
 
 #[cfg(test)]
@@ -184,11 +299,13 @@ mod tests {
             .unwrap()
             .quick_replies
             .push(QuickReply::new("x"));
-        let json = serde_json::to_string(&t).unwrap();
-        let back: Transcript = serde_json::from_str(&json).unwrap();
+        t.push(Author::Bot { name: "Ava".into() }, "x\"y", 2);
+        t.get_mut("m2").unwrap().status = Some(Status::Failed);
+        let json = t.to_value().to_json();
+        let back = Transcript::from_value(&Value::parse(&json).unwrap()).unwrap();
         assert_eq!(back, t);
         // ids continue after a restore
         let mut back = back;
-        assert_eq!(back.push(Author::Visitor, "again", 2), "m2");
+        assert_eq!(back.push(Author::Visitor, "again", 2), "m3");
     }
 }

@@ -6,8 +6,13 @@ use chat_core::config::{BotConfig, LocalBotConfig};
 use chat_core::WidgetConfig;
 use serde_json::json;
 
+/// Loads a configuration written with `json!` (the core has its own JSON type).
+fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
+    WidgetConfig::from_json(&v.to_string())
+}
+
 fn bot(config: serde_json::Value) -> LocalBot {
-    let loaded = WidgetConfig::from_value(&json!({ "bot": config }));
+    let loaded = cfg(&json!({ "bot": config }));
     assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
     let BotConfig::Local(c) = loaded.config.bot else {
         panic!()

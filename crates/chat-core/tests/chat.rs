@@ -6,6 +6,11 @@ use chat_core::{
 };
 use serde_json::json;
 
+/// Loads a configuration written with `json!` (the core has its own JSON type).
+fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
+    WidgetConfig::from_json(&v.to_string())
+}
+
 fn env() -> Environment {
     Environment {
         session_id: "s-1".into(),
@@ -14,7 +19,7 @@ fn env() -> Environment {
 }
 
 fn chat(config: serde_json::Value) -> Chat {
-    let mut c = Chat::new(WidgetConfig::from_value(&config), env());
+    let mut c = Chat::new(cfg(&config), env());
     c.handle_start(0);
     c
 }
@@ -338,7 +343,7 @@ fn reload_restores_the_conversation_without_greeting_twice() {
     let saved = c.poll_persist().expect("state to save");
     assert!(c.poll_persist().is_none(), "nothing new to save");
     let mut again = Chat::new(
-        WidgetConfig::from_value(&json!(null)),
+        cfg(&json!(null)),
         Environment {
             persisted: Some(saved),
             ..env()
@@ -361,9 +366,7 @@ fn reload_during_a_bot_request_sends_the_message_again() {
     let _lost = requests(&mut c);
     let saved = c.poll_persist().unwrap();
     let mut again = Chat::new(
-        WidgetConfig::from_value(
-            &json!({"bot": {"type": "rasa", "url": "http://bot.test/webhooks/rest/webhook"}}),
-        ),
+        cfg(&json!({"bot": {"type": "rasa", "url": "http://bot.test/webhooks/rest/webhook"}})),
         Environment {
             persisted: Some(saved),
             ..env()
@@ -379,7 +382,7 @@ fn reload_during_a_bot_request_sends_the_message_again() {
 fn damaged_or_foreign_saved_state_starts_fresh() {
     for saved in ["not json", "{\"version\": 99}", "[]"] {
         let mut c = Chat::new(
-            WidgetConfig::from_value(&json!(null)),
+            cfg(&json!(null)),
             Environment {
                 persisted: Some(saved.into()),
                 ..env()
@@ -401,7 +404,7 @@ fn persistence_can_be_turned_off() {
 fn language_comes_from_config_then_page_then_browser() {
     let lang = |config: serde_json::Value, page: Option<&str>, browser: &[&str]| {
         let c = Chat::new(
-            WidgetConfig::from_value(&config),
+            cfg(&config),
             Environment {
                 page_language: page.map(String::from),
                 browser_languages: browser.iter().map(|s| s.to_string()).collect(),
@@ -410,7 +413,10 @@ fn language_comes_from_config_then_page_then_browser() {
         );
         (c.catalogue().language().to_string(), c.catalogue().is_rtl())
     };
-    assert_eq!(lang(json!({"language": "es"}), Some("de"), &["fr-FR"]).0, "es");
+    assert_eq!(
+        lang(json!({"language": "es"}), Some("de"), &["fr-FR"]).0,
+        "es"
+    );
     assert_eq!(lang(json!(null), Some("de"), &["fr-FR"]).0, "de");
     assert_eq!(lang(json!(null), None, &["fr-FR", "en"]).0, "fr");
     assert_eq!(lang(json!(null), Some("xx"), &["zz"]).0, "en");
@@ -420,11 +426,13 @@ fn language_comes_from_config_then_page_then_browser() {
 #[test]
 fn greeting_and_system_texts_follow_the_language_and_overrides() {
     let mut c = Chat::new(
-        WidgetConfig::from_value(&json!({"language": "fr", "messages": {"fr": {"noAgentAvailable": "Personne n'est là, {{vars.name}}."}}})),
+        cfg(
+            &json!({"language": "fr", "messages": {"fr": {"noAgentAvailable": "Personne n'est là, {{vars.name}}."}}}),
+        ),
         env(),
     );
     c.handle_start(0);
-    let mut vars = std::collections::BTreeMap::new();
+    let mut vars = chat_core::Pairs::new();
     vars.insert("name".to_string(), "Ada".to_string());
     c.handle_set_variables(vars);
     c.handle_send("agent", 1);

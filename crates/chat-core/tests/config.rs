@@ -5,6 +5,11 @@ use chat_core::config::{BotConfig, Position, Theme};
 use chat_core::WidgetConfig;
 use serde_json::json;
 
+/// Loads a configuration written with `json!` (the core has its own JSON type).
+fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
+    WidgetConfig::from_json(&v.to_string())
+}
+
 #[test]
 fn empty_or_null_configuration_is_the_demo_bot() {
     for text in ["{}", "null"] {
@@ -25,7 +30,7 @@ fn empty_or_null_configuration_is_the_demo_bot() {
 
 #[test]
 fn a_full_valid_configuration_is_read() {
-    let loaded = WidgetConfig::from_value(&json!({
+    let loaded = cfg(&json!({
         "title": "Acme Help",
         "language": "fr-CA",
         "position": "bottom-left",
@@ -69,7 +74,7 @@ fn a_full_valid_configuration_is_read() {
 
 #[test]
 fn rasa_configuration() {
-    let loaded = WidgetConfig::from_value(&json!({
+    let loaded = cfg(&json!({
         "bot": {"type": "rasa", "url": "http://localhost:5005/webhooks/rest/webhook", "timeoutSeconds": 5, "initialPayload": "/greet"}
     }));
     assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
@@ -202,7 +207,7 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
 #[test]
 fn every_bad_configuration_is_reported_with_its_path() {
     for (value, path, fragment) in bad_configs() {
-        let loaded = WidgetConfig::from_value(&value);
+        let loaded = cfg(&value);
         let found = loaded
             .report
             .errors
@@ -219,7 +224,7 @@ fn every_bad_configuration_is_reported_with_its_path() {
 
 #[test]
 fn all_problems_are_reported_at_once() {
-    let loaded = WidgetConfig::from_value(&json!({
+    let loaded = cfg(&json!({
         "title": 1, "theme": "pink", "bot": {"type": "rasa", "url": "nope"}
     }));
     let paths: Vec<&str> = loaded
@@ -233,7 +238,7 @@ fn all_problems_are_reported_at_once() {
 
 #[test]
 fn unknown_keys_are_warnings_with_a_suggestion() {
-    let loaded = WidgetConfig::from_value(&json!({
+    let loaded = cfg(&json!({
         "titel": "x", "bot": {"greting": "hi", "zzz": 1}
     }));
     assert!(loaded.report.errors.is_empty());

@@ -1,12 +1,14 @@
 //! Native tests of the standard-message catalogue (issue 6).
 
-use std::collections::BTreeMap;
+use chat_core::Pairs;
 
 use chat_core::messages::{self, default_text, Catalogue, MsgKey, SHIPPED_LANGUAGES};
 use chat_core::ConfigError;
 use serde_json::{json, Value};
 
 fn cat(languages: &[&str], overrides: Value) -> (Catalogue, Vec<ConfigError>) {
+    // Our own JSON value, from serde_json's `json!` text.
+    let overrides = chat_core::json::Value::parse(&overrides.to_string()).expect("valid JSON");
     Catalogue::new(languages, Some(&overrides))
 }
 
@@ -182,7 +184,7 @@ fn every_key_overridden_in_every_language() {
     for lang in SHIPPED_LANGUAGES {
         let (mut c, errors) = cat(&[lang], overrides.clone());
         assert!(errors.is_empty(), "{errors:?}");
-        c.set_variables(BTreeMap::from([("site".to_string(), "ACME".to_string())]));
+        c.set_variables(Pairs::from_iter([("site".to_string(), "ACME".to_string())]));
         for &key in MsgKey::ALL {
             let mut expected = format!("CUSTOM {lang} {}", key.name());
             for p in key.placeholders() {
@@ -288,7 +290,7 @@ fn host_page_variables() {
     );
     assert!(errors.is_empty());
     assert_eq!(c.text(MsgKey::NoAgentAvailable), "Offline. Order ; call .");
-    c.set_variables(BTreeMap::from([
+    c.set_variables(Pairs::from_iter([
         ("orderId".to_string(), "A-17".to_string()),
         ("phone".to_string(), "555 0100".to_string()),
     ]));
@@ -297,7 +299,7 @@ fn host_page_variables() {
         c.text(MsgKey::NoAgentAvailable),
         "Offline. Order A-17; call 555 0100."
     );
-    c.set_variables(BTreeMap::new());
+    c.set_variables(Pairs::new());
     assert_eq!(c.text(MsgKey::NoAgentAvailable), "Offline. Order ; call .");
 }
 
@@ -307,7 +309,7 @@ fn substituted_values_stay_literal() {
         &["en"],
         json!({ "en": { "agentJoined": "{{agentName}} joined {{vars.x}}" } }),
     );
-    c.set_variables(BTreeMap::from([
+    c.set_variables(Pairs::from_iter([
         ("x".to_string(), "{{agentName}} <b>&amp;".to_string()),
         ("y".to_string(), "Y".to_string()),
     ]));

@@ -2,9 +2,9 @@
 //! (`POST {url}` with `{"sender", "message"}` → a list of `{text, buttons, image, custom}`).
 //! Any bot server that speaks this shape works (Rasa, Botpress/BotKit bridges, ...).
 
-use std::collections::BTreeMap;
+use crate::pairs::Pairs;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::transcript::QuickReply;
 
@@ -18,25 +18,30 @@ pub struct RasaReply {
     /// `custom.handoff` was set: the bot asks for a human agent.
     pub handoff: bool,
     /// `custom.context` (string values) collected for the agent.
-    pub context: BTreeMap<String, String>,
+    pub context: Pairs,
 }
 
 /// The JSON body for one visitor turn.
 pub fn request_body(sender: &str, message: &str) -> String {
-    serde_json::json!({ "sender": sender, "message": message }).to_string()
+    Value::object([
+        ("sender", Value::from(sender)),
+        ("message", Value::from(message)),
+    ])
+    .to_json()
 }
 
 /// Parses the server's answer. Unknown members are ignored; a body that is not a list of
 /// objects is an error (shown to the visitor as "assistant unavailable").
 pub fn parse_response(body: &[u8]) -> Result<Vec<RasaReply>, String> {
-    let value: Value = serde_json::from_slice(body)
+    let value = Value::parse_bytes(body)
         .map_err(|e| format!("the bot server's answer is not JSON: {e}"))?;
     let Value::Array(items) = value else {
         return Err("the bot server's answer is not a list of messages".into());
     };
     let mut out = Vec::new();
     for item in items {
-        let Value::Object(obj) = item else {
+        let obj = &item;
+        let Value::Object(_) = item else {
             return Err("the bot server's answer contains a message that is not an object".into());
         };
         let mut reply = RasaReply {
@@ -75,7 +80,7 @@ pub fn parse_response(body: &[u8]) -> Result<Vec<RasaReply>, String> {
                 for (k, v) in ctx {
                     let v = match v {
                         Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                        other => other.to_json(),
                     };
                     reply.context.insert(k.clone(), v);
                 }
@@ -99,11 +104,9 @@ mod tests {
 
     #[test]
     fn body_shape() {
-        let v: Value = serde_json::from_str(&request_body("abc", "hi \"there\"")).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"sender": "abc", "message": "hi \"there\""})
-        );
+        let v = Value::parse(&request_body("abc", "hi \"there\"")).unwrap();
+        assert_eq!(v.get("sender").unwrap().as_str(), Some("abc"));
+        assert_eq!(v.get("message").unwrap().as_str(), Some("hi \"there\""));
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod keys;
 mod lang;
 mod template;
 
-use std::collections::BTreeMap;
+use crate::pairs::Pairs;
 
 use crate::error::ConfigError;
 pub use docs::reference_markdown;
@@ -36,8 +36,8 @@ pub const SHIPPED_LANGUAGES: &[&str] = &["en", "fr", "de", "es", "ar"];
 pub struct Catalogue {
     language: String,
     base: Lang,
-    overrides: BTreeMap<MsgKey, String>,
-    variables: BTreeMap<String, String>,
+    overrides: Vec<(MsgKey, String)>,
+    variables: Pairs,
 }
 
 impl Default for Catalogue {
@@ -58,7 +58,7 @@ impl Catalogue {
     /// that key. Never panics.
     pub fn new(
         languages: &[&str],
-        overrides: Option<&serde_json::Value>,
+        overrides: Option<&crate::json::Value>,
     ) -> (Catalogue, Vec<ConfigError>) {
         let mut errors = Vec::new();
         let table = parse_overrides(overrides, &mut errors);
@@ -81,11 +81,15 @@ impl Catalogue {
             .iter()
             .find_map(|t| Lang::from_tag(t))
             .unwrap_or(Lang::En);
-        let mut resolved = BTreeMap::new();
+        let mut resolved = Vec::new();
         for &key in MsgKey::ALL {
             for t in &chain {
-                if let Some(text) = table.get(*t).and_then(|m| m.get(&key)) {
-                    resolved.insert(key, text.clone());
+                if let Some(text) = table
+                    .get(t)
+                    .and_then(|m| m.iter().find(|(k, _)| *k == key))
+                    .map(|(_, text)| text)
+                {
+                    resolved.push((key, text.clone()));
                     break;
                 }
                 if Lang::from_tag(t).is_some() {
@@ -98,7 +102,7 @@ impl Catalogue {
             language,
             base,
             overrides: resolved,
-            variables: BTreeMap::new(),
+            variables: Pairs::new(),
         };
         (catalogue, errors)
     }
@@ -117,19 +121,19 @@ impl Catalogue {
 
     /// Host-page variables (`ChatWidget.setVariables({...})`), used as `{{vars.NAME}}`. Replaces
     /// the previous set.
-    pub fn set_variables(&mut self, vars: BTreeMap<String, String>) {
+    pub fn set_variables(&mut self, vars: Pairs) {
         self.variables = vars;
     }
 
     /// The host-page variables currently set.
-    pub fn variables(&self) -> &BTreeMap<String, String> {
+    pub fn variables(&self) -> &Pairs {
         &self.variables
     }
 
     /// The raw template in use for `key` (override or shipped default), placeholders unfilled.
     pub fn template(&self, key: MsgKey) -> &str {
-        match self.overrides.get(&key) {
-            Some(t) => t,
+        match self.overrides.iter().find(|(k, _)| *k == key) {
+            Some((_, t)) => t,
             None => self.base.text(key),
         }
     }
@@ -184,12 +188,12 @@ pub fn default_text(key: MsgKey, language: &str) -> &'static str {
     lang.text(key)
 }
 
-type Table = BTreeMap<String, BTreeMap<MsgKey, String>>;
+type Table = Pairs<Vec<(MsgKey, String)>>;
 
 /// Validates the configuration's `messages` object into tag → key → template (valid entries
 /// only; a language with an object is present even if all its entries are invalid).
-fn parse_overrides(value: Option<&serde_json::Value>, errors: &mut Vec<ConfigError>) -> Table {
-    use serde_json::Value;
+fn parse_overrides(value: Option<&crate::json::Value>, errors: &mut Vec<ConfigError>) -> Table {
+    use crate::json::Value;
     let mut table = Table::new();
     let obj = match value {
         None | Some(Value::Null) => return table,
@@ -223,7 +227,7 @@ fn parse_overrides(value: Option<&serde_json::Value>, errors: &mut Vec<ConfigErr
             ));
             continue;
         };
-        let entry = table.entry(tag).or_default();
+        let entry = table.entry_or_default(tag);
         for (name, text) in texts {
             let path = format!("{path}.{name}");
             let Some(key) = MsgKey::from_name(name) else {
@@ -259,7 +263,10 @@ fn parse_overrides(value: Option<&serde_json::Value>, errors: &mut Vec<ConfigErr
                 ));
                 continue;
             }
-            entry.insert(key, text.clone());
+            match entry.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, t)) => *t = text.clone(),
+                None => entry.push((key, text.clone())),
+            }
         }
     }
     table

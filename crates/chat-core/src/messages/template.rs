@@ -2,7 +2,7 @@
 //! variable) placeholders. Whitespace inside the braces is ignored. There is no escape: a
 //! template cannot contain a literal `{{`. Substituted values are never parsed again.
 
-use std::collections::BTreeMap;
+use crate::pairs::Pairs;
 
 /// One part of a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,11 +112,7 @@ pub(crate) fn check(template: &str, allowed: &[&str]) -> Result<(), String> {
 
 /// Renders `template`: built-ins from `args`, `{{vars.NAME}}` from `vars`; a missing value is
 /// an empty string. A malformed rest of the template is kept as literal text.
-pub(crate) fn render(
-    template: &str,
-    args: &[(&str, &str)],
-    vars: &BTreeMap<String, String>,
-) -> String {
+pub(crate) fn render(template: &str, args: &[(&str, &str)], vars: &Pairs) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let walked = walk(template, |p| match p {
         Piece::Text(t) => out.push_str(t),

@@ -1,8 +1,8 @@
-//! A small reader over `serde_json::Value` that checks types, records every problem with its
+//! A small reader over [`Value`] that checks types, records every problem with its
 //! JSON path and keeps going, so the site owner sees *all* configuration mistakes at once
 //! (serde stops at the first one and does not say where it was).
 
-use serde_json::{Map, Value};
+use super::value::{Object, Value};
 
 use crate::error::ConfigError;
 
@@ -44,7 +44,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 /// Reads the members of one JSON object. Call [`ObjReader::finish`] to report unknown keys.
 pub(crate) struct ObjReader<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Object,
     pub path: String,
     known: Vec<&'static str>,
 }
@@ -75,7 +75,12 @@ impl<'a> ObjReader<'a> {
     /// The raw value of `key` (`null` counts as absent).
     pub fn raw(&mut self, key: &'static str) -> Option<&'a Value> {
         self.known.push(key);
-        self.map.get(key).filter(|v| !v.is_null())
+        self.map
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
     }
 
     pub fn string(&mut self, key: &'static str, report: &mut Report) -> Option<String> {
@@ -142,12 +147,14 @@ impl<'a> ObjReader<'a> {
         }
     }
 
-    /// A number in `min..=max`.
+    /// A number in `min..=max` (`range` is how the range reads in messages, e.g. "0.1 and 1":
+    /// formatting floats would pull float-printing code into the wasm bundle).
     pub fn float(
         &mut self,
         key: &'static str,
         min: f64,
         max: f64,
+        range: &str,
         report: &mut Report,
     ) -> Option<f64> {
         let path = self.path_of(key);
@@ -157,7 +164,7 @@ impl<'a> ObjReader<'a> {
             _ => {
                 report.error(
                     &path,
-                    format!("expected a number between {min} and {max}, found {v}"),
+                    format!("expected a number between {range}, found {v}"),
                 );
                 None
             }
@@ -216,10 +223,12 @@ impl<'a> ObjReader<'a> {
 
     /// Reports every key that no getter asked for, suggesting the closest known key.
     pub fn finish(self, report: &mut Report) {
-        for key in self.map.keys() {
-            if self.known.contains(&key.as_str()) {
+        let mut reported: Vec<&str> = Vec::new();
+        for (key, _) in self.map {
+            if self.known.contains(&key.as_str()) || reported.contains(&key.as_str()) {
                 continue;
             }
+            reported.push(key);
             let hint = closest(key, &self.known)
                 .map(|k| format!(" (did you mean \"{k}\"?)"))
                 .unwrap_or_default();
