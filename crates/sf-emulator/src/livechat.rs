@@ -476,7 +476,6 @@ async fn messages(
         let mut g = state.lock();
         let (sid, _) = check_session(&state, &mut g, &headers, false)?;
         let global_stall = g.faults.stall_polls > 0;
-        let cfg = &state.config;
         let s = g.lc_sessions.get_mut(&sid).ok_or_else(invalid_session)?;
         if s.force_503 {
             s.force_503 = false;
@@ -538,7 +537,6 @@ async fn messages(
                 sid: sid.clone(),
                 poll: s.poll_counter,
             };
-            let _ = cfg;
             PollStart::Wait(s.tx.subscribe(), guard)
         }
     };

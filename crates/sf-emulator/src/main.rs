@@ -97,6 +97,13 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if cfg.long_poll_timeout.as_secs() >= cfg.client_poll_timeout_secs {
+        eprintln!(
+            "warning: --poll-timeout ({}s) should be shorter than --client-poll-timeout ({}s)",
+            cfg.long_poll_timeout.as_secs(),
+            cfg.client_poll_timeout_secs
+        );
+    }
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(l) => l,
         Err(e) => {

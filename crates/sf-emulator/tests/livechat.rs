@@ -896,3 +896,32 @@ async fn idle_timeout_timer_warns_clears_and_ends() {
     let (st, _) = e.poll(&mut s).await;
     assert_eq!(st, 403);
 }
+
+#[tokio::test]
+async fn aborted_poll_is_not_a_duplicate() {
+    let e = start().await;
+    let mut s = established(&e).await;
+    // The client aborts a poll (e.g. page unload); its next poll must not be taken for a duplicate.
+    let r = e
+        .la(Method::GET, &format!("System/Messages?ack={}", s.ack), &s)
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await;
+    assert!(r.is_err());
+    let mut status = 0;
+    for _ in 0..50 {
+        let st = e.control("GET", "/control/state", Value::Null).await;
+        let busy = st["liveChatSessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == s.id && x["pollInFlight"] == true);
+        if !busy {
+            let (st, _) = e.poll(&mut s).await;
+            status = st;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 204);
+}
