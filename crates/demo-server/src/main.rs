@@ -1,0 +1,91 @@
+//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090]`
+//!
+//! Serves the demo shop page with the widget (from `cargo xtask build`'s `dist/`) and runs the
+//! Salesforce emulator (MIAW + Live Chat) with its agent console beside it.
+
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+
+struct Args {
+    dist: PathBuf,
+    host: String,
+    port: u16,
+    emulator_port: u16,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        dist: PathBuf::from("dist"),
+        host: "127.0.0.1".into(),
+        port: 8080,
+        emulator_port: 8090,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--dist" => args.dist = value()?.into(),
+            "--host" => args.host = value()?,
+            "--port" => args.port = value()?.parse().map_err(|_| "--port: not a port number")?,
+            "--emulator-port" => {
+                args.emulator_port = value()?.parse().map_err(|_| "--emulator-port: not a port number")?
+            }
+            "-h" | "--help" => {
+                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090]".into())
+            }
+            other => return Err(format!("unknown option {other} (see --help)")),
+        }
+    }
+    if !args.dist.join("widget/chat-widget.js").exists() {
+        return Err(format!(
+            "{} has no widget build: run `cargo xtask build` (or `cargo xtask demo`)",
+            args.dist.display()
+        ));
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("demo-server: {e}");
+            std::process::exit(2);
+        }
+    };
+    let bind = |port: u16| {
+        let addr = format!("{}:{port}", args.host);
+        async move {
+            TcpListener::bind(&addr).await.unwrap_or_else(|e| {
+                eprintln!("demo-server: cannot listen on {addr}: {e} (is another demo running? use --port/--emulator-port)");
+                std::process::exit(1);
+            })
+        }
+    };
+    let site = bind(args.port).await;
+    let emulator = bind(args.emulator_port).await;
+    let host = &args.host;
+    println!();
+    println!(
+        "  Demo shop with the chat widget:  http://{host}:{}/",
+        args.port
+    );
+    println!(
+        "  Salesforce emulator:             http://{host}:{}/",
+        args.emulator_port
+    );
+    println!(
+        "  Agent console:                   http://{host}:{}/console",
+        args.emulator_port
+    );
+    println!();
+    println!("  Press Ctrl+C to stop.");
+    let dist = args.dist.clone();
+    tokio::select! {
+        r = demo_server::serve_static(dist, site) => if let Err(e) = r { eprintln!("demo-server: {e}"); },
+        r = sf_emulator::serve(sf_emulator::EmulatorConfig::default(), emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
