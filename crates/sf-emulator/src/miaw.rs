@@ -1231,7 +1231,10 @@ fn sse_inner(state: Arc<AppState>, headers: &HeaderMap) -> ApiResult<Response> {
     let (rx, start) = {
         let mut g = state.lock();
         let log = g.subject_log(&caller.subject);
-        (log.tx.subscribe(), last_event.unwrap_or(log.last_id))
+        (
+            log.tx.subscribe(),
+            last_event.unwrap_or(log.last_id).min(log.last_id),
+        )
     };
     let stream = crate::sse::event_stream(state.clone(), caller.subject, start, rx);
     let body = Body::from_stream(futures_util::StreamExt::map(
