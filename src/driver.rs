@@ -18,11 +18,14 @@ use crate::browser;
 /// Receives `(event name, detail)` for the host page (`ChatWidget.on`).
 pub type Emitter = Box<dyn Fn(&str, JsValue)>;
 
+/// The UI's re-render hook, called with the core's revision.
+type OnChange = Box<dyn Fn(u64)>;
+
 pub struct Driver {
     chat: RefCell<Chat>,
     storage_key: String,
     emit: Option<Emitter>,
-    on_change: RefCell<Option<Box<dyn Fn(u64)>>>,
+    on_change: RefCell<Option<OnChange>>,
     in_flight: RefCell<Vec<(u64, AbortController)>>,
     timer: RefCell<Option<(Millis, Timeout)>>,
     me: Weak<Driver>,

@@ -68,7 +68,7 @@ impl Catalogue {
             .filter_map(|c| lang::normalize(c))
             .find_map(|tag| {
                 lang::chain(&tag)
-                    .find(|t| Lang::from_tag(t).is_some() || table.contains_key(*t))
+                    .find(|t| Lang::from_tag(t).is_some() || table.contains_key(t))
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "en".to_string());
