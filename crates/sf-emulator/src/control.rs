@@ -93,7 +93,7 @@ fn opt_u64(v: &Value, k: &str) -> ApiResult<Option<u64>> {
     }
 }
 
-fn conv_summary(g: &Inner, id: &str) -> Value {
+fn conv_summary(g: &Inner, cfg: &crate::EmulatorConfig, id: &str) -> Value {
     let Some(c) = g.convs.get(id) else {
         return Value::Null;
     };
@@ -123,6 +123,7 @@ fn conv_summary(g: &Inner, id: &str) -> Value {
         "endReason": c.end_reason,
         "routingStatus": c.routing_status,
         "visitorTyping": c.visitor_typing,
+        "visitorConnected": g.visitor_connected(cfg, id),
         "sneakPeek": c.sneak_peek,
         "transcriptLength": c.transcript.len(),
         "lastMessage": last.and_then(|t| t.text.clone()),
@@ -135,12 +136,13 @@ fn queue_json(g: &Inner) -> Value {
 }
 
 async fn get_state(State(state): St) -> Json<Value> {
-    let g = state.lock();
+    let mut g = state.lock();
+    g.expire_lc_sessions(&state.config);
     let convs: Vec<Value> = g
         .order
         .iter()
         .rev()
-        .map(|id| conv_summary(&g, id))
+        .map(|id| conv_summary(&g, &state.config, id))
         .collect();
     Json(json!({
         "agents": g.agents,
@@ -270,18 +272,23 @@ async fn set_settings(State(state): St, body: Bytes) -> ApiResult<Json<Value>> {
 }
 
 async fn list_convs(State(state): St) -> Json<Value> {
-    let g = state.lock();
+    let mut g = state.lock();
+    g.expire_lc_sessions(&state.config);
     Json(Value::Array(
-        g.order.iter().map(|id| conv_summary(&g, id)).collect(),
+        g.order
+            .iter()
+            .map(|id| conv_summary(&g, &state.config, id))
+            .collect(),
     ))
 }
 
 async fn get_conv(State(state): St, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let g = state.lock();
+    let mut g = state.lock();
+    g.expire_lc_sessions(&state.config);
     let c = g.convs.get(&id).ok_or_else(|| {
         ApiError::control(StatusCode::NOT_FOUND, format!("Unknown conversation {id}"))
     })?;
-    let mut v = conv_summary(&g, &id);
+    let mut v = conv_summary(&g, &state.config, &id);
     v["transcript"] = serde_json::to_value(&c.transcript).unwrap_or(Value::Null);
     Ok(Json(v))
 }
@@ -334,7 +341,7 @@ async fn accept_next(State(state): St, body: Bytes) -> ApiResult<Json<Value>> {
         .next_waiting()
         .ok_or_else(|| ApiError::control(StatusCode::NOT_FOUND, "No conversation is waiting"))?;
     g.join(&state.config, &id, &agent, false)?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn accept(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Value>> {
@@ -342,7 +349,7 @@ async fn accept(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiRes
     let mut g = state.lock();
     let agent = any_agent(&g, &b)?;
     g.join(&state.config, &id, &agent, false)?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn conference(
@@ -354,7 +361,7 @@ async fn conference(
     let mut g = state.lock();
     let agent = g.agent(req_str(&b, "agentId")?)?.id;
     g.join(&state.config, &id, &agent, true)?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn send_message(
@@ -450,7 +457,7 @@ async fn transfer(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiR
     let mut g = state.lock();
     let from = member_agent(&g, &b, &id)?;
     g.transfer(&state.config, &id, &from, to)?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn leave(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Value>> {
@@ -458,7 +465,7 @@ async fn leave(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResu
     let mut g = state.lock();
     let agent = member_agent(&g, &b, &id)?;
     g.leave(&state.config, &id, &agent)?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn end(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Value>> {
@@ -466,7 +473,7 @@ async fn end(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult
     let mut g = state.lock();
     let agent = opt_str(&b, "agentId")?.map(str::to_string);
     g.agent_end(&state.config, &id, agent.as_deref())?;
-    Ok(Json(conv_summary(&g, &id)))
+    Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
 async fn read(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult<StatusCode> {

@@ -94,6 +94,7 @@ fn check_session(
     seq: bool,
 ) -> ApiResult<(String, bool)> {
     api_version(headers)?;
+    g.expire_lc_sessions(&state.config);
     let key = header_str(headers, "x-liveagent-session-key").ok_or_else(invalid_session)?;
     let sid = g.lc_by_key.get(key).cloned().ok_or_else(invalid_session)?;
     let affinity = header_str(headers, "x-liveagent-affinity")
@@ -103,6 +104,7 @@ fn check_session(
     if s.killed || (s.ended && s.outbox.is_empty()) {
         return Err(invalid_session());
     }
+    s.last_seen = std::time::Instant::now();
     if s.affinity_stale || (state.config.strict_affinity && affinity != s.affinity) {
         return Err(err(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -154,6 +156,7 @@ async fn session_id(State(state): St, headers: HeaderMap) -> ApiResult<Json<Valu
             receive_queue_updates: false,
             idle_since: None,
             idle_warned: false,
+            last_seen: std::time::Instant::now(),
             tx: watch::channel(0).0,
         },
     );
@@ -451,6 +454,7 @@ impl Drop for InFlight {
         if let Some(s) = g.lc_sessions.get_mut(&self.sid) {
             if s.in_flight == Some(self.poll) {
                 s.in_flight = None;
+                s.last_seen = std::time::Instant::now();
             }
         }
     }
@@ -625,6 +629,7 @@ async fn reconnect(
         .ok_or_else(|| err(StatusCode::BAD_REQUEST, "No affinity header found"))?;
     let key = header_str(&headers, "x-liveagent-session-key").ok_or_else(invalid_session)?;
     let mut g = state.lock();
+    g.expire_lc_sessions(&state.config);
     let sid = g.lc_by_key.get(key).cloned().ok_or_else(invalid_session)?;
     let token = random_hex(8);
     {

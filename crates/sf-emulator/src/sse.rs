@@ -24,6 +24,15 @@ struct StreamState {
     done: bool,
 }
 
+impl Drop for StreamState {
+    fn drop(&mut self) {
+        let mut g = self.state.lock();
+        if let Some(log) = g.subjects.get_mut(&self.subject) {
+            log.open_streams = log.open_streams.saturating_sub(1);
+        }
+    }
+}
+
 enum Step {
     Events(String, bool),
     Wait,
@@ -75,6 +84,9 @@ pub fn event_stream(
     rx: watch::Receiver<u64>,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let ping = state.config.sse_ping_interval;
+    if let Some(log) = state.lock().subjects.get_mut(&subject) {
+        log.open_streams += 1;
+    }
     let st = StreamState {
         state,
         subject,

@@ -183,6 +183,8 @@ pub struct SubjectLog {
     pub events: VecDeque<SseEvent>,
     pub last_id: u64,
     pub tx: watch::Sender<u64>,
+    /// Open SSE connections of this subject (shown as "online" in the console).
+    pub open_streams: usize,
 }
 
 impl SubjectLog {
@@ -191,6 +193,7 @@ impl SubjectLog {
             events: VecDeque::new(),
             last_id: 0,
             tx: watch::channel(0).0,
+            open_streams: 0,
         }
     }
 }
@@ -249,6 +252,9 @@ pub struct LcSession {
     /// Visitor idle-timeout clock: started by the agent, cleared by a visitor message.
     pub idle_since: Option<Instant>,
     pub idle_warned: bool,
+    /// Last request or poll end: the chat ends when the visitor stops polling for longer than
+    /// `connection_timeout_ms`.
+    pub last_seen: Instant,
     pub tx: watch::Sender<u64>,
 }
 
@@ -1219,6 +1225,67 @@ impl Inner {
         let chan = cfg.channel_address_identifier.clone();
         self.miaw_ack(&chan, conv_id, true, &agent);
         Ok(())
+    }
+
+    /// End Live Agent chats whose visitor stopped polling for longer than `connection_timeout_ms`.
+    pub fn expire_lc_sessions(&mut self, cfg: &EmulatorConfig) {
+        let limit = std::time::Duration::from_millis(cfg.connection_timeout_ms);
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .lc_sessions
+            .values()
+            .filter(|s| {
+                s.initialized
+                    && !s.ended
+                    && s.in_flight.is_none()
+                    && now.duration_since(s.last_seen) > limit
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        for sid in expired {
+            if let Some(s) = self.lc_sessions.get_mut(&sid) {
+                s.ended = true;
+                s.outbox.clear();
+                s.tx.send_modify(|v| *v += 1);
+            }
+            let open = self
+                .convs
+                .get(&sid)
+                .is_some_and(|c| matches!(c.status, ConvStatus::Waiting | ConvStatus::Active));
+            if open {
+                if let Some(c) = self.convs.get_mut(&sid) {
+                    c.status = ConvStatus::Ended;
+                    c.end_reason = Some("visitorStoppedPolling".into());
+                    c.ended_ms = Some(now_ms());
+                    c.agents.clear();
+                    c.visitor_typing = false;
+                }
+                self.system_note(
+                    &sid,
+                    "The visitor stopped polling: the chat session expired",
+                );
+            }
+        }
+    }
+
+    /// Whether the visitor is connected (MIAW: an open SSE stream; Live Agent: polling).
+    pub fn visitor_connected(&self, cfg: &EmulatorConfig, conv_id: &str) -> bool {
+        let Some(c) = self.convs.get(conv_id) else {
+            return false;
+        };
+        match c.channel {
+            Channel::Miaw => c
+                .subject
+                .as_ref()
+                .and_then(|s| self.subjects.get(s))
+                .is_some_and(|l| l.open_streams > 0),
+            Channel::LiveChat => self.lc_sessions.get(conv_id).is_some_and(|s| {
+                !s.ended
+                    && (s.in_flight.is_some()
+                        || s.last_seen.elapsed()
+                            < cfg.long_poll_timeout + std::time::Duration::from_secs(5))
+            }),
+        }
     }
 
     /// The visitor spoke: stop the idle clock (and clear a pending warning).

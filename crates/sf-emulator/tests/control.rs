@@ -334,3 +334,53 @@ async fn spawn_serve_and_shutdown() {
     assert_eq!(r.status(), 200);
     task.abort();
 }
+
+async fn wait_for(e: &Emu, path: &str, key: &str, want: Value) -> Value {
+    for _ in 0..200 {
+        let v = e.control("GET", path, Value::Null).await;
+        if v[key] == want {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{path}: {key} never became {want}");
+}
+
+#[tokio::test]
+async fn visitor_connected_follows_the_sse_stream() {
+    let e = start().await;
+    let jwt = e.jwt().await;
+    let conv = e.create_conv(&jwt).await;
+    let path = format!("/control/conversations/{conv}");
+    assert_eq!(
+        e.control("GET", &path, Value::Null).await["visitorConnected"],
+        false
+    );
+    let sse = e.sse(&jwt, None).await;
+    wait_for(&e, &path, "visitorConnected", json!(true)).await;
+    drop(sse);
+    wait_for(&e, &path, "visitorConnected", json!(false)).await;
+}
+
+#[tokio::test]
+async fn live_chat_expires_when_the_visitor_stops_polling() {
+    let mut cfg = test_config();
+    cfg.connection_timeout_ms = 300;
+    let e = start_with(cfg).await;
+    let mut s = e.la_session().await;
+    let body = init_body(&s);
+    e.la_init(&mut s, body).await;
+    let (st, _) = e.poll(&mut s).await;
+    assert_eq!(st, 200);
+    let path = format!("/control/conversations/{}", s.id);
+    assert_eq!(
+        e.control("GET", &path, Value::Null).await["visitorConnected"],
+        true
+    );
+    // No poll for longer than connectionTimeout: the chat ends.
+    let c = wait_for(&e, &path, "status", json!("ended")).await;
+    assert_eq!(c["endReason"], "visitorStoppedPolling");
+    assert_eq!(c["visitorConnected"], false);
+    let (st, _) = e.poll(&mut s).await;
+    assert_eq!(st, 403);
+}
