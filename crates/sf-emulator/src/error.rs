@@ -71,6 +71,10 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Response extension marking a body already rendered by [`ApiError`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shaped;
+
 fn reason(status: StatusCode) -> &'static str {
     status.canonical_reason().unwrap_or("Error")
 }
@@ -104,6 +108,7 @@ impl IntoResponse for ApiError {
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+        resp.extensions_mut().insert(Shaped);
         resp
     }
 }

@@ -53,6 +53,7 @@ fn build(state: Arc<AppState>) -> Router {
         .merge(control::router(state.clone()))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::shape_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::faults,

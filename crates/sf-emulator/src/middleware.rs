@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, Flavor};
+use crate::error::{ApiError, Flavor, Shaped};
 use crate::state::AppState;
 
 /// Headers a browser client may send (MIAW spec §9, plus the Live Agent headers).
@@ -148,6 +148,31 @@ pub async fn faults(State(state): State<Arc<AppState>>, req: Request, next: Next
             .into_response();
     }
     next.run(req).await
+}
+
+/// Re-render error responses produced outside our handlers (axum extractor rejections such as
+/// an over-long body or a malformed query) in the API's error shape.
+pub async fn shape_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || resp.extensions().get::<Shaped>().is_some()
+    {
+        return resp;
+    }
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let msg = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_string()
+    } else {
+        text
+    };
+    ApiError::new(Flavor::for_path(&path), status, msg)
+        .with_path(path)
+        .into_response()
 }
 
 pub async fn not_found(req: Request) -> Response {

@@ -1017,3 +1017,44 @@ async fn unknown_route_and_method_are_salesforce_shaped() {
         .unwrap();
     assert_eq!(err_message(r).await.0, 405);
 }
+
+#[tokio::test]
+async fn framework_rejections_are_salesforce_shaped() {
+    let e = start().await;
+    let jwt = e.jwt().await;
+    // Body over the JSON body limit.
+    let big = format!("{{\"x\":\"{}\"}}", "a".repeat(3 * 1024 * 1024));
+    let r = e
+        .miaw(Method::POST, "/conversation", &jwt)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(err_message(r).await.0, 413);
+    // Malformed query string.
+    let r = e
+        .miaw(Method::GET, "/conversation/list?limit=%zz", &jwt)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    assert!(status == 400 || status == 200, "{status}");
+    if status == 400 {
+        err_message(r).await;
+    }
+    // Control API rejections are JSON too.
+    let r = e
+        .http
+        .post(e.url("/control/agents"))
+        .body(big_json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["message"].is_string());
+}
+
+fn big_json() -> String {
+    format!("{{\"name\":\"{}\"}}", "a".repeat(3 * 1024 * 1024))
+}
