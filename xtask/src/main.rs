@@ -24,6 +24,7 @@ commands:
   build    build the release bundle into dist/ (widget in dist/widget/)
   size     print the sizes of the loader and the widget (raw, gzip -9, brotli -q 11);
            --check fails when over budget
+  bench    core benchmarks (native) and the widget's load time in headless Chromium
   setup    only install the tools (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium,
            chromedriver, wasm-opt, gzip, brotli)";
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some("size") => size::report(args.iter().any(|a| a == "--check")),
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -92,6 +94,35 @@ fn demo(args: &[String]) -> Result {
         .arg(root().join("dist"))
         .args(args);
     run(&mut cmd)
+}
+
+fn bench() -> Result {
+    setup::all()?;
+    eprintln!("\n==== core (native, release profile)");
+    run(cargo().args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "chat-core",
+        "--example",
+        "bench",
+    ]))?;
+    eprintln!("\n==== widget load time (headless Chromium, localhost)");
+    build::release()?;
+    run(cargo()
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "e2e",
+            "--test",
+            "bench",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("CHAT_WIDGET_DIST", root().join("dist")))
 }
 
 fn test() -> Result {

@@ -116,7 +116,8 @@ impl Transcript {
     /// Quick replies are only offered on the latest message: once the visitor answers or the
     /// conversation moves on, older buttons are removed.
     pub fn clear_quick_replies(&mut self) {
-        for m in &mut self.messages {
+        // Only the latest message ever carries buttons (every push goes through here first).
+        if let Some(m) = self.messages.last_mut() {
             m.quick_replies.clear();
         }
     }

@@ -8,14 +8,18 @@ use super::normalize::{content_tokens, word_matches};
 /// Score of `input` against one example phrase (0..=1, plus a small bonus per word for an
 /// exact phrase so that longer, more specific examples win ties).
 pub fn phrase_score(example: &str, input_tokens: &[String]) -> f64 {
-    let ex = content_tokens(example);
+    tokens_score(&content_tokens(example), input_tokens)
+}
+
+/// [`phrase_score`] for an example already split into content tokens.
+fn tokens_score(ex: &[String], input_tokens: &[String]) -> f64 {
     if ex.is_empty() || input_tokens.is_empty() {
         return 0.0;
     }
     // The whole example, in order, inside the input.
     let contiguous = input_tokens
         .windows(ex.len())
-        .any(|w| w.iter().zip(&ex).all(|(i, e)| word_matches(e, i)));
+        .any(|w| w.iter().zip(ex).all(|(i, e)| word_matches(e, i)));
     if contiguous {
         return 1.0 + 0.01 * ex.len() as f64;
     }
@@ -27,10 +31,17 @@ pub fn phrase_score(example: &str, input_tokens: &[String]) -> f64 {
     0.9 * matched as f64 / ex.len() as f64
 }
 
-fn intent_score(intent_examples: &[String], input_tokens: &[String]) -> f64 {
-    intent_examples
+/// Examples split into content tokens once, when the bot is built.
+type Prepared = Vec<Vec<String>>;
+
+fn prepare(examples: &[String]) -> Prepared {
+    examples.iter().map(|e| content_tokens(e)).collect()
+}
+
+fn intent_score(examples: &Prepared, input_tokens: &[String]) -> f64 {
+    examples
         .iter()
-        .map(|e| phrase_score(e, input_tokens))
+        .map(|e| tokens_score(e, input_tokens))
         .fold(0.0, f64::max)
 }
 
@@ -50,11 +61,19 @@ pub enum Decision<'a> {
 pub struct LocalBot {
     pub config: LocalBotConfig,
     consecutive_fallbacks: u32,
+    intents: Vec<Prepared>,
+    handoff: Prepared,
 }
 
 impl LocalBot {
     pub fn new(config: LocalBotConfig) -> Self {
         Self {
+            intents: config
+                .intents
+                .iter()
+                .map(|i| prepare(&i.examples))
+                .collect(),
+            handoff: prepare(&config.handoff_phrases),
             config,
             consecutive_fallbacks: 0,
         }
@@ -80,13 +99,13 @@ impl LocalBot {
         }
         let input = content_tokens(payload.unwrap_or(text));
         let mut best: Option<(usize, f64)> = None;
-        for (idx, intent) in self.config.intents.iter().enumerate() {
-            let s = intent_score(&intent.examples, &input);
+        for (idx, examples) in self.intents.iter().enumerate() {
+            let s = intent_score(examples, &input);
             if s >= self.config.match_threshold && best.is_none_or(|(_, b)| s > b) {
                 best = Some((idx, s));
             }
         }
-        let handoff = intent_score(&self.config.handoff_phrases, &input);
+        let handoff = intent_score(&self.handoff, &input);
         match best {
             Some((_, s)) if s >= handoff => {}
             _ if handoff >= self.config.match_threshold.max(0.75) => {
