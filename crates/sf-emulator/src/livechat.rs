@@ -85,14 +85,15 @@ fn random_hex(n: usize) -> String {
     uuid().replace('-', "")[..n].to_string()
 }
 
-/// Validate the session headers of a request. Returns the session id.
-/// `seq`: whether `X-LIVEAGENT-SEQUENCE` is required; returns whether it is a duplicate.
+/// Validate the session headers of a request. Returns the session id, the request's
+/// `X-LIVEAGENT-SEQUENCE` (required when `seq`) and whether that number was already processed.
+/// The number is recorded only by [`commit_seq`], once the request has succeeded.
 fn check_session(
     state: &AppState,
     g: &mut Inner,
     headers: &HeaderMap,
     seq: bool,
-) -> ApiResult<(String, bool)> {
+) -> ApiResult<(String, Option<i64>, bool)> {
     api_version(headers)?;
     g.expire_lc_sessions(&state.config);
     let key = header_str(headers, "x-liveagent-session-key").ok_or_else(invalid_session)?;
@@ -112,14 +113,23 @@ fn check_session(
         ));
     }
     let mut dup = false;
+    let mut number = None;
     if seq {
         let n: i64 = header_str(headers, "x-liveagent-sequence")
             .ok_or_else(|| err(StatusCode::BAD_REQUEST, "No sequence header found"))?
             .parse()
             .map_err(|_| err(StatusCode::BAD_REQUEST, "Invalid sequence header"))?;
-        dup = !s.seen_seqs.insert(n);
+        dup = s.seen_seqs.contains(&n);
+        number = Some(n);
     }
-    Ok((sid, dup))
+    Ok((sid, number, dup))
+}
+
+/// Remember a processed `X-LIVEAGENT-SEQUENCE` (a failed request may be retried with it).
+fn commit_seq(g: &mut Inner, sid: &str, seq: Option<i64>) {
+    if let (Some(n), Some(s)) = (seq, g.lc_sessions.get_mut(sid)) {
+        s.seen_seqs.insert(n);
+    }
 }
 
 async fn session_id(State(state): St, headers: HeaderMap) -> ApiResult<Json<Value>> {
@@ -267,7 +277,7 @@ async fn chasitor_init(State(state): St, headers: HeaderMap, body: Bytes) -> Api
     let cfg = &state.config;
     let version = api_version(&headers)?;
     let mut g = state.lock();
-    let (sid, dup) = check_session(&state, &mut g, &headers, true)?;
+    let (sid, seq, dup) = check_session(&state, &mut g, &headers, true)?;
     if dup {
         return Ok(ok_text(&state));
     }
@@ -286,6 +296,7 @@ async fn chasitor_init(State(state): St, headers: HeaderMap, body: Bytes) -> Api
         ));
     }
     let rq = body["receiveQueueUpdates"].as_bool().unwrap_or(false);
+    commit_seq(&mut g, &sid, seq);
     if let Some(s) = g.lc_sessions.get_mut(&sid) {
         s.initialized = true;
         s.api_version = version;
@@ -478,7 +489,7 @@ async fn messages(
     };
     let start = {
         let mut g = state.lock();
-        let (sid, _) = check_session(&state, &mut g, &headers, false)?;
+        let (sid, _, _) = check_session(&state, &mut g, &headers, false)?;
         let global_stall = g.faults.stall_polls > 0;
         let s = g.lc_sessions.get_mut(&sid).ok_or_else(invalid_session)?;
         if s.force_503 {
@@ -687,7 +698,7 @@ async fn resync_state(State(state): St, headers: HeaderMap, body: Bytes) -> ApiR
     let mut g = state.lock();
     // The sequence header is optional here (unconfirmed in the spec).
     let has_seq = headers.contains_key("x-liveagent-sequence");
-    let (sid, dup) = check_session(&state, &mut g, &headers, has_seq)?;
+    let (sid, seq, dup) = check_session(&state, &mut g, &headers, has_seq)?;
     if dup {
         return Ok(ok_text(&state));
     }
@@ -699,6 +710,7 @@ async fn resync_state(State(state): St, headers: HeaderMap, body: Bytes) -> ApiR
             "organizationId does not match",
         ));
     }
+    commit_seq(&mut g, &sid, seq);
     queue_session_data(&mut g, &sid);
     Ok(ok_text(&state))
 }
@@ -708,8 +720,8 @@ fn visitor_action(
     state: &AppState,
     g: &mut Inner,
     headers: &HeaderMap,
-) -> ApiResult<Option<String>> {
-    let (sid, dup) = check_session(state, g, headers, true)?;
+) -> ApiResult<Option<(String, Option<i64>)>> {
+    let (sid, seq, dup) = check_session(state, g, headers, true)?;
     if dup {
         return Ok(None);
     }
@@ -722,7 +734,7 @@ fn visitor_action(
             "No chat has been requested in this session",
         ));
     }
-    Ok(Some(sid))
+    Ok(Some((sid, seq)))
 }
 
 fn optional_body(body: &Bytes) -> ApiResult<Value> {
@@ -735,7 +747,7 @@ fn optional_body(body: &Bytes) -> ApiResult<Value> {
 
 async fn chat_message(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     let mut g = state.lock();
-    let Some(sid) = visitor_action(&state, &mut g, &headers)? else {
+    let Some((sid, seq)) = visitor_action(&state, &mut g, &headers)? else {
         return Ok(ok_text(&state));
     };
     let body: Value = parse_json(Flavor::LiveChat, &body)?;
@@ -759,6 +771,7 @@ async fn chat_message(State(state): St, headers: HeaderMap, body: Bytes) -> ApiR
         c.visitor_typing = false;
         c.sneak_peek = None;
     }
+    commit_seq(&mut g, &sid, seq);
     Ok(ok_text(&state))
 }
 
@@ -769,7 +782,7 @@ async fn set_typing(
     on: bool,
 ) -> ApiResult<Response> {
     let mut g = state.lock();
-    let Some(sid) = visitor_action(&state, &mut g, &headers)? else {
+    let Some((sid, seq)) = visitor_action(&state, &mut g, &headers)? else {
         return Ok(ok_text(&state));
     };
     optional_body(&body)?;
@@ -779,6 +792,7 @@ async fn set_typing(
             c.sneak_peek = None;
         }
     }
+    commit_seq(&mut g, &sid, seq);
     Ok(ok_text(&state))
 }
 
@@ -792,7 +806,7 @@ async fn not_typing(State(state): St, headers: HeaderMap, body: Bytes) -> ApiRes
 
 async fn sneak_peek(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     let mut g = state.lock();
-    let Some(sid) = visitor_action(&state, &mut g, &headers)? else {
+    let Some((sid, seq)) = visitor_action(&state, &mut g, &headers)? else {
         return Ok(ok_text(&state));
     };
     let body: Value = parse_json(Flavor::LiveChat, &body)?;
@@ -806,12 +820,13 @@ async fn sneak_peek(State(state): St, headers: HeaderMap, body: Bytes) -> ApiRes
     if let Some(c) = g.convs.get_mut(&sid) {
         c.sneak_peek = Some(text);
     }
+    commit_seq(&mut g, &sid, seq);
     Ok(ok_text(&state))
 }
 
 async fn chat_end(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     let mut g = state.lock();
-    let Some(sid) = visitor_action(&state, &mut g, &headers)? else {
+    let Some((sid, seq)) = visitor_action(&state, &mut g, &headers)? else {
         return Ok(ok_text(&state));
     };
     let body: Value = parse_json(Flavor::LiveChat, &body)?;
@@ -837,12 +852,13 @@ async fn chat_end(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResul
         s.outbox.clear();
     }
     g.lc_end(&sid);
+    commit_seq(&mut g, &sid, seq);
     Ok(ok_text(&state))
 }
 
 async fn custom_event(State(state): St, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     let mut g = state.lock();
-    let Some(sid) = visitor_action(&state, &mut g, &headers)? else {
+    let Some((sid, seq)) = visitor_action(&state, &mut g, &headers)? else {
         return Ok(ok_text(&state));
     };
     let body: Value = parse_json(Flavor::LiveChat, &body)?;
@@ -859,6 +875,7 @@ async fn custom_event(State(state): St, headers: HeaderMap, body: Bytes) -> ApiR
         None,
         Some(json!({"type": ty, "data": data})),
     );
+    commit_seq(&mut g, &sid, seq);
     Ok(ok_text(&state))
 }
 

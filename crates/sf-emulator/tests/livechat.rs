@@ -925,3 +925,25 @@ async fn aborted_poll_is_not_a_duplicate() {
     }
     assert_eq!(status, 204);
 }
+
+#[tokio::test]
+async fn failed_request_can_be_retried_with_its_sequence() {
+    let e = start().await;
+    let s = established(&e).await;
+    let send = |body: serde_json::Value| {
+        e.la(Method::POST, "Chasitor/ChatMessage", &s)
+            .header("X-LIVEAGENT-SEQUENCE", "50")
+            .json(&body)
+            .send()
+    };
+    assert_eq!(send(json!({"txt": "typo"})).await.unwrap().status(), 400);
+    assert_eq!(send(json!({"text": "fixed"})).await.unwrap().status(), 200);
+    assert_eq!(send(json!({"text": "fixed"})).await.unwrap().status(), 200);
+    let t = e.transcript(&s.id).await;
+    let texts: Vec<&str> = t
+        .iter()
+        .filter(|x| x["kind"] == "message")
+        .map(|x| x["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["fixed"]);
+}
