@@ -43,6 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/control/conversations/{id}/end", post(end))
         .route("/control/conversations/{id}/read", post(read))
         .route("/control/conversations/{id}/idle", post(idle))
+        .route("/control/conversations/{id}/raw", post(raw_event))
         .route("/control/faults", get(get_faults).delete(clear_faults))
         .route("/control/faults/sse-drop", post(fault_sse_drop))
         .route("/control/faults/fail", post(fault_fail))
@@ -488,6 +489,44 @@ async fn idle(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResul
     let b = body_json(&body)?;
     let st = req_str(&b, "state")?;
     state.lock().idle_event(&id, st)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Test hook: publish an arbitrary event (MIAW: SSE event with an entry; Live Agent: a
+/// long-poll message), e.g. to check that clients ignore unknown types.
+async fn raw_event(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult<StatusCode> {
+    let b = body_json(&body)?;
+    let mut g = state.lock();
+    let channel = g.convs.get(&id).map(|c| c.channel).ok_or_else(|| {
+        ApiError::control(StatusCode::NOT_FOUND, format!("Unknown conversation {id}"))
+    })?;
+    match channel {
+        crate::state::Channel::Miaw => {
+            let event = req_str(&b, "event")?.to_string();
+            let entry_type = opt_str(&b, "entryType")?.unwrap_or("Unknown").to_string();
+            let eid = crate::util::uuid();
+            let mut payload = b.get("payload").cloned().unwrap_or_else(|| json!({}));
+            if let Some(p) = payload.as_object_mut() {
+                p.entry("entryType").or_insert_with(|| json!(entry_type));
+                p.entry("id").or_insert_with(|| json!(eid));
+            }
+            let e = Inner::make_entry(
+                &entry_type,
+                &eid,
+                payload,
+                json!({"role": "System", "appType": "custom", "subject": "system"}),
+                "Automated Process",
+                vec![],
+            );
+            let chan = state.config.channel_address_identifier.clone();
+            g.miaw_emit_named(&chan, &id, &event, e, false);
+        }
+        crate::state::Channel::LiveChat => {
+            let ty = req_str(&b, "type")?.to_string();
+            let message = b.get("message").cloned().unwrap_or_else(|| json!({}));
+            g.lc_push(&id, &ty, message);
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -453,6 +453,19 @@ impl Inner {
 
     /// Publish an entry on the conversation owner's SSE stream (and persist it if asked).
     pub fn miaw_emit(&mut self, channel_addr: &str, conv_id: &str, entry: Entry, persist: bool) {
+        let name = event_name(&entry.entry_type).to_string();
+        self.miaw_emit_named(channel_addr, conv_id, &name, entry, persist);
+    }
+
+    /// Publish an entry under an explicit SSE event name (the control API's raw-event hook).
+    pub fn miaw_emit_named(
+        &mut self,
+        channel_addr: &str,
+        conv_id: &str,
+        name: &str,
+        entry: Entry,
+        persist: bool,
+    ) {
         let Some(conv) = self.convs.get_mut(conv_id) else {
             return;
         };
@@ -466,7 +479,6 @@ impl Inner {
             "conversationId": conv_id,
             "conversationEntry": entry.to_json(true),
         });
-        let name = event_name(&entry.entry_type).to_string();
         if persist {
             conv.entries.push(entry);
         }
@@ -475,7 +487,7 @@ impl Inner {
         let id = log.last_id;
         log.events.push_back(SseEvent {
             id,
-            name,
+            name: name.to_string(),
             data: envelope.to_string(),
         });
         while log.events.len() > SSE_RETENTION {

@@ -384,3 +384,39 @@ async fn live_chat_expires_when_the_visitor_stops_polling() {
     let (st, _) = e.poll(&mut s).await;
     assert_eq!(st, 403);
 }
+
+#[tokio::test]
+async fn raw_events_for_unknown_type_tests() {
+    let e = start().await;
+    let jwt = e.jwt().await;
+    let mut sse = e.sse(&jwt, None).await;
+    let conv = e.create_conv(&jwt).await;
+    sse.expect("CONVERSATION_ROUTING_RESULT").await;
+    e.control("POST", &format!("/control/conversations/{conv}/raw"), json!({"event": "CONVERSATION_PROGRESS_INDICATOR", "entryType": "ProgressIndicator", "payload": {"text": "thinking"}})).await;
+    let f = sse.next_event().await.unwrap();
+    assert_eq!(f.event.as_deref(), Some("CONVERSATION_PROGRESS_INDICATOR"));
+    assert_eq!(f.payload()["entryType"], "ProgressIndicator");
+    assert_eq!(f.payload()["text"], "thinking");
+    assert_eq!(
+        e.control_raw(
+            "POST",
+            &format!("/control/conversations/{conv}/raw"),
+            json!({})
+        )
+        .await
+        .status(),
+        400
+    );
+
+    let mut s = e.la_session().await;
+    let body = init_body(&s);
+    e.la_init(&mut s, body).await;
+    e.control(
+        "POST",
+        &format!("/control/conversations/{}/raw", s.id),
+        json!({"type": "RichMessage", "message": {"x": 1}}),
+    )
+    .await;
+    let msgs = e.poll_until(&mut s, "RichMessage", 2).await;
+    assert_eq!(msgs.last().unwrap()["message"]["x"], 1);
+}
