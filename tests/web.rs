@@ -388,3 +388,52 @@ async fn reload_restores_the_conversation() {
     second.driver().clear_storage();
     second.destroy();
 }
+
+/// Every text the widget shows on its own comes from the catalogue: override the keys used by
+/// today's situations with recognisable texts and find each one.
+#[wasm_bindgen_test]
+async fn every_visible_system_text_comes_from_the_catalogue() {
+    let keys = [
+        "windowTitle",
+        "launcherCloseLabel",
+        "minimizeLabel",
+        "endConversationLabel",
+        "composerPlaceholder",
+        "composerLabel",
+        "sendLabel",
+        "quickRepliesLabel",
+        "senderVisitor",
+        "handoffUtterance",
+        "noAgentAvailable",
+        "botFallback",
+        "botOfferHandoff",
+        "botOfferHandoffAccept",
+        "visitorEnded",
+        "startNewChat",
+    ];
+    let overrides: Vec<String> = keys.iter().map(|k| format!("\"{k}\": \"X-{k}\"")).collect();
+    let config = format!(
+        r#"{{"openOnLoad": true, "bot": {{"intents": [{{"name": "a", "examples": ["apples"], "reply": "ok"}}], "fallbacksBeforeHandoff": 2}},
+            "messages": {{"en": {{ {} }}}}}}"#,
+        overrides.join(", ")
+    );
+    let w = mount(&config);
+    type_and_enter(&w, "zzz", false).await;
+    type_and_enter(&w, "yyy", false).await;
+    // the offer's button hands off
+    let offer = wait_for("offer button", || find(&w, ".cw-quick-reply")).await;
+    let with_offer = w.shadow_root().inner_html();
+    offer.click();
+    wait_for("no agent", || bubbles(&w, "system").last().cloned()).await;
+    let seen_before_end = format!("{with_offer}{}", w.shadow_root().inner_html());
+    wait_for("end button", || find(&w, ".cw-end")).await.click();
+    wait_for("restart", || find(&w, ".cw-restart")).await;
+    let seen = format!("{seen_before_end}{}", w.shadow_root().inner_html());
+    for k in keys {
+        assert!(
+            seen.contains(&format!("X-{k}")),
+            "the text of `{k}` is not shown"
+        );
+    }
+    w.destroy();
+}
