@@ -111,7 +111,11 @@ fn conv_summary(g: &Inner, cfg: &crate::EmulatorConfig, id: &str) -> Value {
             json!({"id": a, "name": name})
         })
         .collect();
-    let last = c.transcript.iter().rev().find(|t| t.kind != "event");
+    let last = c
+        .transcript
+        .iter()
+        .rev()
+        .find(|t| t.kind != "event" && t.kind != "customEvent");
     json!({
         "id": c.id,
         "channel": c.channel,
