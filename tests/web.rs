@@ -437,3 +437,84 @@ async fn every_visible_system_text_comes_from_the_catalogue() {
     }
     w.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn focus_follows_the_visitor_never_the_page_load() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    // Opened on load: the page keeps its focus.
+    let w = mount("{\"openOnLoad\": true}");
+    wait_for("window", || find(&w, ".cw-window")).await;
+    sleep(Duration::from_millis(50)).await;
+    assert!(
+        w.shadow_root().active_element().is_none(),
+        "focus moved into the widget on load"
+    );
+    w.destroy();
+    // Opened with the launcher: focus moves on to the message box.
+    let w = mount("{}");
+    let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
+    launcher.focus().unwrap();
+    launcher.click();
+    wait_for("focus in the composer", || {
+        w.shadow_root()
+            .active_element()
+            .filter(|e| e.class_name().contains("cw-input"))
+    })
+    .await;
+    // Minimise returns focus to the launcher.
+    find(&w, ".cw-minimize").unwrap().click();
+    wait_for("focus back on the launcher", || {
+        w.shadow_root()
+            .active_element()
+            .filter(|e| e.class_name().contains("cw-launcher"))
+    })
+    .await;
+    let _ = document;
+    w.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn new_messages_do_not_yank_a_visitor_who_scrolled_up() {
+    let w = mount("{\"openOnLoad\": true, \"persist\": false}");
+    for i in 0..12 {
+        assert!(w
+            .driver()
+            .dispatch(|c, now| c.handle_send(&format!("shipping question {i}"), now)));
+    }
+    let list = wait_for("scrolled list", || {
+        find(&w, ".cw-messages").filter(|l| l.scroll_height() > l.client_height() + 200)
+    })
+    .await;
+    wait_for("at the bottom", || {
+        (list.scroll_height() - list.scroll_top() - list.client_height() <= 48).then_some(())
+    })
+    .await;
+    list.set_scroll_top(0);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    sleep(Duration::from_millis(50)).await;
+    // An incoming (system) message while the visitor reads older ones: no jump.
+    w.driver().dispatch(|c, now| c.handle_end(now));
+    let jump = wait_for("new messages button", || find(&w, ".cw-jump")).await;
+    assert_eq!(list.scroll_top(), 0, "the view was moved");
+    jump.click();
+    wait_for("scrolled down", || (list.scroll_top() > 0).then_some(())).await;
+    // The visitor's own message always scrolls down.
+    w.driver()
+        .dispatch(|c, now| c.handle_restart(now, "s2".into()));
+    for i in 0..12 {
+        w.driver()
+            .dispatch(|c, now| c.handle_send(&format!("shipping question {i}"), now));
+    }
+    sleep(Duration::from_millis(50)).await;
+    list.set_scroll_top(0);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    sleep(Duration::from_millis(50)).await;
+    w.driver().dispatch(|c, now| c.handle_send("returns", now));
+    wait_for("own message scrolls down", || {
+        (list.scroll_height() - list.scroll_top() - list.client_height() <= 48).then_some(())
+    })
+    .await;
+    w.destroy();
+}

@@ -1,5 +1,6 @@
 use chat_core::chat::MAX_MESSAGE_CHARS;
 use chat_core::MsgKey;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -22,12 +23,22 @@ pub fn Composer() -> Html {
             cat.text(MsgKey::SendLabel),
         )
     };
-    // Focus the box when the window opens (the visitor just clicked the launcher).
+    // When the visitor opened the window from inside the widget (the launcher has focus),
+    // focus moves on to the message box. A window opened by the page (`openOnLoad`,
+    // `ChatWidget.open()`) leaves the page's focus alone.
     {
         let input = input.clone();
         use_effect_with((), move |_| {
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
-                let _ = el.focus();
+                let focus_in_widget = el
+                    .get_root_node()
+                    .dyn_into::<web_sys::ShadowRoot>()
+                    .ok()
+                    .and_then(|root| root.active_element())
+                    .is_some();
+                if focus_in_widget {
+                    let _ = el.focus();
+                }
             }
         });
     }

@@ -21,12 +21,15 @@ pub fn MessageList() -> Html {
     let scroller = use_node_ref();
     let stick = use_mut_ref(|| true);
     let pending_below = use_state(|| false);
-    let (count, last_is_visitor, ids, new_label, list_label) = {
+    let seen = use_mut_ref(|| 0usize);
+    let (count, visitor_sent, ids, new_label, list_label) = {
         let c = chat.chat();
         let m = c.messages();
+        let from = (*seen.borrow()).min(m.len());
         (
             m.len(),
-            m.last().is_some_and(|m| m.author == Author::Visitor),
+            // The visitor's own new message always brings the view down.
+            m[from..].iter().any(|m| m.author == Author::Visitor),
             m.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
             c.catalogue().text(MsgKey::NewMessagesLabel),
             c.title(),
@@ -36,9 +39,10 @@ pub fn MessageList() -> Html {
         let scroller = scroller.clone();
         let stick = stick.clone();
         let pending_below = pending_below.clone();
-        use_effect_with(count, move |_| {
+        use_effect_with(count, move |count| {
+            *seen.borrow_mut() = *count;
             if let Some(el) = scroller.cast::<HtmlElement>() {
-                if *stick.borrow() || last_is_visitor {
+                if *stick.borrow() || visitor_sent {
                     el.set_scroll_top(el.scroll_height());
                     *stick.borrow_mut() = true;
                     pending_below.set(false);
