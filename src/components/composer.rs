@@ -68,7 +68,7 @@ pub fn Composer() -> Html {
     });
     html! {
         <form class="cw-composer" {onsubmit}>
-            <textarea ref={input} class="cw-input" rows="1" placeholder={placeholder}
+            <textarea ref={input} class="cw-input" rows="1" dir="auto" placeholder={placeholder}
                       aria-label={label} disabled={!enabled}
                       maxlength={(MAX_MESSAGE_CHARS * 4).to_string()} {onkeydown} />
             <button type="submit" class="cw-send" aria-label={send_label} disabled={!enabled}>

@@ -49,7 +49,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
                     <time class="cw-time" datetime={datetime}>{ time.clone() }</time>
                 </div>
             }
-            <div class="cw-bubble">
+            <div class="cw-bubble" dir="auto">
                 { m.text.clone() }
                 if let Some(url) = &m.image_url {
                     <img class="cw-image" src={url.clone()} alt="" loading="lazy" />

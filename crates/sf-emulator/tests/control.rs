@@ -365,7 +365,7 @@ async fn visitor_connected_follows_the_sse_stream() {
 #[tokio::test]
 async fn live_chat_expires_when_the_visitor_stops_polling() {
     let mut cfg = test_config();
-    cfg.connection_timeout_ms = 300;
+    cfg.connection_timeout_ms = 1000;
     let e = start_with(cfg).await;
     let mut s = e.la_session().await;
     let body = init_body(&s);

@@ -847,7 +847,7 @@ async fn idle_timeout_timer_warns_clears_and_ends() {
     cfg.idle_timeout = sf_emulator::IdleTimeoutConfig {
         enabled: true,
         warning_time: 1,
-        timeout: 2,
+        timeout: 4,
     };
     let e = start_with(cfg).await;
     let mut s = e.la_session().await;
@@ -866,7 +866,7 @@ async fn idle_timeout_timer_warns_clears_and_ends() {
         .unwrap();
     assert_eq!(
         est["message"]["chasitorIdleTimeout"],
-        json!({"isEnabled": true, "warningTime": 1, "timeout": 2})
+        json!({"isEnabled": true, "warningTime": 1, "timeout": 4})
     );
     let msgs = e
         .poll_until(&mut s, "ChasitorIdleTimeoutWarningEvent", 5)
