@@ -123,6 +123,15 @@ impl RunningEmulator {
     }
 }
 
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("base_url", &self.base_url())
+            .field("running", &self.stop.is_some())
+            .finish()
+    }
+}
+
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
         self.stop_now();
