@@ -73,6 +73,40 @@ pub fn run(cmd: &mut Command) -> Result {
     }
 }
 
+/// Like [`run`], echoing the command's output while adding up the "test result: ... N passed;
+/// M failed" lines of cargo's and wasm-bindgen-test's runners into `totals`.
+pub fn run_tests(cmd: &mut Command, totals: &mut (u64, u64)) -> Result {
+    use std::io::{BufRead, BufReader, Write};
+    eprintln!("\n$ {}", display(cmd));
+    let mut child = cmd
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", display(cmd)))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+        if let Some(rest) = line.trim_start().strip_prefix("test result: ") {
+            let count = |word: &str| -> u64 {
+                rest.split(';')
+                    .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(word))
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            totals.0 += count(" passed");
+            totals.1 += count(" failed");
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", display(cmd)))
+    }
+}
+
 pub fn display(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for a in cmd.get_args() {
@@ -191,9 +225,10 @@ fn test() -> Result {
             c
         }),
     ];
+    let mut totals = (0u64, 0u64);
     for (name, mut cmd) in steps {
         eprintln!("\n==== {name}");
-        run(&mut cmd)?;
+        run_tests(&mut cmd, &mut totals)?;
     }
     eprintln!("\n==== release build");
     build::release()?;
@@ -201,9 +236,10 @@ fn test() -> Result {
     let mut e2e = cargo();
     e2e.args(["test", "-p", "e2e", "--", "--test-threads=1"])
         .env("CHAT_WIDGET_DIST", root().join("dist"));
-    run(&mut e2e)?;
+    run_tests(&mut e2e, &mut totals)?;
     eprintln!("\n==== size budgets");
     size::report(true)?;
-    eprintln!("\nall checks passed");
+    println!("\nall checks passed (formatting, clippy on both targets, tests, size budgets)");
+    println!("tests: {} passed, {} failed", totals.0, totals.1);
     Ok(())
 }
