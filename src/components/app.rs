@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
 use chat_core::config::{Position, Theme};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::{ChatProvider, ChatWindow, Launcher, LiveRegion};
@@ -81,5 +82,3 @@ fn Root() -> Html {
         </div>
     }
 }
-
-use wasm_bindgen::JsCast;
