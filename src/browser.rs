@@ -110,6 +110,14 @@ pub fn format_time(millis: Millis, language: &str) -> String {
         .unwrap_or_default()
 }
 
+/// ISO 8601 UTC time ("2026-11-22T14:05:00.000Z").
+pub fn iso_time(millis: Millis) -> String {
+    js_sys::Date::new(&JsValue::from_f64(millis as f64))
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+}
+
 fn js_error_text(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| format!("{}: {}", e.name(), e.message()))

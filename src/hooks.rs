@@ -63,6 +63,11 @@ impl ChatHandle {
     }
 }
 
+/// Machine-readable time for `<time datetime>`.
+pub fn iso_time(time: Millis) -> String {
+    crate::browser::iso_time(time)
+}
+
 /// The conversation handle provided by [`crate::components::ChatProvider`].
 #[hook]
 pub fn use_chat() -> ChatHandle {

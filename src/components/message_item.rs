@@ -37,10 +37,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
         let id = m.id.clone();
         Callback::from(move |_| chat.retry(&id))
     };
-    let datetime = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(m.time as f64))
-        .to_iso_string()
-        .as_string()
-        .unwrap_or_default();
+    let datetime = crate::hooks::iso_time(m.time);
     html! {
         <li class={classes!("cw-msg", format!("cw-msg--{kind}"))} data-author={kind}>
             if kind != "system" {
