@@ -13,7 +13,9 @@ mod demo;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod livechat;
 pub mod messages;
+pub mod miaw;
 pub mod pairs;
 pub mod transcript;
 
