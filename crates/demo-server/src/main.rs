@@ -1,7 +1,8 @@
-//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090]`
+//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091]`
 //!
 //! Serves the demo shop page with the widget (from `cargo xtask build`'s `dist/`) and runs the
-//! Salesforce emulator (MIAW + Live Chat) with its agent console beside it.
+//! Salesforce emulator (MIAW + Live Chat) with its agent console beside it, plus the Live Chat
+//! CORS relay in front of the emulator's Chat REST API (as a site owner would run it).
 
 use std::path::PathBuf;
 
@@ -12,6 +13,7 @@ struct Args {
     host: String,
     port: u16,
     emulator_port: u16,
+    relay_port: u16,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -20,6 +22,7 @@ fn parse_args() -> Result<Args, String> {
         host: "127.0.0.1".into(),
         port: 8080,
         emulator_port: 8090,
+        relay_port: 8091,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -31,8 +34,11 @@ fn parse_args() -> Result<Args, String> {
             "--emulator-port" => {
                 args.emulator_port = value()?.parse().map_err(|_| "--emulator-port: not a port number")?
             }
+            "--relay-port" => {
+                args.relay_port = value()?.parse().map_err(|_| "--relay-port: not a port number")?
+            }
             "-h" | "--help" => {
-                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090]".into())
+                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091]".into())
             }
             other => return Err(format!("unknown option {other} (see --help)")),
         }
@@ -66,7 +72,17 @@ async fn main() {
     };
     let site = bind(args.port).await;
     let emulator = bind(args.emulator_port).await;
+    let relay = bind(args.relay_port).await;
     let host = &args.host;
+    let relay_config = livechat_relay::RelayConfig {
+        upstream: format!("http://{host}:{}", args.emulator_port),
+        allowed_origins: vec![
+            format!("http://{host}:{}", args.port),
+            format!("http://localhost:{}", args.port),
+            format!("http://127.0.0.1:{}", args.port),
+        ],
+        ..Default::default()
+    };
     println!();
     println!(
         "  Demo shop with the chat widget:  http://{host}:{}/",
@@ -80,12 +96,17 @@ async fn main() {
         "  Agent console:                   http://{host}:{}/console",
         args.emulator_port
     );
+    println!(
+        "  Live Chat relay → emulator:      http://{host}:{}/chat/rest/",
+        args.relay_port
+    );
     println!();
     println!("  Press Ctrl+C to stop.");
     let dist = args.dist.clone();
     tokio::select! {
         r = demo_server::serve_static(dist, site) => if let Err(e) = r { eprintln!("demo-server: {e}"); },
         r = sf_emulator::serve(sf_emulator::EmulatorConfig::default(), emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
+        r = livechat_relay::serve(relay_config, relay) => if let Err(e) = r { eprintln!("relay: {e}"); },
         _ = tokio::signal::ctrl_c() => {}
     }
 }
