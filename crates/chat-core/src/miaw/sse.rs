@@ -208,16 +208,10 @@ impl SseParser {
                 self.data.push_str(value);
                 self.has_data = true;
             }
-            "id" => {
-                if !value.contains('\0') {
-                    self.id_buffer = Some(value.to_string());
-                }
-            }
-            "retry" => {
-                if !value.is_empty() && value.bytes().all(|c| c.is_ascii_digit()) {
-                    if let Ok(ms) = value.parse::<u64>() {
-                        out.push(SseItem::Retry(ms));
-                    }
+            "id" if !value.contains('\0') => self.id_buffer = Some(value.to_string()),
+            "retry" if !value.is_empty() && value.bytes().all(|c| c.is_ascii_digit()) => {
+                if let Ok(ms) = value.parse::<u64>() {
+                    out.push(SseItem::Retry(ms));
                 }
             }
             _ => {}
