@@ -11,3 +11,4 @@
 pub mod sse;
 
 pub use sse::{SseEvent, SseItem, SseParser};
+pub mod wire;
