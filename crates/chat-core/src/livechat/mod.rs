@@ -1,1 +1,1393 @@
-//! Legacy Live Chat (Chat REST API) client session: in progress (issue 5).
+//! Legacy Live Chat (Chat REST API, long polling) client session, as `shared/spec/live-agent.md`
+//! describes it.
+//!
+//! [`LiveChatSession`] is a pure state machine driven like [`crate::Chat`]: inputs are
+//! [`LiveChatSession::start`], [`send_text`](LiveChatSession::send_text),
+//! [`set_composer_text`](LiveChatSession::set_composer_text), [`end`](LiveChatSession::end),
+//! [`handle_http`](LiveChatSession::handle_http) and
+//! [`handle_timeout`](LiveChatSession::handle_timeout) (with `now` passed in); outputs are
+//! drained with [`poll_action`](LiveChatSession::poll_action),
+//! [`poll_event`](LiveChatSession::poll_event) and
+//! [`poll_persist`](LiveChatSession::poll_persist), and the driver keeps one timer for
+//! [`next_deadline`](LiveChatSession::next_deadline).
+//!
+//! Rules kept here (see the spec): exactly one `System/Messages` poll in flight; `ack` = the
+//! previous 200's `sequence` (`-1` first, unchanged after 204); `offset` remembered for
+//! `ReconnectSession`; every POST gets the next `X-LIVEAGENT-SEQUENCE` once and keeps it for
+//! its retries (the server drops repeats), and POSTs go one at a time so the agent sees the
+//! visitor's messages in order; 503 → cancel everything, `ReconnectSession` (affinity `null`),
+//! new affinity, sequence restarted, `ChasitorResyncState`, poll again, resend what was cut
+//! off once `ChasitorSessionData` arrived.
+
+mod config;
+mod event;
+
+use std::collections::VecDeque;
+
+pub use config::{
+    EntityFieldMap, EntityMap, LiveChatConfig, PrechatDetail, PrechatEntity, DEFAULT_API_VERSION,
+};
+pub use event::{EndReason, FailReason, HistoryEntry, LiveChatEvent};
+
+use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
+use crate::json::Value;
+use crate::transcript::Millis;
+use event::{read_item, Incoming};
+
+/// Timeout of every request except the long poll (whose timeout is `clientPollTimeout`).
+pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
+/// First retry delay after a failure; doubled per failure up to [`MAX_BACKOFF_MS`].
+pub const FIRST_BACKOFF_MS: Millis = 500;
+pub const MAX_BACKOFF_MS: Millis = 8_000;
+/// `clientPollTimeout` assumed until `System/SessionId` says otherwise.
+pub const DEFAULT_CLIENT_POLL_TIMEOUT_MS: Millis = 40_000;
+/// Without a keystroke for this long, the visitor is reported as not typing.
+pub const TYPING_IDLE_MS: Millis = 5_000;
+/// Sneak peek: the composer text is sent this long after the last change ...
+pub const SNEAK_PEEK_DEBOUNCE_MS: Millis = 500;
+/// ... or at the latest this long after the first unsent change.
+pub const SNEAK_PEEK_MAX_DELAY_MS: Millis = 2_000;
+
+const PERSIST_VERSION: u64 = 1;
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Not started.
+    Idle,
+    /// `Visitor/Availability` in flight.
+    CheckingAvailability,
+    /// `System/SessionId` or `Chasitor/ChasitorInit` in flight.
+    CreatingSession,
+    /// `ChasitorInit` accepted; waiting for `ChatRequestSuccess`/`ChatRequestFail`.
+    Requesting,
+    /// In the queue, waiting for an agent.
+    Queued,
+    /// An agent joined: visitor messages are sent.
+    Chatting,
+    Ended,
+}
+
+/// What to do with the saved state ([`LiveChatSession::poll_persist`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersistUpdate {
+    /// Save this text (sessionStorage); give it to [`LiveChatSession::restore`] after a reload.
+    Save(String),
+    /// Nothing to resume any more: delete the saved state.
+    Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Availability,
+    SessionId,
+    Init,
+    Reconnect,
+    Resync,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flight {
+    id: RequestId,
+    deadline: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Session {
+    id: String,
+    key: String,
+    affinity: String,
+    client_poll_timeout_ms: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Out {
+    Message { local_id: String, text: String },
+    Typing,
+    NotTyping,
+    SneakPeek { position: u64, text: String },
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OutItem {
+    out: Out,
+    /// `X-LIVEAGENT-SEQUENCE`, given at the first attempt and kept for retries.
+    seq: Option<u64>,
+    /// Was (perhaps) received under a sequence numbering that a reconnect reset: checked
+    /// against `ChasitorSessionData` before being sent again.
+    uncertain: bool,
+}
+
+/// How a response is treated.
+enum Outcome {
+    Ok(HttpResponse),
+    /// Network failure, timeout, 5xx other than 503, 429: try again later.
+    Retry(String),
+    /// 403 / 409: the session is over.
+    Gone(EndReason),
+    /// 503: the affinity changed.
+    Reaffinity,
+    /// Another 4xx: this request will never succeed.
+    Refused(u16),
+}
+
+fn classify(result: Result<HttpResponse, HttpError>) -> Outcome {
+    match result {
+        Ok(r) if r.is_success() => Outcome::Ok(r),
+        Ok(r) => match r.status {
+            403 => Outcome::Gone(EndReason::SessionInvalid),
+            409 => Outcome::Gone(EndReason::DuplicatePoll),
+            503 => Outcome::Reaffinity,
+            s if s >= 500 || s == 429 || s == 408 => Outcome::Retry(format!("HTTP {s}")),
+            s => Outcome::Refused(s),
+        },
+        Err(HttpError::Network(e)) => Outcome::Retry(format!("network error ({e})")),
+        Err(HttpError::Aborted) => Outcome::Retry("no answer in time".into()),
+    }
+}
+
+/// One Live Chat session (one chat with a human agent).
+#[derive(Debug, Clone)]
+pub struct LiveChatSession {
+    config: LiveChatConfig,
+    phase: Phase,
+    session: Option<Session>,
+    next_sequence: u64,
+    /// `-1` until the first 200 of `System/Messages`.
+    ack: i64,
+    offset: Option<u64>,
+    connection_timeout_ms: Option<Millis>,
+    control: Option<(Control, Flight)>,
+    control_retry: Option<(Control, Millis)>,
+    poll: Option<Flight>,
+    poll_retry_at: Option<Millis>,
+    post: Option<Flight>,
+    post_retry_at: Option<Millis>,
+    backoff_ms: Millis,
+    post_backoff_ms: Millis,
+    /// When the server last answered anything (failures are tolerated until
+    /// [`Self::give_up_ms`] after it).
+    last_contact: Millis,
+    outbox: VecDeque<OutItem>,
+    /// After a reconnect: visitor POSTs wait for `ChasitorSessionData` (or the first answer).
+    awaiting_session_data: bool,
+    agent_name: Option<String>,
+    agent_id: Option<String>,
+    sneak_peek_enabled: bool,
+    typing_sent: bool,
+    typing_idle_at: Option<Millis>,
+    /// Composer text to show the agent, when due, and since when it is unsent.
+    sneak_pending: Option<(String, Millis, Millis)>,
+    sneak_sent: Option<String>,
+    next_request: RequestId,
+    next_local: u64,
+    actions: VecDeque<HttpAction>,
+    events: VecDeque<LiveChatEvent>,
+    dirty: bool,
+}
+
+impl LiveChatSession {
+    pub fn new(config: LiveChatConfig) -> Self {
+        LiveChatSession {
+            config,
+            phase: Phase::Idle,
+            session: None,
+            next_sequence: 1,
+            ack: -1,
+            offset: None,
+            connection_timeout_ms: None,
+            control: None,
+            control_retry: None,
+            poll: None,
+            poll_retry_at: None,
+            post: None,
+            post_retry_at: None,
+            backoff_ms: FIRST_BACKOFF_MS,
+            post_backoff_ms: FIRST_BACKOFF_MS,
+            last_contact: 0,
+            outbox: VecDeque::new(),
+            awaiting_session_data: false,
+            agent_name: None,
+            agent_id: None,
+            sneak_peek_enabled: false,
+            typing_sent: false,
+            typing_idle_at: None,
+            sneak_pending: None,
+            sneak_sent: None,
+            next_request: 1,
+            next_local: 0,
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            dirty: false,
+        }
+    }
+
+    /// Request ids start at `first` (so a driver can keep them apart from other machines').
+    pub fn with_first_request_id(mut self, first: RequestId) -> Self {
+        self.next_request = first;
+        self
+    }
+
+    // ----- reading ------------------------------------------------------------------------
+
+    pub fn config(&self) -> &LiveChatConfig {
+        &self.config
+    }
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+    pub fn is_ended(&self) -> bool {
+        self.phase == Phase::Ended
+    }
+    /// The chat's session id (the conversation id for the host page), once created.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.id.as_str())
+    }
+    /// The agent now in the chat.
+    pub fn agent_name(&self) -> Option<&str> {
+        self.agent_name.as_deref()
+    }
+    /// Whether the agent sees the composer text live (sneak peek).
+    pub fn sneak_peek_enabled(&self) -> bool {
+        self.sneak_peek_enabled
+    }
+    /// Whether the composer should accept text ([`Self::send_text`] queues until an agent joins).
+    pub fn can_send(&self) -> bool {
+        self.phase != Phase::Ended
+    }
+    /// Visitor messages not yet accepted by the server, `(local id, text)`, in order.
+    pub fn unsent_messages(&self) -> Vec<(String, String)> {
+        self.outbox
+            .iter()
+            .filter_map(|i| match &i.out {
+                Out::Message { local_id, text } => Some((local_id.clone(), text.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// When [`Self::handle_timeout`] must be called next.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        [
+            self.control.map(|(_, f)| f.deadline),
+            self.control_retry.map(|(_, t)| t),
+            self.poll.map(|f| f.deadline),
+            self.poll_retry_at,
+            self.post.map(|f| f.deadline),
+            self.post_retry_at,
+            self.typing_idle_at,
+            self.sneak_pending.as_ref().map(|p| p.1),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    // ----- outputs ------------------------------------------------------------------------
+
+    /// The next request to start or abort.
+    pub fn poll_action(&mut self) -> Option<HttpAction> {
+        self.actions.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<LiveChatEvent> {
+        self.events.pop_front()
+    }
+
+    /// The state to save, when it changed since the last call.
+    pub fn poll_persist(&mut self) -> Option<PersistUpdate> {
+        if !std::mem::take(&mut self.dirty) {
+            return None;
+        }
+        Some(match self.persist() {
+            Some(v) => PersistUpdate::Save(v.to_json()),
+            None => PersistUpdate::Clear,
+        })
+    }
+
+    /// What a reload needs to resume the same chat: key, affinity, sequence, ack/offset,
+    /// unsent visitor actions. `None` when there is no chat to resume.
+    pub fn persist(&self) -> Option<Value> {
+        let s = self.session.as_ref()?;
+        let phase = match self.phase {
+            Phase::Requesting | Phase::CreatingSession => "requesting",
+            Phase::Queued => "queued",
+            Phase::Chatting => "chatting",
+            _ => return None,
+        };
+        if self.phase == Phase::CreatingSession {
+            // ChasitorInit not yet accepted: resuming could not tell whether a chat exists.
+            return None;
+        }
+        let opt = |v: &Option<String>| Value::from(v.clone());
+        let outbox = self
+            .outbox
+            .iter()
+            .map(|i| {
+                let (kind, local_id, text, position) = match &i.out {
+                    Out::Message { local_id, text } => {
+                        ("message", Some(local_id.clone()), Some(text.clone()), None)
+                    }
+                    Out::Typing => ("typing", None, None, None),
+                    Out::NotTyping => ("notTyping", None, None, None),
+                    Out::SneakPeek { position, text } => {
+                        ("sneakPeek", None, Some(text.clone()), Some(*position))
+                    }
+                    Out::End => ("end", None, None, None),
+                };
+                Value::object([
+                    ("kind", Value::from(kind)),
+                    ("localId", opt(&local_id)),
+                    ("text", opt(&text)),
+                    ("position", Value::from(position)),
+                    ("seq", Value::from(i.seq)),
+                    ("uncertain", Value::from(i.uncertain)),
+                ])
+            })
+            .collect();
+        Some(Value::object([
+            ("version", Value::from(PERSIST_VERSION)),
+            ("id", Value::from(s.id.as_str())),
+            ("key", Value::from(s.key.as_str())),
+            ("affinity", Value::from(s.affinity.as_str())),
+            ("clientPollTimeoutMs", Value::from(s.client_poll_timeout_ms)),
+            ("nextSequence", Value::from(self.next_sequence)),
+            ("ack", Value::Number(self.ack.to_string())),
+            ("offset", Value::from(self.offset)),
+            (
+                "connectionTimeoutMs",
+                Value::from(self.connection_timeout_ms),
+            ),
+            ("phase", Value::from(phase)),
+            ("agentName", opt(&self.agent_name)),
+            ("agentId", opt(&self.agent_id)),
+            ("sneakPeek", Value::from(self.sneak_peek_enabled)),
+            ("nextLocal", Value::from(self.next_local)),
+            ("outbox", Value::Array(outbox)),
+        ]))
+    }
+
+    /// A session saved by [`Self::persist`] (as JSON text) before a reload; `None` if the text
+    /// is damaged or foreign. Call [`Self::start`] to resume polling.
+    pub fn restore(config: LiveChatConfig, saved: &str) -> Option<Self> {
+        let v = Value::parse(saved).ok()?;
+        if v.get("version")?.as_u64()? != PERSIST_VERSION {
+            return None;
+        }
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let mut s = LiveChatSession::new(config);
+        s.session = Some(Session {
+            id: text(&v, "id")?,
+            key: text(&v, "key")?,
+            affinity: text(&v, "affinity")?,
+            client_poll_timeout_ms: v.get("clientPollTimeoutMs")?.as_u64()?,
+        });
+        s.next_sequence = v.get("nextSequence")?.as_u64()?;
+        s.ack = match v.get("ack")? {
+            Value::Number(n) => n.parse().ok()?,
+            _ => return None,
+        };
+        s.offset = v.get("offset").and_then(Value::as_u64);
+        s.connection_timeout_ms = v.get("connectionTimeoutMs").and_then(Value::as_u64);
+        s.phase = match v.get("phase")?.as_str()? {
+            "requesting" => Phase::Requesting,
+            "queued" => Phase::Queued,
+            "chatting" => Phase::Chatting,
+            _ => return None,
+        };
+        s.agent_name = text(&v, "agentName");
+        s.agent_id = text(&v, "agentId");
+        s.sneak_peek_enabled = v.get("sneakPeek").and_then(Value::as_bool) == Some(true);
+        s.next_local = v.get("nextLocal").and_then(Value::as_u64).unwrap_or(0);
+        for item in v.get("outbox")?.as_array()? {
+            let out = match item.get("kind")?.as_str()? {
+                "message" => Out::Message {
+                    local_id: text(item, "localId")?,
+                    text: text(item, "text")?,
+                },
+                "typing" => Out::Typing,
+                "notTyping" => Out::NotTyping,
+                "sneakPeek" => Out::SneakPeek {
+                    position: item.get("position")?.as_u64()?,
+                    text: text(item, "text")?,
+                },
+                "end" => Out::End,
+                _ => return None,
+            };
+            s.outbox.push_back(OutItem {
+                out,
+                seq: item.get("seq").and_then(Value::as_u64),
+                uncertain: item.get("uncertain").and_then(Value::as_bool) == Some(true),
+            });
+        }
+        Some(s)
+    }
+
+    // ----- inputs -------------------------------------------------------------------------
+
+    /// Starts the session: the availability check (if configured), `SessionId`,
+    /// `ChasitorInit`, then the long poll. On a restored session: resumes polling and sending.
+    pub fn start(&mut self, now: Millis) {
+        self.last_contact = now;
+        match self.phase {
+            Phase::Idle => {
+                if self.config.check_availability {
+                    self.phase = Phase::CheckingAvailability;
+                    self.start_control(Control::Availability, now);
+                } else {
+                    self.phase = Phase::CreatingSession;
+                    self.start_control(Control::SessionId, now);
+                }
+            }
+            Phase::Requesting | Phase::Queued | Phase::Chatting => {
+                if self.poll.is_none() && self.control.is_none() {
+                    self.start_poll(now);
+                }
+                self.pump_post(now);
+            }
+            _ => {}
+        }
+        self.dirty = true;
+    }
+
+    /// The visitor sends `text`. Returns the message's local id (for [`LiveChatEvent::MessageSent`]
+    /// / [`LiveChatEvent::MessageFailed`]), or `None` if the text is blank or the chat is over.
+    /// Messages typed before an agent joins are queued and sent in order once one does.
+    pub fn send_text(&mut self, text: &str, now: Millis) -> Option<String> {
+        if self.phase == Phase::Ended || text.trim().is_empty() {
+            return None;
+        }
+        self.next_local += 1;
+        let local_id = format!("lc{}", self.next_local);
+        self.push_out(Out::Message {
+            local_id: local_id.clone(),
+            text: text.to_string(),
+        });
+        self.sneak_pending = None;
+        self.sneak_sent = None;
+        if self.typing_sent {
+            self.typing_sent = false;
+            self.typing_idle_at = None;
+            self.push_out(Out::NotTyping);
+        }
+        self.pump_post(now);
+        self.dirty = true;
+        Some(local_id)
+    }
+
+    /// The composer's text changed (on every keystroke): typing / not typing and sneak peek
+    /// are sent, debounced, while an agent is in the chat.
+    pub fn set_composer_text(&mut self, text: &str, now: Millis) {
+        if self.phase != Phase::Chatting {
+            return;
+        }
+        if text.trim().is_empty() {
+            self.sneak_pending = None;
+            if self.typing_sent {
+                self.typing_sent = false;
+                self.typing_idle_at = None;
+                self.push_out(Out::NotTyping);
+            }
+        } else {
+            if !self.typing_sent {
+                self.typing_sent = true;
+                self.push_out(Out::Typing);
+            }
+            self.typing_idle_at = Some(now + TYPING_IDLE_MS);
+            if self.sneak_peek_enabled && self.sneak_sent.as_deref() != Some(text) {
+                let since = self.sneak_pending.as_ref().map_or(now, |p| p.2);
+                let due = (now + SNEAK_PEEK_DEBOUNCE_MS).min(since + SNEAK_PEEK_MAX_DELAY_MS);
+                self.sneak_pending = Some((text.to_string(), due, since));
+            }
+        }
+        self.pump_post(now);
+    }
+
+    /// The visitor ends the chat: `ChatEnd` after the messages already typed (if an agent is
+    /// in the chat), or at once. Without a session yet, the session just stops.
+    pub fn end(&mut self, now: Millis) {
+        match self.phase {
+            Phase::Ended => return,
+            Phase::Idle | Phase::CheckingAvailability => {
+                self.finish(EndReason::Visitor);
+                return;
+            }
+            Phase::CreatingSession if self.session.is_none() => {
+                self.finish(EndReason::Visitor);
+                return;
+            }
+            _ => {}
+        }
+        if self.outbox.iter().any(|i| i.out == Out::End) {
+            return;
+        }
+        self.sneak_pending = None;
+        self.typing_idle_at = None;
+        self.typing_sent = false;
+        // Typing and sneak peek no longer matter (unless one is on the wire).
+        let in_flight = self.post.is_some() || self.post_retry_at.is_some();
+        let mut kept = VecDeque::new();
+        for (n, item) in std::mem::take(&mut self.outbox).into_iter().enumerate() {
+            let head_busy = n == 0 && in_flight;
+            if head_busy || matches!(item.out, Out::Message { .. }) {
+                kept.push_back(item);
+            }
+        }
+        self.outbox = kept;
+        let item = OutItem {
+            out: Out::End,
+            seq: None,
+            uncertain: false,
+        };
+        if self.phase == Phase::Chatting {
+            self.outbox.push_back(item);
+        } else {
+            // No agent to read them: the queued messages will be reported as not sent.
+            let at = usize::from(in_flight).min(self.outbox.len());
+            self.outbox.insert(at, item);
+        }
+        self.pump_post(now);
+        self.dirty = true;
+    }
+
+    /// A request started through [`Self::poll_action`] finished. Answers to requests the
+    /// session aborted or forgot are ignored.
+    pub fn handle_http(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpResponse, HttpError>,
+        now: Millis,
+    ) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        if let Ok(r) = &result {
+            if r.status != 503 {
+                self.last_contact = now;
+            }
+        }
+        if self.poll.map(|f| f.id) == Some(id) {
+            self.poll = None;
+            self.on_poll(classify(result), now);
+        } else if self.post.map(|f| f.id) == Some(id) {
+            self.post = None;
+            self.on_post(classify(result), now);
+        } else if let Some((kind, f)) = self.control {
+            if f.id == id {
+                self.control = None;
+                self.on_control(kind, classify(result), now);
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Time passed (at or after [`Self::next_deadline`]).
+    pub fn handle_timeout(&mut self, now: Millis) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        if let Some((kind, f)) = self.control {
+            if now >= f.deadline {
+                self.control = None;
+                self.actions.push_back(HttpAction::Abort(f.id));
+                self.on_control(kind, Outcome::Retry("no answer in time".into()), now);
+            }
+        }
+        if let Some((kind, at)) = self.control_retry {
+            if now >= at {
+                self.control_retry = None;
+                self.start_control(kind, now);
+            }
+        }
+        if let Some(f) = self.poll {
+            if now >= f.deadline {
+                // clientPollTimeout passed without an answer: the network is broken; abort
+                // (so two polls never overlap) and poll again.
+                self.poll = None;
+                self.actions.push_back(HttpAction::Abort(f.id));
+                self.log("System/Messages: no answer within clientPollTimeout, polling again");
+                if self.lost(now) {
+                    self.finish(EndReason::ConnectionLost);
+                    return;
+                }
+                self.start_poll(now);
+            }
+        }
+        if self.poll_retry_at.is_some_and(|t| now >= t) {
+            self.poll_retry_at = None;
+            self.start_poll(now);
+        }
+        if let Some(f) = self.post {
+            if now >= f.deadline {
+                self.post = None;
+                self.actions.push_back(HttpAction::Abort(f.id));
+                self.on_post(Outcome::Retry("no answer in time".into()), now);
+            }
+        }
+        if self.post_retry_at.is_some_and(|t| now >= t) {
+            self.post_retry_at = None;
+        }
+        if self.typing_idle_at.is_some_and(|t| now >= t) {
+            self.typing_idle_at = None;
+            if self.typing_sent {
+                self.typing_sent = false;
+                self.push_out(Out::NotTyping);
+            }
+        }
+        if self.sneak_pending.as_ref().is_some_and(|p| now >= p.1) {
+            let (text, _, _) = self.sneak_pending.take().expect("checked");
+            if self.phase == Phase::Chatting && self.sneak_peek_enabled {
+                self.sneak_sent = Some(text.clone());
+                let position = text.chars().count() as u64;
+                self.push_out(Out::SneakPeek { position, text });
+            }
+        }
+        if self.phase != Phase::Ended {
+            self.pump_post(now);
+        }
+        self.dirty = true;
+    }
+
+    // ----- requests -----------------------------------------------------------------------
+
+    fn request(
+        &mut self,
+        method: Method,
+        resource: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Value>,
+        timeout: Millis,
+        now: Millis,
+    ) -> Flight {
+        let id = self.next_request;
+        self.next_request += 1;
+        let mut headers = headers;
+        headers.insert(0, ("Accept".into(), "application/json".into()));
+        if body.is_some() {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        self.actions.push_back(HttpAction::Start(HttpRequest {
+            id,
+            method,
+            url: self.config.url(resource),
+            headers,
+            body: body.map(|b| b.to_json()),
+        }));
+        Flight {
+            id,
+            deadline: now + timeout,
+        }
+    }
+
+    /// `X-LIVEAGENT-*` headers: version always; affinity (`null` when `null_affinity`) and key
+    /// with a session; the sequence when given.
+    fn headers(&self, null_affinity: bool, seq: Option<u64>) -> Vec<(String, String)> {
+        let mut h = vec![(
+            "X-LIVEAGENT-API-VERSION".to_string(),
+            self.config.api_version.clone(),
+        )];
+        match &self.session {
+            Some(s) => {
+                let affinity = if null_affinity { "null" } else { &s.affinity };
+                h.push(("X-LIVEAGENT-AFFINITY".into(), affinity.to_string()));
+                h.push(("X-LIVEAGENT-SESSION-KEY".into(), s.key.clone()));
+            }
+            None => h.push(("X-LIVEAGENT-AFFINITY".into(), "null".into())),
+        }
+        if let Some(seq) = seq {
+            h.push(("X-LIVEAGENT-SEQUENCE".into(), seq.to_string()));
+        }
+        h
+    }
+
+    fn take_sequence(&mut self) -> u64 {
+        let s = self.next_sequence;
+        self.next_sequence += 1;
+        s
+    }
+
+    fn start_control(&mut self, kind: Control, now: Millis) {
+        let flight = match kind {
+            Control::Availability => {
+                let c = &self.config;
+                let resource = format!(
+                    "Visitor/Availability?org_id={}&deployment_id={}&Availability.ids=[{}]&Availability.prefix=Visitor&Availability.needEstimatedWaitTime=1",
+                    encode(&c.organization_id),
+                    encode(&c.deployment_id),
+                    encode(&c.button_id)
+                );
+                let h = vec![(
+                    "X-LIVEAGENT-API-VERSION".to_string(),
+                    self.config.api_version.clone(),
+                )];
+                self.request(Method::Get, &resource, h, None, REQUEST_TIMEOUT_MS, now)
+            }
+            Control::SessionId => {
+                let h = self.headers(true, None);
+                self.request(
+                    Method::Get,
+                    "System/SessionId",
+                    h,
+                    None,
+                    REQUEST_TIMEOUT_MS,
+                    now,
+                )
+            }
+            Control::Init => {
+                // ChasitorInit keeps sequence 1 (its first number) across retries.
+                let seq = 1;
+                self.next_sequence = self.next_sequence.max(2);
+                let h = self.headers(false, Some(seq));
+                let id = self
+                    .session
+                    .as_ref()
+                    .map_or(String::new(), |s| s.id.clone());
+                let body = self.config.chasitor_init_body(&id);
+                let r = "Chasitor/ChasitorInit";
+                self.request(Method::Post, r, h, Some(body), REQUEST_TIMEOUT_MS, now)
+            }
+            Control::Reconnect => {
+                let resource = format!(
+                    "System/ReconnectSession?ReconnectSession.offset={}",
+                    self.offset.unwrap_or(0)
+                );
+                let h = self.headers(true, None);
+                self.request(Method::Get, &resource, h, None, REQUEST_TIMEOUT_MS, now)
+            }
+            Control::Resync => {
+                let seq = self.take_sequence();
+                let h = self.headers(false, Some(seq));
+                let body = Value::object([(
+                    "organizationId",
+                    Value::from(self.config.organization_id.as_str()),
+                )]);
+                let r = "Chasitor/ChasitorResyncState";
+                self.request(Method::Post, r, h, Some(body), REQUEST_TIMEOUT_MS, now)
+            }
+        };
+        self.control = Some((kind, flight));
+    }
+
+    /// Starts the long poll. Never a second one: the server would kill the chat (409).
+    fn start_poll(&mut self, now: Millis) {
+        if self.poll.is_some() || self.phase == Phase::Ended || self.session.is_none() {
+            return;
+        }
+        let timeout = self
+            .session
+            .as_ref()
+            .map_or(DEFAULT_CLIENT_POLL_TIMEOUT_MS, |s| s.client_poll_timeout_ms);
+        let resource = format!("System/Messages?ack={}", self.ack);
+        let h = self.headers(false, None);
+        self.poll_retry_at = None;
+        self.poll = Some(self.request(Method::Get, &resource, h, None, timeout, now));
+    }
+
+    /// Sends the head of the outbox when nothing else is being sent and the session allows it.
+    fn pump_post(&mut self, now: Millis) {
+        if self.post.is_some()
+            || self.post_retry_at.is_some()
+            || self.awaiting_session_data
+            || self.session.is_none()
+            || matches!(
+                self.control,
+                Some((Control::Reconnect | Control::Resync | Control::Init, _))
+            )
+            || matches!(
+                self.control_retry,
+                Some((Control::Reconnect | Control::Resync | Control::Init, _))
+            )
+        {
+            return;
+        }
+        let Some(head) = self.outbox.front() else {
+            return;
+        };
+        let allowed = match head.out {
+            Out::End => matches!(
+                self.phase,
+                Phase::Requesting | Phase::Queued | Phase::Chatting
+            ),
+            _ => self.phase == Phase::Chatting,
+        };
+        if !allowed {
+            return;
+        }
+        let seq = match head.seq {
+            Some(s) => s,
+            None => {
+                let s = self.take_sequence();
+                self.outbox[0].seq = Some(s);
+                s
+            }
+        };
+        let (resource, body) = match &self.outbox[0].out {
+            Out::Message { text, .. } => (
+                "Chasitor/ChatMessage",
+                Value::object([("text", Value::from(text.as_str()))]),
+            ),
+            Out::Typing => ("Chasitor/ChasitorTyping", Value::object::<&str>([])),
+            Out::NotTyping => ("Chasitor/ChasitorNotTyping", Value::object::<&str>([])),
+            Out::SneakPeek { position, text } => (
+                "Chasitor/ChasitorSneakPeek",
+                Value::object([
+                    ("position", Value::from(*position)),
+                    ("text", Value::from(text.as_str())),
+                ]),
+            ),
+            Out::End => (
+                "Chasitor/ChatEnd",
+                Value::object([("reason", Value::from("client"))]),
+            ),
+        };
+        let h = self.headers(false, Some(seq));
+        self.post = Some(self.request(
+            Method::Post,
+            resource,
+            h,
+            Some(body),
+            REQUEST_TIMEOUT_MS,
+            now,
+        ));
+    }
+
+    fn push_out(&mut self, out: Out) {
+        let unsent = |i: &OutItem| i.seq.is_none();
+        match &out {
+            // A typing indicator not yet sent is cancelled by its opposite.
+            Out::NotTyping | Out::Typing => {
+                if let Some(last) = self.outbox.back() {
+                    let opposite = matches!(
+                        (&last.out, &out),
+                        (Out::Typing, Out::NotTyping) | (Out::NotTyping, Out::Typing)
+                    );
+                    if opposite && unsent(last) {
+                        self.outbox.pop_back();
+                        return;
+                    }
+                }
+            }
+            // Only the latest sneak peek matters.
+            Out::SneakPeek { .. } => self
+                .outbox
+                .retain(|i| !(matches!(i.out, Out::SneakPeek { .. }) && unsent(i))),
+            _ => {}
+        }
+        self.outbox.push_back(OutItem {
+            out,
+            seq: None,
+            uncertain: false,
+        });
+    }
+
+    // ----- results ------------------------------------------------------------------------
+
+    fn give_up_ms(&self) -> Millis {
+        let cpt = self
+            .session
+            .as_ref()
+            .map_or(DEFAULT_CLIENT_POLL_TIMEOUT_MS, |s| s.client_poll_timeout_ms);
+        self.connection_timeout_ms.unwrap_or(2 * cpt).max(cpt)
+    }
+
+    fn lost(&self, now: Millis) -> bool {
+        now.saturating_sub(self.last_contact) >= self.give_up_ms()
+    }
+
+    fn next_backoff(current: &mut Millis) -> Millis {
+        let d = *current;
+        *current = (*current * 2).min(MAX_BACKOFF_MS);
+        d
+    }
+
+    fn on_control(&mut self, kind: Control, outcome: Outcome, now: Millis) {
+        let name = match kind {
+            Control::Availability => "Visitor/Availability",
+            Control::SessionId => "System/SessionId",
+            Control::Init => "Chasitor/ChasitorInit",
+            Control::Reconnect => "System/ReconnectSession",
+            Control::Resync => "Chasitor/ChasitorResyncState",
+        };
+        let response = match outcome {
+            Outcome::Ok(r) => {
+                self.backoff_ms = FIRST_BACKOFF_MS;
+                r
+            }
+            Outcome::Gone(reason) if kind != Control::Availability => {
+                self.finish(reason);
+                return;
+            }
+            Outcome::Reaffinity if matches!(kind, Control::Resync) => {
+                self.start_reconnect(now);
+                return;
+            }
+            Outcome::Refused(status)
+                if matches!(
+                    kind,
+                    Control::SessionId | Control::Init | Control::Reconnect
+                ) =>
+            {
+                self.finish(EndReason::Error(format!("{name} answered HTTP {status}")));
+                return;
+            }
+            other => {
+                let why = match other {
+                    Outcome::Retry(why) => why,
+                    Outcome::Reaffinity => "HTTP 503".into(),
+                    Outcome::Refused(s) => format!("HTTP {s}"),
+                    Outcome::Gone(_) => "HTTP 403/409".into(),
+                    Outcome::Ok(_) => unreachable!(),
+                };
+                match kind {
+                    // The check is optional: when it cannot be made, try the chat anyway.
+                    Control::Availability => {
+                        self.log(&format!("{name} failed ({why}); requesting a chat anyway"));
+                        self.phase = Phase::CreatingSession;
+                        self.start_control(Control::SessionId, now);
+                    }
+                    // Its outcome is not needed to go on polling.
+                    Control::Resync => {
+                        self.log(&format!("{name} failed ({why}); polling anyway"));
+                        self.after_resync(now);
+                    }
+                    _ if self.lost(now) => self.finish(EndReason::ConnectionLost),
+                    _ => {
+                        self.log(&format!("{name} failed ({why}); retrying"));
+                        let at = now + Self::next_backoff(&mut self.backoff_ms);
+                        self.control_retry = Some((kind, at));
+                    }
+                }
+                return;
+            }
+        };
+        match kind {
+            Control::Availability => {
+                if availability(&response.body, &self.config.button_id) == Some(false) {
+                    self.finish(EndReason::NoAgentAvailable);
+                } else {
+                    self.phase = Phase::CreatingSession;
+                    self.start_control(Control::SessionId, now);
+                }
+            }
+            Control::SessionId => {
+                let v = Value::parse_bytes(&response.body).ok();
+                let field = |k: &str| {
+                    v.as_ref()
+                        .and_then(|v| v.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                let (Some(id), Some(key), Some(affinity)) =
+                    (field("id"), field("key"), field("affinityToken"))
+                else {
+                    self.finish(EndReason::Error(format!("{name}: unreadable answer")));
+                    return;
+                };
+                let cpt = v
+                    .as_ref()
+                    .and_then(|v| v.get("clientPollTimeout"))
+                    .and_then(Value::as_u64)
+                    .filter(|s| *s > 0)
+                    .map_or(DEFAULT_CLIENT_POLL_TIMEOUT_MS, |s| s * 1000);
+                self.session = Some(Session {
+                    id: id.clone(),
+                    key,
+                    affinity,
+                    client_poll_timeout_ms: cpt,
+                });
+                self.events
+                    .push_back(LiveChatEvent::SessionCreated { session_id: id });
+                self.start_control(Control::Init, now);
+            }
+            Control::Init => {
+                self.phase = Phase::Requesting;
+                self.start_poll(now);
+                self.pump_post(now);
+            }
+            Control::Reconnect => {
+                let v = Value::parse_bytes(&response.body).ok();
+                let msg = v
+                    .as_ref()
+                    .and_then(|v| v.get("messages"))
+                    .and_then(Value::as_array)
+                    .and_then(|a| {
+                        a.iter().find(|m| {
+                            m.get("type").and_then(Value::as_str) == Some("ReconnectSession")
+                        })
+                    })
+                    .and_then(|m| m.get("message"));
+                let affinity = msg
+                    .and_then(|m| m.get("affinityToken"))
+                    .and_then(Value::as_str);
+                let Some(affinity) = affinity else {
+                    self.finish(EndReason::Error(format!("{name}: unreadable answer")));
+                    return;
+                };
+                let affinity = affinity.to_string();
+                if let Some(s) = self.session.as_mut() {
+                    s.affinity = affinity;
+                }
+                if msg
+                    .and_then(|m| m.get("resetSequence"))
+                    .and_then(Value::as_bool)
+                    != Some(false)
+                {
+                    self.next_sequence = 1;
+                }
+                self.start_control(Control::Resync, now);
+            }
+            Control::Resync => self.after_resync(now),
+        }
+    }
+
+    fn after_resync(&mut self, now: Millis) {
+        self.awaiting_session_data = true;
+        self.start_poll(now);
+    }
+
+    /// 503: cancel everything in flight, then `ReconnectSession`.
+    fn start_reconnect(&mut self, now: Millis) {
+        self.log("the server asked to reconnect (HTTP 503)");
+        if let Some(f) = self.poll.take() {
+            self.actions.push_back(HttpAction::Abort(f.id));
+        }
+        self.poll_retry_at = None;
+        if let Some(f) = self.post.take() {
+            self.actions.push_back(HttpAction::Abort(f.id));
+        }
+        self.post_retry_at = None;
+        self.post_backoff_ms = FIRST_BACKOFF_MS;
+        if let Some((_, f)) = self.control.take() {
+            self.actions.push_back(HttpAction::Abort(f.id));
+        }
+        self.control_retry = None;
+        // The numbering restarts: what carried an old number may have arrived.
+        for item in self.outbox.iter_mut() {
+            if item.seq.take().is_some() {
+                item.uncertain = true;
+            }
+        }
+        self.start_control(Control::Reconnect, now);
+    }
+
+    fn on_poll(&mut self, outcome: Outcome, now: Millis) {
+        match outcome {
+            Outcome::Ok(r) => {
+                self.backoff_ms = FIRST_BACKOFF_MS;
+                if r.status == 200 && !r.body.is_empty() {
+                    self.read_messages(&r.body, now);
+                }
+                if self.phase == Phase::Ended {
+                    return;
+                }
+                if self.awaiting_session_data {
+                    self.awaiting_session_data = false;
+                    self.clear_uncertain();
+                }
+                self.start_poll(now);
+                self.pump_post(now);
+            }
+            Outcome::Gone(reason) => self.finish(reason),
+            Outcome::Reaffinity => self.start_reconnect(now),
+            Outcome::Refused(s) => self.finish(EndReason::Error(format!(
+                "System/Messages answered HTTP {s}"
+            ))),
+            Outcome::Retry(why) => {
+                if self.lost(now) {
+                    self.finish(EndReason::ConnectionLost);
+                } else {
+                    self.log(&format!("System/Messages failed ({why}); retrying"));
+                    self.poll_retry_at = Some(now + Self::next_backoff(&mut self.backoff_ms));
+                }
+            }
+        }
+    }
+
+    fn on_post(&mut self, outcome: Outcome, now: Millis) {
+        let is_end = self.outbox.front().is_some_and(|i| i.out == Out::End);
+        match outcome {
+            Outcome::Ok(_) => {
+                self.post_backoff_ms = FIRST_BACKOFF_MS;
+                let item = self.outbox.pop_front();
+                if let Some(OutItem {
+                    out: Out::Message { local_id, .. },
+                    ..
+                }) = item
+                {
+                    self.events
+                        .push_back(LiveChatEvent::MessageSent { local_id });
+                }
+                if is_end {
+                    self.finish(EndReason::Visitor);
+                    return;
+                }
+                self.pump_post(now);
+            }
+            Outcome::Gone(reason) => {
+                self.finish(if is_end { EndReason::Visitor } else { reason });
+            }
+            Outcome::Reaffinity => self.start_reconnect(now),
+            Outcome::Refused(status) => {
+                let item = self.outbox.pop_front();
+                let what = match item.map(|i| i.out) {
+                    Some(Out::Message { local_id, .. }) => {
+                        let reason = format!("Chasitor/ChatMessage answered HTTP {status}");
+                        self.events.push_back(LiveChatEvent::MessageFailed {
+                            local_id,
+                            reason: reason.clone(),
+                        });
+                        reason
+                    }
+                    _ => format!("a visitor action was refused (HTTP {status})"),
+                };
+                self.log(&what);
+                if is_end {
+                    self.finish(EndReason::Visitor);
+                    return;
+                }
+                self.pump_post(now);
+            }
+            Outcome::Retry(why) => {
+                // Same sequence number next time: the server drops it if it got it already.
+                self.log(&format!("a visitor action failed ({why}); retrying"));
+                self.post_retry_at = Some(now + Self::next_backoff(&mut self.post_backoff_ms));
+            }
+        }
+    }
+
+    fn read_messages(&mut self, body: &[u8], now: Millis) {
+        let v = match Value::parse_bytes(body) {
+            Ok(v) => v,
+            Err(e) => {
+                self.log(&format!("System/Messages: unreadable body skipped ({e})"));
+                return;
+            }
+        };
+        match v.get("sequence").and_then(Value::as_u64) {
+            Some(seq) => self.ack = seq as i64,
+            None => self.log("System/Messages: a 200 without sequence"),
+        }
+        if let Some(offset) = v.get("offset").and_then(Value::as_u64) {
+            self.offset = Some(offset);
+        }
+        let Some(items) = v.get("messages").and_then(Value::as_array) else {
+            self.log("System/Messages: no messages array, skipped");
+            return;
+        };
+        for item in items {
+            self.apply(read_item(item), now);
+            if self.phase == Phase::Ended {
+                break;
+            }
+        }
+    }
+
+    fn apply(&mut self, incoming: Incoming, now: Millis) {
+        let ev = &mut self.events;
+        match incoming {
+            Incoming::RequestSuccess {
+                position,
+                wait,
+                connection_timeout_ms,
+            } => {
+                if connection_timeout_ms.is_some() {
+                    self.connection_timeout_ms = connection_timeout_ms;
+                }
+                if self.phase == Phase::Requesting {
+                    self.phase = Phase::Queued;
+                }
+                ev.push_back(LiveChatEvent::QueueStatus {
+                    position,
+                    estimated_wait_secs: wait,
+                });
+            }
+            Incoming::RequestFail(reason) => self.finish(EndReason::RequestFailed(reason)),
+            Incoming::QueueUpdate { position, wait } => {
+                if self.phase == Phase::Requesting {
+                    self.phase = Phase::Queued;
+                }
+                ev.push_back(LiveChatEvent::QueueStatus {
+                    position,
+                    estimated_wait_secs: wait,
+                });
+            }
+            Incoming::Established {
+                name,
+                user_id,
+                sneak_peek,
+            } => {
+                self.phase = Phase::Chatting;
+                self.agent_name = Some(name.clone());
+                self.agent_id = Some(user_id.clone());
+                self.sneak_peek_enabled = sneak_peek;
+                ev.push_back(LiveChatEvent::AgentJoined {
+                    name,
+                    user_id,
+                    sneak_peek_enabled: sneak_peek,
+                });
+                self.pump_post(now);
+            }
+            Incoming::Message {
+                name,
+                text,
+                agent_id,
+            } => ev.push_back(LiveChatEvent::AgentMessage {
+                name,
+                text,
+                agent_id,
+            }),
+            Incoming::Typing(typing) => ev.push_back(LiveChatEvent::AgentTyping { typing }),
+            Incoming::Transferred {
+                name,
+                user_id,
+                sneak_peek,
+            } => {
+                self.phase = Phase::Chatting;
+                self.agent_name = Some(name.clone());
+                self.agent_id = Some(user_id.clone());
+                self.sneak_peek_enabled = sneak_peek;
+                ev.push_back(LiveChatEvent::AgentTransferred {
+                    name,
+                    user_id,
+                    sneak_peek_enabled: sneak_peek,
+                });
+            }
+            Incoming::Disconnect => {
+                self.agent_name = None;
+                ev.push_back(LiveChatEvent::AgentDisconnected);
+            }
+            Incoming::Ended(reason) => self.finish(reason),
+            Incoming::IdleWarning(triggered) => {
+                ev.push_back(LiveChatEvent::IdleTimeoutWarning { triggered })
+            }
+            Incoming::SessionData {
+                position,
+                sneak_peek,
+                entries,
+            } => {
+                if let Some(sp) = sneak_peek {
+                    self.sneak_peek_enabled = sp;
+                }
+                if let (Some(p), Phase::Requesting | Phase::Queued) = (position, self.phase) {
+                    ev.push_back(LiveChatEvent::QueueStatus {
+                        position: Some(p),
+                        estimated_wait_secs: None,
+                    });
+                }
+                self.settle_uncertain(&entries);
+                self.events.push_back(LiveChatEvent::History { entries });
+                self.awaiting_session_data = false;
+            }
+            Incoming::Custom { kind, data } => {
+                ev.push_back(LiveChatEvent::CustomEvent { kind, data })
+            }
+            Incoming::Skip(reason) => self.log(&format!("System/Messages: {reason}")),
+        }
+    }
+
+    /// After a reconnect: a visitor message that was on the wire when the numbering reset and
+    /// that the restored transcript already holds (as its latest visitor line) is not sent
+    /// again.
+    fn settle_uncertain(&mut self, entries: &[HistoryEntry]) {
+        let last_visitor = entries.iter().rev().find(|e| e.kind == "Chasitor");
+        if let Some(OutItem {
+            out: Out::Message { local_id, text },
+            uncertain: true,
+            ..
+        }) = self.outbox.front()
+        {
+            if last_visitor.is_some_and(|e| &e.content == text) {
+                let local_id = local_id.clone();
+                self.outbox.pop_front();
+                self.events
+                    .push_back(LiveChatEvent::MessageSent { local_id });
+            }
+        }
+        self.clear_uncertain();
+    }
+
+    fn clear_uncertain(&mut self) {
+        for item in self.outbox.iter_mut() {
+            item.uncertain = false;
+        }
+    }
+
+    fn finish(&mut self, reason: EndReason) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        self.phase = Phase::Ended;
+        for id in [
+            self.poll.take().map(|f| f.id),
+            self.post.take().map(|f| f.id),
+            self.control.take().map(|(_, f)| f.id),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.actions.push_back(HttpAction::Abort(id));
+        }
+        self.poll_retry_at = None;
+        self.post_retry_at = None;
+        self.control_retry = None;
+        self.typing_idle_at = None;
+        self.sneak_pending = None;
+        for item in std::mem::take(&mut self.outbox) {
+            if let Out::Message { local_id, .. } = item.out {
+                self.events.push_back(LiveChatEvent::MessageFailed {
+                    local_id,
+                    reason: "the chat ended before the message could be sent".into(),
+                });
+            }
+        }
+        self.events.push_back(LiveChatEvent::Ended { reason });
+        self.dirty = true;
+    }
+
+    fn log(&mut self, message: &str) {
+        self.events.push_back(LiveChatEvent::Log {
+            message: message.to_string(),
+        });
+    }
+}
+
+/// Reads a `Visitor/Availability` answer: `Some(available)` for `id`, `None` if unreadable.
+fn availability(body: &[u8], id: &str) -> Option<bool> {
+    let v = Value::parse_bytes(body).ok()?;
+    let results = v
+        .get("messages")?
+        .as_array()?
+        .iter()
+        .find(|m| m.get("type").and_then(Value::as_str) == Some("Availability"))?
+        .get("message")?
+        .get("results")?
+        .as_array()?;
+    // An entity that is not available comes without `isAvailable`.
+    let entry = results.iter().find(|r| {
+        r.get("id").and_then(Value::as_str).is_some_and(|rid| {
+            rid == id
+                || (rid.len() >= 15 && id.starts_with(rid))
+                || (id.len() >= 15 && rid.starts_with(id))
+        })
+    });
+    Some(
+        entry
+            .and_then(|e| e.get("isAvailable"))
+            .and_then(Value::as_bool)
+            == Some(true),
+    )
+}
+
+/// Percent-encodes a query value (ids are plain, but configuration is not trusted).
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,216 @@
+//! What a Live Chat session needs to know: the deployment, the visitor's environment and the
+//! pre-chat data, and the `ChasitorInit` body built from them (`live-agent.md` §4.2).
+
+use crate::json::Value;
+
+/// `X-LIVEAGENT-API-VERSION` used when the configuration does not name one (≥ 37 for
+/// `ReconnectSession`, ≥ 47 for estimated wait times).
+pub const DEFAULT_API_VERSION: &str = "52";
+
+/// One Live Chat deployment plus what `ChasitorInit` tells the agent about the visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveChatConfig {
+    /// Base URL of the Chat REST API: the Live Agent endpoint (`https://d.la1-….salesforceliveagent.com`,
+    /// with or without the trailing `/chat/rest/`) or, in a browser, the relay that forwards
+    /// to it (`https://relay.example.com` or `https://relay.example.com/chat/rest`). Resources
+    /// are requested at `<base>/chat/rest/<Resource>`.
+    pub endpoint: String,
+    pub organization_id: String,
+    pub deployment_id: String,
+    pub button_id: String,
+    /// `X-LIVEAGENT-API-VERSION`, e.g. `"52"`.
+    pub api_version: String,
+    /// Ask `Visitor/Availability` before creating a session.
+    pub check_availability: bool,
+    /// `language` of `ChasitorInit`, e.g. `en-US`.
+    pub language: String,
+    /// Name shown to the agent.
+    pub visitor_name: String,
+    /// `navigator.userAgent`.
+    pub user_agent: String,
+    /// `1920x1080`.
+    pub screen_resolution: String,
+    pub prechat_details: Vec<PrechatDetail>,
+    pub prechat_entities: Vec<PrechatEntity>,
+    /// Optional routing overrides (`buttonId`, `agentId` or `agentId_buttonId`).
+    pub button_overrides: Vec<String>,
+}
+
+impl Default for LiveChatConfig {
+    fn default() -> Self {
+        LiveChatConfig {
+            endpoint: String::new(),
+            organization_id: String::new(),
+            deployment_id: String::new(),
+            button_id: String::new(),
+            api_version: DEFAULT_API_VERSION.to_string(),
+            check_availability: false,
+            language: "en-US".to_string(),
+            visitor_name: String::new(),
+            user_agent: String::new(),
+            screen_resolution: String::new(),
+            prechat_details: Vec::new(),
+            prechat_entities: Vec::new(),
+            button_overrides: Vec::new(),
+        }
+    }
+}
+
+/// A `CustomDetail` of `prechatDetails`: one labelled value (from the pre-chat prompt, a
+/// hidden field of the host page, ...), optionally saved to transcript fields and mapped onto
+/// fields of records the agent's console finds or creates.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrechatDetail {
+    pub label: String,
+    pub value: String,
+    pub entity_maps: Vec<EntityMap>,
+    /// Field API names on `LiveChatTranscript`.
+    pub transcript_fields: Vec<String>,
+    pub display_to_agent: bool,
+    pub do_knowledge_search: bool,
+}
+
+impl PrechatDetail {
+    /// A detail shown to the agent, without mappings.
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        PrechatDetail {
+            label: label.into(),
+            value: value.into(),
+            display_to_agent: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// `entityMaps[]` member: which field of which record a detail fills.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntityMap {
+    pub entity_name: String,
+    pub field_name: String,
+}
+
+/// An `Entity` of `prechatEntities`: a record (Contact, Case, ...) to find or create.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrechatEntity {
+    pub entity_name: String,
+    pub show_on_create: bool,
+    pub link_to_entity_name: Option<String>,
+    pub link_to_entity_field: Option<String>,
+    pub save_to_transcript: Option<String>,
+    pub entity_fields_maps: Vec<EntityFieldMap>,
+}
+
+/// `entityFieldsMaps[]` member.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntityFieldMap {
+    pub field_name: String,
+    /// The `label` of the [`PrechatDetail`] whose value fills this field.
+    pub label: String,
+    pub do_find: bool,
+    pub is_exact_match: bool,
+    pub do_create: bool,
+}
+
+impl LiveChatConfig {
+    /// `<base>/chat/rest/<resource>` (`resource` may carry a query).
+    pub fn url(&self, resource: &str) -> String {
+        let mut base = self.endpoint.trim().trim_end_matches('/').to_string();
+        if base.ends_with("/chat") {
+            base.push_str("/rest");
+        } else if !base.ends_with("/chat/rest") {
+            base.push_str("/chat/rest");
+        }
+        format!("{base}/{resource}")
+    }
+
+    /// The `ChasitorInit` body for session `session_id` (§4.2).
+    pub fn chasitor_init_body(&self, session_id: &str) -> Value {
+        let strings =
+            |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
+        let details = self
+            .prechat_details
+            .iter()
+            .map(|d| {
+                Value::object([
+                    ("label", Value::from(d.label.as_str())),
+                    ("value", Value::from(d.value.as_str())),
+                    (
+                        "entityMaps",
+                        Value::Array(
+                            d.entity_maps
+                                .iter()
+                                .map(|m| {
+                                    Value::object([
+                                        ("entityName", Value::from(m.entity_name.as_str())),
+                                        ("fieldName", Value::from(m.field_name.as_str())),
+                                    ])
+                                })
+                                .collect(),
+                        ),
+                    ),
+                    ("transcriptFields", strings(&d.transcript_fields)),
+                    ("displayToAgent", Value::from(d.display_to_agent)),
+                    ("doKnowledgeSearch", Value::from(d.do_knowledge_search)),
+                ])
+            })
+            .collect();
+        let entities = self
+            .prechat_entities
+            .iter()
+            .map(|e| {
+                let mut members = vec![
+                    ("entityName", Value::from(e.entity_name.as_str())),
+                    ("showOnCreate", Value::from(e.show_on_create)),
+                ];
+                for (key, value) in [
+                    ("linkToEntityName", &e.link_to_entity_name),
+                    ("linkToEntityField", &e.link_to_entity_field),
+                    ("saveToTranscript", &e.save_to_transcript),
+                ] {
+                    if let Some(v) = value {
+                        members.push((key, Value::from(v.as_str())));
+                    }
+                }
+                members.push((
+                    "entityFieldsMaps",
+                    Value::Array(
+                        e.entity_fields_maps
+                            .iter()
+                            .map(|f| {
+                                Value::object([
+                                    ("fieldName", Value::from(f.field_name.as_str())),
+                                    ("label", Value::from(f.label.as_str())),
+                                    ("doFind", Value::from(f.do_find)),
+                                    ("isExactMatch", Value::from(f.is_exact_match)),
+                                    ("doCreate", Value::from(f.do_create)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ));
+                Value::object(members)
+            })
+            .collect();
+        let mut members = vec![
+            ("organizationId", Value::from(self.organization_id.as_str())),
+            ("deploymentId", Value::from(self.deployment_id.as_str())),
+            ("buttonId", Value::from(self.button_id.as_str())),
+            ("sessionId", Value::from(session_id)),
+            ("userAgent", Value::from(self.user_agent.as_str())),
+            ("language", Value::from(self.language.as_str())),
+            (
+                "screenResolution",
+                Value::from(self.screen_resolution.as_str()),
+            ),
+            ("visitorName", Value::from(self.visitor_name.as_str())),
+            ("prechatDetails", Value::Array(details)),
+            ("prechatEntities", Value::Array(entities)),
+        ];
+        if !self.button_overrides.is_empty() {
+            members.push(("buttonOverrides", strings(&self.button_overrides)));
+        }
+        members.push(("receiveQueueUpdates", Value::from(true)));
+        members.push(("isPost", Value::from(true)));
+        Value::object(members)
+    }
+}
