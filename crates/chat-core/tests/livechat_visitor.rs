@@ -156,7 +156,7 @@ fn typing_is_debounced_and_cleared_after_idle_or_send() {
     }
     h.now += 400;
     let t = h.req("/Chasitor/ChasitorTyping");
-    assert_eq!(header(&t, "X-LIVEAGENT-SEQUENCE").is_some(), true);
+    assert!(header(&t, "X-LIVEAGENT-SEQUENCE").is_some());
     h.reply(&t, 200, "OK");
     assert_eq!(h.started_matching("/Chasitor/ChasitorTyping").len(), 1);
     // 5 s without keystroke: not typing.
