@@ -262,6 +262,11 @@ fn visitor_end_sends_chat_end_after_queued_messages() {
     let id = h.s.send_text("thanks", h.now).unwrap();
     h.s.set_composer_text("x", h.now);
     h.s.end(h.now);
+    assert!(h.s.ending());
+    assert!(!h.s.can_send());
+    assert_eq!(h.s.send_text("after the end", h.now), None);
+    h.s.set_composer_text("typing after the end", h.now);
+    h.advance(6_000);
     h.drain();
     h.answer("/Chasitor/ChatMessage", 200, "OK");
     let end = h.req("/Chasitor/ChatEnd");

@@ -254,7 +254,12 @@ impl LiveChatSession {
     }
     /// Whether the composer should accept text ([`Self::send_text`] queues until an agent joins).
     pub fn can_send(&self) -> bool {
-        self.phase != Phase::Ended
+        self.phase != Phase::Ended && !self.ending()
+    }
+
+    /// The visitor ended the chat and `ChatEnd` is on its way.
+    pub fn ending(&self) -> bool {
+        self.outbox.iter().any(|i| i.out == Out::End)
     }
     /// Visitor messages not yet accepted by the server, `(local id, text)`, in order.
     pub fn unsent_messages(&self) -> Vec<(String, String)> {
@@ -455,7 +460,7 @@ impl LiveChatSession {
     /// / [`LiveChatEvent::MessageFailed`]), or `None` if the text is blank or the chat is over.
     /// Messages typed before an agent joins are queued and sent in order once one does.
     pub fn send_text(&mut self, text: &str, now: Millis) -> Option<String> {
-        if self.phase == Phase::Ended || text.trim().is_empty() {
+        if !self.can_send() || text.trim().is_empty() {
             return None;
         }
         self.next_local += 1;
@@ -479,7 +484,7 @@ impl LiveChatSession {
     /// The composer's text changed (on every keystroke): typing / not typing and sneak peek
     /// are sent, debounced, while an agent is in the chat.
     pub fn set_composer_text(&mut self, text: &str, now: Millis) {
-        if self.phase != Phase::Chatting {
+        if self.phase != Phase::Chatting || self.ending() {
             return;
         }
         if text.trim().is_empty() {
@@ -519,7 +524,7 @@ impl LiveChatSession {
             }
             _ => {}
         }
-        if self.outbox.iter().any(|i| i.out == Out::End) {
+        if self.ending() {
             return;
         }
         self.sneak_pending = None;
@@ -637,7 +642,7 @@ impl LiveChatSession {
         }
         if self.sneak_pending.as_ref().is_some_and(|p| now >= p.1) {
             let (text, _, _) = self.sneak_pending.take().expect("checked");
-            if self.phase == Phase::Chatting && self.sneak_peek_enabled {
+            if self.phase == Phase::Chatting && self.sneak_peek_enabled && !self.ending() {
                 self.sneak_sent = Some(text.clone());
                 let position = text.chars().count() as u64;
                 self.push_out(Out::SneakPeek { position, text });
@@ -853,6 +858,9 @@ impl LiveChatSession {
     }
 
     fn push_out(&mut self, out: Out) {
+        if self.ending() {
+            return; // nothing after ChatEnd
+        }
         let unsent = |i: &OutItem| i.seq.is_none();
         match &out {
             // A typing indicator not yet sent is cancelled by its opposite.
