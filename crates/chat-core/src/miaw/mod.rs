@@ -11,4 +11,10 @@
 pub mod sse;
 
 pub use sse::{SseEvent, SseItem, SseParser};
+pub mod session;
 pub mod wire;
+
+pub use session::{
+    Delivery, EndReason, MiawAction, MiawConfig, MiawEvent, MiawSession, StreamError,
+};
+pub use wire::{Deployment, MessageContent, Role};

@@ -1,0 +1,1418 @@
+//! [`MiawSession`]: the MIAW client session state machine.
+//!
+//! Driven like [`crate::Chat`]: inputs are `handle_*` calls and visitor intents with `now`
+//! passed in; outputs are drained with [`MiawSession::poll_action`] /
+//! [`MiawSession::poll_event`], state to save is read with [`MiawSession::persist`], and the
+//! browser layer calls [`MiawSession::handle_timeout`] at [`MiawSession::next_deadline`].
+//!
+//! The SSE stream is a streaming GET ([`MiawAction::OpenStream`]): the browser layer performs
+//! it with `fetch`, calls [`MiawSession::handle_stream_chunk`] once with an empty chunk when a
+//! 200 response arrives (the stream is then "connected"), then with every body chunk, and
+//! [`MiawSession::handle_stream_closed`] when it ends (error, non-200 status or end of body).
+//!
+//! Randomness (UUIDs, reconnect jitter) comes from a PRNG seeded at construction; the browser
+//! layer seeds it from `crypto.getRandomValues`. Nothing here reads a clock or does I/O.
+
+use std::collections::VecDeque;
+
+use super::sse::{SseItem, SseParser, DEFAULT_MAX_EVENT_BYTES};
+use super::wire::{self, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role};
+use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, RequestId};
+use crate::json::Value;
+use crate::pairs::Pairs;
+use crate::transcript::Millis;
+
+/// Tunables; [`MiawConfig::new`] gives the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiawConfig {
+    pub deployment: Deployment,
+    /// Verified users: an identity JWT is required before the session starts
+    /// ([`MiawEvent::IdentityTokenNeeded`], [`MiawSession::set_identity_token`]).
+    pub verified_user: bool,
+    /// Offer "keep waiting / leave" when no agent joined within this time (`None`: never).
+    pub wait_for_agent_ms: Option<u64>,
+    /// The visitor's typing indicator stops after this long without a keystroke.
+    pub typing_idle_ms: u64,
+    /// A remote typing indicator is hidden after this long without a new start.
+    pub typing_display_ms: u64,
+    /// Reconnect / retry backoff: `base × 1.5^n`, capped, with jitter (50–100 %).
+    pub backoff_base_ms: u64,
+    pub backoff_cap_ms: u64,
+    /// Failed sends (network / 5xx) are retried this many times before being marked failed.
+    pub max_send_attempts: u32,
+    /// Consecutive stream reconnect attempts before giving up with an error.
+    pub max_reconnect_attempts: u32,
+    pub max_event_bytes: usize,
+    /// `limit` of the list-entries request used to restore history.
+    pub history_limit: u32,
+}
+
+impl MiawConfig {
+    pub fn new(deployment: Deployment) -> Self {
+        MiawConfig {
+            deployment,
+            verified_user: false,
+            wait_for_agent_ms: None,
+            typing_idle_ms: 5_000,
+            typing_display_ms: 5_000,
+            backoff_base_ms: 1_000,
+            backoff_cap_ms: 30_000,
+            max_send_attempts: 5,
+            max_reconnect_attempts: 10,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            history_limit: 50,
+        }
+    }
+}
+
+/// What the browser layer must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MiawAction {
+    /// Perform (`Start`) or abort (`Abort`) an ordinary request; report with `handle_http`.
+    Http(HttpAction),
+    /// Open the SSE stream: a streaming GET; report with `handle_stream_chunk` /
+    /// `handle_stream_closed` using the request's id.
+    OpenStream(HttpRequest),
+    /// Close (abort) the stream with this id; no further calls are expected for it.
+    CloseStream(RequestId),
+}
+
+/// Delivery state of one of the visitor's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// The visitor ended the chat ([`MiawSession::end`]) or closed it in another tab.
+    Visitor,
+    /// The agent ended the session: show "agent ended the chat", offer a new chat.
+    Agent,
+    /// The token could not be renewed after a 401.
+    SessionExpired,
+    /// Routing failed or the conversation could not be created.
+    Failed(String),
+}
+
+/// Something for the UI and the host page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MiawEvent {
+    /// Verified user: ask the host page for the customer's identity JWT.
+    IdentityTokenNeeded,
+    /// The conversation exists (for `ChatWidget.getConversationId()`).
+    ConversationStarted {
+        conversation_id: String,
+    },
+    AgentJoined {
+        name: String,
+        role: Role,
+    },
+    AgentLeft {
+        name: String,
+        role: Role,
+    },
+    /// Routing transferred the conversation (a new agent will join).
+    Transferred,
+    /// A message to show. `delivery` is `Some` for the visitor's own messages (keyed by
+    /// `id`, the client message id). `history` marks messages restored after a reload.
+    Message {
+        id: String,
+        role: Role,
+        sender_name: Option<String>,
+        content: MessageContent,
+        timestamp: Option<Millis>,
+        delivery: Option<Delivery>,
+        history: bool,
+    },
+    /// The delivery state of the visitor's message `id` changed.
+    DeliveryChanged {
+        id: String,
+        delivery: Delivery,
+    },
+    Typing {
+        name: String,
+        typing: bool,
+    },
+    RoutingFailed {
+        reason: String,
+    },
+    EstimatedWait {
+        seconds: u64,
+    },
+    /// No agent joined within `wait_for_agent_ms`: offer keep waiting
+    /// ([`MiawSession::keep_waiting`]) or leave ([`MiawSession::end`]).
+    WaitTimeout,
+    ConnectionLost,
+    ConnectionRestored,
+    /// The session is over (no stream, no deadline remain).
+    Ended {
+        reason: EndReason,
+    },
+    /// Something worth logging or telling the host page; not fatal.
+    Error {
+        message: String,
+    },
+    /// An SSE event that was skipped (unknown type, malformed payload): log only.
+    Skipped {
+        event: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    /// Verified user waiting for the identity JWT.
+    NeedIdentity,
+    Authenticating,
+    Creating,
+    /// Restored from a saved state: continuation token, then history.
+    Restoring,
+    Open,
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pending {
+    Token { renewal: bool },
+    Create,
+    Send(String),
+    Typing,
+    History,
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outgoing {
+    id: String,
+    content: OutgoingContent,
+    /// Shown as the visitor's bubble (the choice title for a choice).
+    display: MessageContent,
+    in_flight: Option<RequestId>,
+    attempts: u32,
+    next_try: Option<Millis>,
+    new_session: bool,
+    failed: bool,
+    throttled: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StreamState {
+    Down,
+    Connecting,
+    Connected,
+}
+
+/// splitmix64: small, seedable, good enough for ids and jitter.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A lowercase UUID v4.
+    fn uuid(&mut self) -> String {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes());
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+}
+
+/// How many entry ids are remembered to drop replays.
+const SEEN_CAP: usize = 2_000;
+
+/// The MIAW session. See the module documentation.
+#[derive(Debug)]
+pub struct MiawSession {
+    config: MiawConfig,
+    rng: Rng,
+    phase: Phase,
+    next_id: RequestId,
+    actions: VecDeque<MiawAction>,
+    events: VecDeque<MiawEvent>,
+    pending: Vec<(RequestId, Pending)>,
+
+    token: Option<String>,
+    identity_jwt: Option<String>,
+    conversation_id: Option<String>,
+    routing: Pairs,
+    last_event_id: Option<String>,
+    /// A 401 was answered with a renewal that has not yet been followed by a success.
+    renewed: bool,
+    create_attempts: u32,
+    create_retry_at: Option<Millis>,
+
+    stream_id: Option<RequestId>,
+    stream: StreamState,
+    parser: SseParser,
+    reconnect_attempts: u32,
+    reconnect_at: Option<Millis>,
+    lost_reported: bool,
+
+    outbox: Vec<Outgoing>,
+    /// Client ids of the visitor's messages with their last state (echo/ack matching).
+    own: Vec<(String, Delivery)>,
+    seen: VecDeque<String>,
+
+    agents: Vec<String>,
+    wait_deadline: Option<Millis>,
+    typing_active: bool,
+    typing_idle_at: Option<Millis>,
+    remote_typing: Vec<(String, Millis)>,
+}
+
+impl MiawSession {
+    /// A new session; `seed` must come from a real randomness source
+    /// (`crypto.getRandomValues` in the browser).
+    pub fn new(config: MiawConfig, seed: u64) -> Self {
+        let parser = SseParser::new(config.max_event_bytes);
+        MiawSession {
+            config,
+            rng: Rng(seed),
+            phase: Phase::Idle,
+            next_id: 1,
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            pending: Vec::new(),
+            token: None,
+            identity_jwt: None,
+            conversation_id: None,
+            routing: Pairs::new(),
+            last_event_id: None,
+            renewed: false,
+            create_attempts: 0,
+            create_retry_at: None,
+            stream_id: None,
+            stream: StreamState::Down,
+            parser,
+            reconnect_attempts: 0,
+            reconnect_at: None,
+            lost_reported: false,
+            outbox: Vec::new(),
+            own: Vec::new(),
+            seen: VecDeque::new(),
+            agents: Vec::new(),
+            wait_deadline: None,
+            typing_active: false,
+            typing_idle_at: None,
+            remote_typing: Vec::new(),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Accessors
+
+    pub fn conversation_id(&self) -> Option<&str> {
+        self.conversation_id.as_deref()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.phase == Phase::Ended
+    }
+
+    /// Whether the SSE stream is currently connected.
+    pub fn is_connected(&self) -> bool {
+        self.stream == StreamState::Connected
+    }
+
+    pub fn poll_action(&mut self) -> Option<MiawAction> {
+        self.actions.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<MiawEvent> {
+        self.events.pop_front()
+    }
+
+    /// The earliest time [`MiawSession::handle_timeout`] must be called.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        if self.phase == Phase::Ended {
+            return None;
+        }
+        let mut all = vec![
+            self.reconnect_at,
+            self.create_retry_at,
+            self.wait_deadline,
+            self.typing_idle_at,
+        ];
+        all.extend(self.outbox.iter().map(|o| o.next_try));
+        all.extend(self.remote_typing.iter().map(|(_, t)| Some(*t)));
+        // `Millis::MAX` marks work parked until a token renewal answers.
+        all.into_iter()
+            .flatten()
+            .filter(|t| *t != Millis::MAX)
+            .min()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Intents
+
+    /// Starts a new conversation with these routing attributes (pre-chat values, hidden
+    /// fields, bot context).
+    pub fn start(&mut self, routing: Pairs, now: Millis) {
+        if self.phase != Phase::Idle {
+            return;
+        }
+        let _ = now;
+        self.routing = routing;
+        if self.config.verified_user && self.identity_jwt.is_none() {
+            self.phase = Phase::NeedIdentity;
+            self.events.push_back(MiawEvent::IdentityTokenNeeded);
+            return;
+        }
+        self.phase = Phase::Authenticating;
+        self.request_token(false);
+    }
+
+    /// The customer's identity JWT (verified users), from the host page's callback.
+    pub fn set_identity_token(&mut self, jwt: impl Into<String>, now: Millis) {
+        let _ = now;
+        self.identity_jwt = Some(jwt.into());
+        if self.phase == Phase::NeedIdentity {
+            self.phase = Phase::Authenticating;
+            self.request_token(false);
+        }
+    }
+
+    /// Restores a session saved with [`MiawSession::persist`] (after a page reload):
+    /// continuation token, stream from the saved `Last-Event-Id`, history, then the outbox.
+    /// Returns `false` (and does nothing) if `saved` is unusable.
+    pub fn restore(&mut self, saved: &str, now: Millis) -> bool {
+        let _ = now;
+        if self.phase != Phase::Idle {
+            return false;
+        }
+        let Ok(v) = Value::parse(saved) else {
+            return false;
+        };
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let (Some(token), Some(conv)) = (s("token"), s("conversationId")) else {
+            return false;
+        };
+        self.token = Some(token);
+        self.conversation_id = Some(conv);
+        self.last_event_id = s("lastEventId");
+        if let Some(Value::Object(r)) = v.get("routing") {
+            for (k, val) in r {
+                if let Some(val) = val.as_str() {
+                    self.routing.insert(k.clone(), val.to_string());
+                }
+            }
+        }
+        for o in v
+            .get("outbox")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let id = o.get("id").and_then(Value::as_str);
+            let text = o.get("text").and_then(Value::as_str);
+            let (content, display) = match (
+                o.get("inReplyTo").and_then(Value::as_str),
+                o.get("option").and_then(Value::as_str),
+            ) {
+                (Some(r), Some(opt)) => (
+                    OutgoingContent::Choice {
+                        in_reply_to: r.to_string(),
+                        option_identifier: opt.to_string(),
+                    },
+                    MessageContent::ChoicesResponse {
+                        selected: vec![text.unwrap_or(opt).to_string()],
+                    },
+                ),
+                _ => match text {
+                    Some(t) => (
+                        OutgoingContent::Text(t.to_string()),
+                        MessageContent::Text(t.to_string()),
+                    ),
+                    None => continue,
+                },
+            };
+            let Some(id) = id else { continue };
+            self.outbox.push(Outgoing {
+                id: id.to_string(),
+                content,
+                display,
+                in_flight: None,
+                attempts: 0,
+                next_try: None,
+                new_session: o.get("newSession").and_then(Value::as_bool) == Some(true),
+                failed: false,
+                throttled: 0,
+            });
+            self.own.push((id.to_string(), Delivery::Sending));
+        }
+        self.phase = Phase::Restoring;
+        let id = self.alloc();
+        let d = &self.config.deployment;
+        let req = wire::continuation_token(d, id, self.token.as_deref().unwrap_or(""));
+        self.start_http(req, Pending::Token { renewal: false });
+        true
+    }
+
+    /// The visitor sends a text; returns its client message id (the id of the `Message`
+    /// event and of later `DeliveryChanged` events). Queued while the stream is down.
+    pub fn send_text(&mut self, text: &str, now: Millis) -> Option<String> {
+        self.enqueue(
+            OutgoingContent::Text(text.to_string()),
+            MessageContent::Text(text.to_string()),
+            now,
+        )
+    }
+
+    /// The visitor picked option `option_identifier` (titled `title`) of the choices message
+    /// `in_reply_to`.
+    pub fn send_choice(
+        &mut self,
+        in_reply_to: &str,
+        option_identifier: &str,
+        title: &str,
+        now: Millis,
+    ) -> Option<String> {
+        self.enqueue(
+            OutgoingContent::Choice {
+                in_reply_to: in_reply_to.to_string(),
+                option_identifier: option_identifier.to_string(),
+            },
+            MessageContent::ChoicesResponse {
+                selected: vec![title.to_string()],
+            },
+            now,
+        )
+    }
+
+    /// Retries a message marked [`Delivery::Failed`] (same id: never a second message).
+    pub fn retry(&mut self, id: &str, now: Millis) {
+        if let Some(o) = self.outbox.iter_mut().find(|o| o.id == id && o.failed) {
+            o.failed = false;
+            o.attempts = 0;
+            o.next_try = None;
+            self.set_own(id, Delivery::Sending, true);
+            self.flush(now);
+        }
+    }
+
+    /// The visitor is typing (`true` on each keystroke) or stopped (`false`, e.g. the input was
+    /// cleared). Debounced: one `TypingStartedIndicator` per burst, a stop after
+    /// `typing_idle_ms` without keystrokes.
+    pub fn typing(&mut self, typing: bool, now: Millis) {
+        if !self.can_send() {
+            return;
+        }
+        if typing {
+            self.typing_idle_at = Some(now + self.config.typing_idle_ms);
+            if !self.typing_active {
+                self.typing_active = true;
+                self.send_typing(true);
+            }
+        } else {
+            self.stop_typing();
+        }
+    }
+
+    /// After [`MiawEvent::WaitTimeout`]: keep waiting for another `wait_for_agent_ms`.
+    pub fn keep_waiting(&mut self, now: Millis) {
+        if self.phase == Phase::Open && self.agents.is_empty() {
+            self.wait_deadline = self.config.wait_for_agent_ms.map(|w| now + w);
+        }
+    }
+
+    /// The visitor ends the chat: close conversation + end session, then nothing remains.
+    pub fn end(&mut self, now: Millis) {
+        let _ = now;
+        if self.phase == Phase::Ended {
+            return;
+        }
+        if let (Some(token), Some(conv)) = (self.token.clone(), self.conversation_id.clone()) {
+            if matches!(self.phase, Phase::Open | Phase::Creating | Phase::Restoring) {
+                let d = self.config.deployment.clone();
+                let id = self.alloc();
+                let close = wire::close_conversation(&d, id, &token, &conv);
+                let id = self.alloc();
+                let end = wire::end_session(&d, id, &token, &conv);
+                self.teardown();
+                self.start_http(close, Pending::Close);
+                self.start_http(end, Pending::Close);
+                self.finish(EndReason::Visitor);
+                return;
+            }
+        }
+        self.teardown();
+        self.finish(EndReason::Visitor);
+    }
+
+    /// The state to save in `sessionStorage` (`None`: nothing to resume; clear it).
+    pub fn persist(&self) -> Option<String> {
+        if self.phase == Phase::Ended {
+            return None;
+        }
+        let token = self.token.as_deref()?;
+        let conv = self.conversation_id.as_deref()?;
+        if !matches!(self.phase, Phase::Open | Phase::Restoring) {
+            return None;
+        }
+        let outbox: Vec<Value> = self
+            .outbox
+            .iter()
+            .map(|o| {
+                let mut m: Vec<(&str, Value)> = vec![("id", o.id.as_str().into())];
+                match &o.content {
+                    OutgoingContent::Text(t) => m.push(("text", t.as_str().into())),
+                    OutgoingContent::Choice {
+                        in_reply_to,
+                        option_identifier,
+                    } => {
+                        m.push(("inReplyTo", in_reply_to.as_str().into()));
+                        m.push(("option", option_identifier.as_str().into()));
+                        if let MessageContent::ChoicesResponse { selected } = &o.display {
+                            if let Some(t) = selected.first() {
+                                m.push(("text", t.as_str().into()));
+                            }
+                        }
+                    }
+                }
+                if o.new_session {
+                    m.push(("newSession", true.into()));
+                }
+                Value::object(m)
+            })
+            .collect();
+        Some(
+            Value::object([
+                ("token", Value::from(token)),
+                ("conversationId", conv.into()),
+                ("lastEventId", self.last_event_id.clone().into()),
+                (
+                    "routing",
+                    Value::object(
+                        self.routing
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), Value::from(v.as_str()))),
+                    ),
+                ),
+                ("outbox", Value::Array(outbox)),
+            ])
+            .to_json(),
+        )
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Results
+
+    /// The result of a request started with [`MiawAction::Http`].
+    pub fn handle_http(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpResponse, HttpError>,
+        now: Millis,
+    ) {
+        let Some(pos) = self.pending.iter().position(|(p, _)| *p == id) else {
+            return;
+        };
+        let (_, what) = self.pending.remove(pos);
+        if self.phase == Phase::Ended {
+            return;
+        }
+        let status = result.as_ref().map(|r| r.status).ok();
+        if status == Some(401) && !matches!(what, Pending::Close) {
+            self.on_unauthorized(what, now);
+            return;
+        }
+        if matches!(&result, Ok(r) if r.is_success()) && !matches!(what, Pending::Token { .. }) {
+            self.renewed = false;
+        }
+        match what {
+            Pending::Token { renewal } => self.on_token(result, renewal, now),
+            Pending::Create => self.on_created(result, now),
+            Pending::Send(client_id) => self.on_sent(&client_id, result, now),
+            Pending::History => self.on_history(result, now),
+            Pending::Typing | Pending::Close => {}
+        }
+    }
+
+    /// A chunk of the stream `id`'s body. Call once with an empty chunk when the 200 response
+    /// arrives.
+    pub fn handle_stream_chunk(&mut self, id: RequestId, bytes: &[u8], now: Millis) {
+        if self.stream_id != Some(id) || self.phase == Phase::Ended {
+            return;
+        }
+        if self.stream != StreamState::Connected {
+            self.stream = StreamState::Connected;
+            self.reconnect_attempts = 0;
+            self.renewed = false;
+            if self.lost_reported {
+                self.lost_reported = false;
+                self.events.push_back(MiawEvent::ConnectionRestored);
+            }
+            self.flush(now);
+        }
+        for item in self.parser.push(bytes) {
+            match item {
+                SseItem::Event(ev) => {
+                    let parsed = wire::parse_event(&ev.event, &ev.data);
+                    self.on_parsed(parsed, false, now);
+                    if !ev.id.is_empty() {
+                        self.last_event_id = Some(ev.id);
+                    }
+                    if self.phase == Phase::Ended {
+                        return;
+                    }
+                }
+                SseItem::Retry(_) => {}
+                SseItem::TooLarge { bytes } => self.events.push_back(MiawEvent::Skipped {
+                    event: String::new(),
+                    reason: format!("event of {bytes} bytes over the size cap"),
+                }),
+            }
+        }
+    }
+
+    /// The stream `id` ended: `None` for a clean end of body, otherwise why.
+    pub fn handle_stream_closed(&mut self, id: RequestId, error: Option<StreamError>, now: Millis) {
+        if self.stream_id != Some(id) || self.phase == Phase::Ended {
+            return;
+        }
+        self.stream_id = None;
+        self.stream = StreamState::Down;
+        self.parser.finish();
+        if let Some(StreamError::Status(401)) = error {
+            if self.renewed {
+                self.expire();
+                return;
+            }
+            self.renewed = true;
+            self.request_token(true);
+            self.report_lost();
+            return;
+        }
+        self.report_lost();
+        self.schedule_reconnect(now);
+    }
+
+    /// Call at (or after) [`MiawSession::next_deadline`].
+    pub fn handle_timeout(&mut self, now: Millis) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        if self.reconnect_at.is_some_and(|t| t <= now) {
+            self.reconnect_at = None;
+            self.open_stream(now);
+        }
+        if self.create_retry_at.is_some_and(|t| t <= now) {
+            self.create_retry_at = None;
+            self.create_conversation();
+        }
+        if self.wait_deadline.is_some_and(|t| t <= now) {
+            self.wait_deadline = None;
+            self.events.push_back(MiawEvent::WaitTimeout);
+        }
+        if self.typing_idle_at.is_some_and(|t| t <= now) {
+            self.stop_typing();
+        }
+        let (expired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.remote_typing)
+            .into_iter()
+            .partition(|(_, t)| *t <= now);
+        self.remote_typing = kept;
+        for (name, _) in expired {
+            self.events.push_back(MiawEvent::Typing {
+                name,
+                typing: false,
+            });
+        }
+        for o in &mut self.outbox {
+            if o.next_try.is_some_and(|t| t <= now) {
+                o.next_try = None;
+            }
+        }
+        self.flush(now);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Internals
+
+    fn alloc(&mut self) -> RequestId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn start_http(&mut self, req: HttpRequest, what: Pending) {
+        self.pending.push((req.id, what));
+        self.actions
+            .push_back(MiawAction::Http(HttpAction::Start(req)));
+    }
+
+    fn backoff(&mut self, attempt: u32) -> u64 {
+        let mut d = self.config.backoff_base_ms as f64;
+        for _ in 0..attempt.min(30) {
+            d *= 1.5;
+        }
+        let capped = d.min(self.config.backoff_cap_ms as f64);
+        let jitter = 0.5 + (self.rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 0.5;
+        ((capped * jitter) as u64).max(1)
+    }
+
+    fn request_token(&mut self, renewal: bool) {
+        let id = self.alloc();
+        let d = &self.config.deployment;
+        let req = match (&self.identity_jwt, &self.token, renewal) {
+            (Some(jwt), _, _) => wire::authenticated_token(d, id, jwt),
+            (None, Some(token), true) => wire::continuation_token(d, id, token),
+            _ => wire::unauthenticated_token(d, id),
+        };
+        self.start_http(req, Pending::Token { renewal });
+    }
+
+    fn on_unauthorized(&mut self, what: Pending, now: Millis) {
+        if self.renewed || matches!(what, Pending::Token { .. }) {
+            self.expire();
+            return;
+        }
+        self.renewed = true;
+        // Put the failed work back; it is replayed once the new token arrives.
+        match what {
+            Pending::Send(client_id) => {
+                if let Some(o) = self.outbox.iter_mut().find(|o| o.id == client_id) {
+                    o.in_flight = None;
+                    o.next_try = Some(Millis::MAX);
+                }
+            }
+            Pending::Create => self.create_retry_at = Some(Millis::MAX),
+            Pending::History => {}
+            _ => {}
+        }
+        let _ = now;
+        self.request_token(true);
+    }
+
+    fn expire(&mut self) {
+        self.teardown();
+        self.finish(EndReason::SessionExpired);
+    }
+
+    fn on_token(&mut self, result: Result<HttpResponse, HttpError>, renewal: bool, now: Millis) {
+        let parsed = match &result {
+            Ok(r) if r.is_success() => wire::parse_token(&r.body),
+            Ok(r) => Err(format!(
+                "access token: HTTP {}{}",
+                r.status,
+                wire::error_message(&r.body)
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            )),
+            Err(e) => Err(format!("access token: {e:?}")),
+        };
+        let t = match parsed {
+            Ok(t) => t,
+            Err(message) => {
+                self.events.push_back(MiawEvent::Error { message });
+                if renewal || self.phase == Phase::Restoring {
+                    self.expire();
+                } else {
+                    self.teardown();
+                    self.finish(EndReason::Failed("no access token".into()));
+                }
+                return;
+            }
+        };
+        self.token = Some(t.access_token);
+        if self.last_event_id.is_none() {
+            self.last_event_id = t.last_event_id;
+        }
+        if renewal {
+            // Replay what the 401 interrupted, with the new token.
+            if self.create_retry_at == Some(Millis::MAX) {
+                self.create_retry_at = None;
+                self.create_conversation();
+            }
+            for o in &mut self.outbox {
+                if o.next_try == Some(Millis::MAX) {
+                    o.next_try = None;
+                }
+            }
+            if self.stream_id.is_none() && self.reconnect_at.is_none() {
+                self.open_stream(now);
+            }
+            if self.phase == Phase::Restoring
+                && !self.pending.iter().any(|(_, p)| *p == Pending::History)
+            {
+                self.request_history();
+            }
+            self.flush(now);
+            return;
+        }
+        match self.phase {
+            Phase::Authenticating => {
+                self.phase = Phase::Creating;
+                self.conversation_id = Some(self.rng.uuid());
+                self.open_stream(now);
+                self.create_conversation();
+            }
+            Phase::Restoring => {
+                self.open_stream(now);
+                self.request_history();
+            }
+            _ => {}
+        }
+    }
+
+    fn request_history(&mut self) {
+        let id = self.alloc();
+        let req = wire::list_entries(
+            &self.config.deployment,
+            id,
+            self.token.as_deref().unwrap_or(""),
+            self.conversation_id.as_deref().unwrap_or(""),
+            self.config.history_limit,
+        );
+        self.start_http(req, Pending::History);
+    }
+
+    fn create_conversation(&mut self) {
+        let id = self.alloc();
+        let req = wire::create_conversation(
+            &self.config.deployment,
+            id,
+            self.token.as_deref().unwrap_or(""),
+            self.conversation_id.as_deref().unwrap_or(""),
+            &self.routing,
+        );
+        self.create_attempts += 1;
+        self.start_http(req, Pending::Create);
+    }
+
+    fn on_created(&mut self, result: Result<HttpResponse, HttpError>, now: Millis) {
+        let retry = match &result {
+            // 409: the id exists — a retry of ours after a lost response.
+            Ok(r) if r.is_success() || r.status == 409 => {
+                self.phase = Phase::Open;
+                self.events.push_back(MiawEvent::ConversationStarted {
+                    conversation_id: self.conversation_id.clone().unwrap_or_default(),
+                });
+                if self.agents.is_empty() {
+                    self.wait_deadline = self.config.wait_for_agent_ms.map(|w| now + w);
+                }
+                self.flush(now);
+                return;
+            }
+            Ok(r) => r.status == 429 || r.status >= 500,
+            Err(_) => true,
+        };
+        if retry && self.create_attempts < self.config.max_send_attempts {
+            let delay = self.backoff(self.create_attempts - 1);
+            self.create_retry_at = Some(now + delay);
+            return;
+        }
+        let reason = match &result {
+            Ok(r) => wire::error_message(&r.body).unwrap_or_else(|| format!("HTTP {}", r.status)),
+            Err(e) => format!("{e:?}"),
+        };
+        self.events.push_back(MiawEvent::RoutingFailed {
+            reason: reason.clone(),
+        });
+        self.teardown();
+        self.finish(EndReason::Failed(reason));
+    }
+
+    fn on_history(&mut self, result: Result<HttpResponse, HttpError>, now: Millis) {
+        let entries = match &result {
+            Ok(r) if r.is_success() => wire::parse_entries(&r.body),
+            Ok(r) => Err(format!("history: HTTP {}", r.status)),
+            Err(e) => Err(format!("history: {e:?}")),
+        };
+        match entries {
+            Ok(list) => {
+                for p in list {
+                    self.on_parsed(p, true, now);
+                }
+            }
+            Err(message) => self.events.push_back(MiawEvent::Error { message }),
+        }
+        if self.phase != Phase::Restoring {
+            return;
+        }
+        self.phase = Phase::Open;
+        self.events.push_back(MiawEvent::ConversationStarted {
+            conversation_id: self.conversation_id.clone().unwrap_or_default(),
+        });
+        // Messages still in the outbox were not seen by the server: show them, then send.
+        let pending: Vec<(String, MessageContent, bool)> = self
+            .outbox
+            .iter()
+            .map(|o| (o.id.clone(), o.display.clone(), o.failed))
+            .collect();
+        for (id, content, _) in pending {
+            self.events.push_back(MiawEvent::Message {
+                id,
+                role: Role::EndUser,
+                sender_name: None,
+                content,
+                timestamp: None,
+                delivery: Some(Delivery::Sending),
+                history: true,
+            });
+        }
+        self.flush(now);
+    }
+
+    fn can_send(&self) -> bool {
+        self.phase == Phase::Open && self.stream == StreamState::Connected && self.token.is_some()
+    }
+
+    fn enqueue(
+        &mut self,
+        content: OutgoingContent,
+        display: MessageContent,
+        now: Millis,
+    ) -> Option<String> {
+        if matches!(self.phase, Phase::Ended | Phase::Idle | Phase::NeedIdentity) {
+            return None;
+        }
+        let id = self.rng.uuid();
+        self.outbox.push(Outgoing {
+            id: id.clone(),
+            content,
+            display: display.clone(),
+            in_flight: None,
+            attempts: 0,
+            next_try: None,
+            new_session: false,
+            failed: false,
+            throttled: 0,
+        });
+        self.own.push((id.clone(), Delivery::Sending));
+        self.events.push_back(MiawEvent::Message {
+            id: id.clone(),
+            role: Role::EndUser,
+            sender_name: None,
+            content: display,
+            timestamp: Some(now),
+            delivery: Some(Delivery::Sending),
+            history: false,
+        });
+        if self.typing_active {
+            self.stop_typing();
+        }
+        self.flush(now);
+        Some(id)
+    }
+
+    /// Sends the head of the outbox when possible (one at a time keeps the order).
+    fn flush(&mut self, now: Millis) {
+        let _ = now;
+        if !self.can_send() {
+            return;
+        }
+        let Some(head) = self.outbox.iter().position(|o| !o.failed) else {
+            return;
+        };
+        let o = &self.outbox[head];
+        if o.in_flight.is_some() || o.next_try.is_some() {
+            return;
+        }
+        // A failed message earlier in the queue blocks nothing: order is kept among the rest.
+        let id = self.alloc();
+        let routing = self.routing.clone();
+        let o = &mut self.outbox[head];
+        o.in_flight = Some(id);
+        o.attempts += 1;
+        let req = wire::send_message(
+            &self.config.deployment,
+            id,
+            self.token.as_deref().unwrap_or(""),
+            self.conversation_id.as_deref().unwrap_or(""),
+            &o.id,
+            &o.content,
+            o.new_session.then_some(&routing),
+        );
+        let client_id = o.id.clone();
+        self.start_http(req, Pending::Send(client_id));
+    }
+
+    fn on_sent(&mut self, client_id: &str, result: Result<HttpResponse, HttpError>, now: Millis) {
+        let Some(pos) = self.outbox.iter().position(|o| o.id == client_id) else {
+            // Already confirmed by its echo.
+            self.flush(now);
+            return;
+        };
+        self.outbox[pos].in_flight = None;
+        let status = result.as_ref().map(|r| r.status).ok();
+        match status {
+            Some(s) if (200..300).contains(&s) => {
+                self.outbox.remove(pos);
+                self.set_own(client_id, Delivery::Sent, false);
+            }
+            Some(417) if !self.outbox[pos].new_session => {
+                // The messaging session ended: resend the same message starting a new one.
+                self.outbox[pos].new_session = true;
+            }
+            Some(429) => {
+                // Rate limited: back off (growing) and retry; not counted as a failure.
+                let throttled = self.outbox[pos].throttled;
+                let delay = self.backoff(throttled);
+                let o = &mut self.outbox[pos];
+                o.throttled += 1;
+                o.attempts = o.attempts.saturating_sub(1);
+                o.next_try = Some(now + delay);
+            }
+            Some(s) if s < 500 && s != 408 => self.fail(pos, format!("HTTP {s}")),
+            _ => {
+                let attempts = self.outbox[pos].attempts;
+                if attempts >= self.config.max_send_attempts {
+                    self.fail(pos, "no response".into());
+                } else {
+                    let delay = self.backoff(attempts - 1);
+                    self.outbox[pos].next_try = Some(now + delay);
+                }
+            }
+        }
+        self.flush(now);
+    }
+
+    fn fail(&mut self, pos: usize, why: String) {
+        let id = self.outbox[pos].id.clone();
+        self.outbox[pos].failed = true;
+        self.set_own(&id, Delivery::Failed, true);
+        self.events.push_back(MiawEvent::Error {
+            message: format!("message {id} not sent: {why}"),
+        });
+    }
+
+    /// Updates the state of one of the visitor's messages; only moves forward unless `force`.
+    fn set_own(&mut self, id: &str, delivery: Delivery, force: bool) {
+        let Some(entry) = self.own.iter_mut().find(|(i, _)| i == id) else {
+            return;
+        };
+        let forward = entry.1 == Delivery::Failed || delivery > entry.1;
+        if (force || forward) && entry.1 != delivery {
+            entry.1 = delivery;
+            self.events.push_back(MiawEvent::DeliveryChanged {
+                id: id.to_string(),
+                delivery,
+            });
+        }
+    }
+
+    fn send_typing(&mut self, started: bool) {
+        let (Some(token), Some(conv)) = (self.token.clone(), self.conversation_id.clone()) else {
+            return;
+        };
+        let id = self.alloc();
+        let entry_id = self.rng.uuid();
+        let req = wire::typing(
+            &self.config.deployment,
+            id,
+            &token,
+            &conv,
+            &entry_id,
+            started,
+        );
+        self.start_http(req, Pending::Typing);
+    }
+
+    fn stop_typing(&mut self) {
+        self.typing_idle_at = None;
+        if self.typing_active {
+            self.typing_active = false;
+            if self.can_send() {
+                self.send_typing(false);
+            }
+        }
+    }
+
+    fn open_stream(&mut self, now: Millis) {
+        if let Some(old) = self.stream_id.take() {
+            self.actions.push_back(MiawAction::CloseStream(old));
+        }
+        let Some(token) = self.token.clone() else {
+            return;
+        };
+        let id = self.alloc();
+        let req = wire::sse(
+            &self.config.deployment,
+            id,
+            &token,
+            self.last_event_id.as_deref(),
+            now,
+        );
+        self.parser = SseParser::with_last_event_id(
+            self.config.max_event_bytes,
+            self.last_event_id.as_deref().unwrap_or(""),
+        );
+        self.stream_id = Some(id);
+        self.stream = StreamState::Connecting;
+        self.actions.push_back(MiawAction::OpenStream(req));
+    }
+
+    fn report_lost(&mut self) {
+        if !self.lost_reported {
+            self.lost_reported = true;
+            self.events.push_back(MiawEvent::ConnectionLost);
+        }
+    }
+
+    fn schedule_reconnect(&mut self, now: Millis) {
+        if self.reconnect_attempts >= self.config.max_reconnect_attempts {
+            self.events.push_back(MiawEvent::Error {
+                message: "the connection to the agent could not be restored".into(),
+            });
+            self.teardown();
+            self.finish(EndReason::Failed("connection lost".into()));
+            return;
+        }
+        let delay = self.backoff(self.reconnect_attempts);
+        self.reconnect_attempts += 1;
+        self.reconnect_at = Some(now + delay);
+    }
+
+    fn remember(&mut self, key: &str) -> bool {
+        if key.is_empty() {
+            return true;
+        }
+        if self.seen.iter().any(|s| s == key) {
+            return false;
+        }
+        if self.seen.len() >= SEEN_CAP {
+            self.seen.pop_front();
+        }
+        self.seen.push_back(key.to_string());
+        true
+    }
+
+    fn on_parsed(&mut self, parsed: Parsed, history: bool, now: Millis) {
+        let entry = match parsed {
+            Parsed::Entry(e) => e,
+            Parsed::Skip { event, reason } => {
+                if event != "ping" {
+                    self.events.push_back(MiawEvent::Skipped { event, reason });
+                }
+                return;
+            }
+        };
+        if let (Some(ours), Some(theirs)) = (&self.conversation_id, &entry.conversation_id) {
+            if !ours.eq_ignore_ascii_case(theirs) {
+                return;
+            }
+        }
+        // Replays after a reconnect (and history overlapping the stream) carry the same
+        // entry identifier: handle each entry once. Acks share nothing with their message.
+        let key = match &entry.kind {
+            EntryKind::Delivered { message_id, .. } => format!("d:{message_id}"),
+            EntryKind::Read { message_id, .. } => format!("r:{message_id}"),
+            EntryKind::TypingStarted | EntryKind::TypingStopped => String::new(),
+            _ => entry.identifier.clone(),
+        };
+        if !self.remember(&key) {
+            return;
+        }
+        let name = entry.sender_name.clone();
+        match entry.kind {
+            EntryKind::Message {
+                message_id,
+                content,
+                ..
+            } => {
+                if entry.role == Role::EndUser {
+                    let mine = [&entry.identifier, &message_id]
+                        .into_iter()
+                        .find(|i| self.own.iter().any(|(o, _)| o == *i))
+                        .cloned();
+                    if let Some(id) = mine {
+                        // Echo of our own message: it reached the server.
+                        if let Some(pos) = self.outbox.iter().position(|o| o.id == id) {
+                            self.outbox.remove(pos);
+                        }
+                        self.set_own(&id, Delivery::Sent, false);
+                        if history {
+                            self.events.push_back(MiawEvent::Message {
+                                id: id.clone(),
+                                role: Role::EndUser,
+                                sender_name: None,
+                                content,
+                                timestamp: entry.timestamp,
+                                delivery: Some(Delivery::Sent),
+                                history,
+                            });
+                        }
+                        return;
+                    }
+                    self.own.push((entry.identifier.clone(), Delivery::Sent));
+                }
+                if let Some(n) = &name {
+                    self.clear_remote_typing(n);
+                }
+                self.events.push_back(MiawEvent::Message {
+                    id: entry.identifier,
+                    role: entry.role,
+                    sender_name: name,
+                    content,
+                    timestamp: entry.timestamp,
+                    delivery: (entry.role == Role::EndUser).then_some(Delivery::Sent),
+                    history,
+                });
+            }
+            EntryKind::ParticipantChanged(changes) => {
+                for c in changes {
+                    if c.role == Role::EndUser {
+                        continue;
+                    }
+                    if c.joined {
+                        if !self.agents.contains(&c.display_name) {
+                            self.agents.push(c.display_name.clone());
+                        }
+                        self.wait_deadline = None;
+                        self.events.push_back(MiawEvent::AgentJoined {
+                            name: c.display_name,
+                            role: c.role,
+                        });
+                    } else {
+                        self.agents.retain(|a| *a != c.display_name);
+                        self.clear_remote_typing(&c.display_name);
+                        self.events.push_back(MiawEvent::AgentLeft {
+                            name: c.display_name,
+                            role: c.role,
+                        });
+                    }
+                }
+            }
+            EntryKind::RoutingResult(r) => {
+                if let Some(failure) = r.failure {
+                    self.events.push_back(MiawEvent::RoutingFailed {
+                        reason: r.failure_reason.unwrap_or(failure),
+                    });
+                    return;
+                }
+                if r.transfer {
+                    self.events.push_back(MiawEvent::Transferred);
+                }
+                if let Some(seconds) = r.estimated_wait_secs {
+                    self.events.push_back(MiawEvent::EstimatedWait { seconds });
+                }
+            }
+            EntryKind::TypingStarted | EntryKind::TypingStopped => {
+                if entry.role == Role::EndUser || history {
+                    return;
+                }
+                let who = name.unwrap_or_else(|| format!("{:?}", entry.role));
+                let started = matches!(entry.kind, EntryKind::TypingStarted);
+                let was = self.remote_typing.iter().any(|(n, _)| *n == who);
+                self.remote_typing.retain(|(n, _)| *n != who);
+                if started {
+                    self.remote_typing
+                        .push((who.clone(), now + self.config.typing_display_ms));
+                }
+                if started != was {
+                    self.events.push_back(MiawEvent::Typing {
+                        name: who,
+                        typing: started,
+                    });
+                }
+            }
+            EntryKind::Delivered { message_id, .. } => {
+                self.confirm_by_ack(&message_id);
+                self.set_own(&message_id, Delivery::Delivered, false);
+            }
+            EntryKind::Read { message_id, .. } => {
+                self.confirm_by_ack(&message_id);
+                self.set_own(&message_id, Delivery::Read, false);
+            }
+            EntryKind::Closed => {
+                if !history {
+                    self.teardown();
+                    self.finish(EndReason::Visitor);
+                }
+            }
+            EntryKind::SessionStatus(status) => {
+                if status.eq_ignore_ascii_case("Ended") && !history {
+                    self.teardown();
+                    self.finish(EndReason::Agent);
+                }
+            }
+        }
+    }
+
+    /// An acknowledged message certainly reached the server: drop it from the outbox.
+    fn confirm_by_ack(&mut self, id: &str) {
+        if let Some(pos) = self.outbox.iter().position(|o| o.id == id) {
+            self.outbox.remove(pos);
+        }
+    }
+
+    fn clear_remote_typing(&mut self, name: &str) {
+        let before = self.remote_typing.len();
+        self.remote_typing.retain(|(n, _)| n != name);
+        if self.remote_typing.len() != before {
+            self.events.push_back(MiawEvent::Typing {
+                name: name.to_string(),
+                typing: false,
+            });
+        }
+    }
+
+    /// Stops everything: stream closed, requests aborted, no deadlines.
+    fn teardown(&mut self) {
+        if let Some(id) = self.stream_id.take() {
+            self.actions.push_back(MiawAction::CloseStream(id));
+        }
+        for (id, _) in std::mem::take(&mut self.pending) {
+            self.actions
+                .push_back(MiawAction::Http(HttpAction::Abort(id)));
+        }
+        self.stream = StreamState::Down;
+        self.reconnect_at = None;
+        self.create_retry_at = None;
+        self.wait_deadline = None;
+        self.typing_idle_at = None;
+        self.typing_active = false;
+        self.remote_typing.clear();
+        for o in &mut self.outbox {
+            o.next_try = None;
+            o.in_flight = None;
+        }
+    }
+
+    fn finish(&mut self, reason: EndReason) {
+        self.phase = Phase::Ended;
+        // Unsent messages will never be sent now.
+        let unsent: Vec<String> = self.outbox.drain(..).map(|o| o.id).collect();
+        for id in unsent {
+            self.set_own(&id, Delivery::Failed, true);
+        }
+        self.events.push_back(MiawEvent::Ended { reason });
+    }
+}
+
+/// Why the stream ended (for [`MiawSession::handle_stream_closed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamError {
+    /// The response status was not 200 (e.g. 401: the token expired).
+    Status(u16),
+    /// Network failure or an interrupted body.
+    Network(String),
+}
