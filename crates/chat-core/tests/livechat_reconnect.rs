@@ -294,3 +294,54 @@ fn damaged_or_foreign_saved_state_is_refused() {
         );
     }
 }
+
+#[test]
+fn the_reconnect_offset_is_the_one_of_the_last_response_that_carried_one() {
+    let mut h = H::established(config(), false);
+    // offset 1002 from the established helper; a 200 without offset and a 204 keep it.
+    let r = h.req("/System/Messages");
+    h.reply_json(
+        &r,
+        200,
+        json!({"messages": [{"type": "AgentTyping"}], "sequence": 4}),
+    );
+    assert!(h.req("/System/Messages").url.ends_with("?ack=4"));
+    h.answer("/System/Messages", 204, "");
+    h.answer("/System/Messages", 503, "");
+    assert!(h
+        .req("/System/ReconnectSession")
+        .url
+        .ends_with("ReconnectSession.offset=1002"));
+}
+
+#[test]
+fn reload_during_a_reconnect_still_checks_the_cut_off_message() {
+    let mut h = H::established(config(), false);
+    let id = h.s.send_text("hello?", h.now).unwrap();
+    h.drain();
+    h.req("/Chasitor/ChatMessage");
+    h.answer("/System/Messages", 503, "");
+    h.answer("/System/ReconnectSession", 200, &reconnect_answer("f6"));
+    h.answer("/Chasitor/ChasitorResyncState", 200, "OK");
+    let saved = h.s.persist().unwrap().to_json();
+    let mut r = H::with(LiveChatSession::restore(config(), &saved).unwrap());
+    r.start();
+    assert!(
+        !r.has("/Chasitor/ChatMessage"),
+        "waits for ChasitorSessionData"
+    );
+    assert_eq!(
+        header(&r.req("/System/Messages"), "X-LIVEAGENT-AFFINITY"),
+        Some("f6")
+    );
+    r.poll_reply(
+        5,
+        json!([{"type": "ChasitorSessionData", "message": {"chatMessages": [
+            {"type": "Chasitor", "name": "Ada", "content": "hello?"}]}}]),
+    );
+    assert_eq!(
+        r.take_events_no_log()[0],
+        LiveChatEvent::MessageSent { local_id: id }
+    );
+    assert!(!r.has("/Chasitor/ChatMessage"));
+}

@@ -18,6 +18,28 @@
 //! visitor's messages in order; 503 → cancel everything, `ReconnectSession` (affinity `null`),
 //! new affinity, sequence restarted, `ChasitorResyncState`, poll again, resend what was cut
 //! off once `ChasitorSessionData` arrived.
+//!
+//! ## Driving it (browser layer)
+//!
+//! ```text
+//! let mut lc = LiveChatSession::new(config)            // or LiveChatSession::restore(config, &saved)?
+//!     .with_first_request_id(1 << 32);                 // keep ids apart from Chat's
+//! lc.start(now);
+//! loop after every input:
+//!     while let Some(a) = lc.poll_action()  { Start(req) → fetch(req.url, method, headers, body)
+//!                                               (one AbortController per id);
+//!                                             Abort(id) → abort that fetch }
+//!     while let Some(e) = lc.poll_event()   { show / announce / forward to the host page }
+//!     if let Some(p) = lc.poll_persist()    { Save(text) → sessionStorage, Clear → remove }
+//!     timer ← lc.next_deadline()            (one timer; on expiry lc.handle_timeout(now))
+//! fetch done  → lc.handle_http(id, Ok(HttpResponse{status, body}) | Err(Network(..)), now)
+//! composer    → lc.set_composer_text(text, now) on input, lc.send_text(text, now) on Enter,
+//!               lc.end(now) on "end chat"
+//! ```
+//!
+//! Give every request the full response body (the long poll's body arrives at once). An
+//! aborted fetch needs no `handle_http` (it is ignored if given). The endpoint may be a relay:
+//! [`LiveChatConfig::endpoint`] replaces the Live Agent host, the paths stay `/chat/rest/...`.
 
 mod config;
 mod event;
@@ -369,6 +391,10 @@ impl LiveChatSession {
             ("agentId", opt(&self.agent_id)),
             ("sneakPeek", Value::from(self.sneak_peek_enabled)),
             ("nextLocal", Value::from(self.next_local)),
+            (
+                "awaitingSessionData",
+                Value::from(self.awaiting_session_data),
+            ),
             ("outbox", Value::Array(outbox)),
         ]))
     }
@@ -405,6 +431,9 @@ impl LiveChatSession {
         s.agent_id = text(&v, "agentId");
         s.sneak_peek_enabled = v.get("sneakPeek").and_then(Value::as_bool) == Some(true);
         s.next_local = v.get("nextLocal").and_then(Value::as_u64).unwrap_or(0);
+        // Mid-reconnect: what was cut off is checked against ChasitorSessionData first.
+        s.awaiting_session_data =
+            v.get("awaitingSessionData").and_then(Value::as_bool) == Some(true);
         for item in v.get("outbox")?.as_array()? {
             let out = match item.get("kind")?.as_str()? {
                 "message" => Out::Message {
