@@ -636,3 +636,36 @@ fn server_errors_on_the_poll_are_retried() {
     h.advance(500);
     assert!(h.req("/System/Messages").url.ends_with("?ack=2"));
 }
+
+#[test]
+fn init_answered_503_is_retried_and_request_ids_can_be_offset() {
+    let s = chat_core::livechat::LiveChatSession::new(config()).with_first_request_id(1 << 32);
+    let mut h = H::with(s);
+    h.start();
+    let r = h.req("/System/SessionId");
+    assert_eq!(r.id, 1 << 32);
+    h.reply_json(
+        &r,
+        200,
+        json!({"key": KEY, "id": SID, "clientPollTimeout": 40, "affinityToken": "a"}),
+    );
+    h.answer("/Chasitor/ChasitorInit", 503, "");
+    assert!(!h.s.is_ended());
+    h.advance(500);
+    assert_eq!(seq(&h.req("/Chasitor/ChasitorInit")), 1);
+}
+
+#[test]
+fn a_409_on_a_post_is_fatal() {
+    let mut h = H::established(config(), false);
+    h.s.send_text("hello", h.now);
+    h.drain();
+    h.answer("/Chasitor/ChatMessage", 409, "");
+    assert_eq!(
+        h.events.last(),
+        Some(&LiveChatEvent::Ended {
+            reason: EndReason::DuplicatePoll
+        })
+    );
+    assert!(h.inflight.is_empty());
+}

@@ -929,6 +929,11 @@ fn reload_restores_history_and_outbox_without_loss_or_duplicates() {
         json!({"conversationEntries":[msg(&id1, "first", "EndUser"), msg("a1", "hello", "Agent")]}),
     );
     let ev = g.events();
+    assert!(
+        !ev.iter()
+            .any(|e| matches!(e, MiawEvent::DeliveryChanged { .. })),
+        "{ev:?}"
+    );
     let shown: Vec<(String, Option<Delivery>, bool)> = ev
         .iter()
         .filter_map(|e| match e {
@@ -1046,4 +1051,79 @@ fn same_seed_same_ids_different_seed_different_ids() {
     let t = h.take(Method::Post, "access-token");
     h.reply(&t, 200, json!({"accessToken":"t"}));
     assert_ne!(h.conv(), a);
+}
+
+#[test]
+fn conference_second_agent_joins_and_leaves() {
+    let mut h = open_session(config());
+    let a = h.joined("Jane");
+    let b = h.joined("Bob");
+    h.push(format!("{a}{b}").as_bytes());
+    let left = h.frame(
+        "CONVERSATION_PARTICIPANT_CHANGED",
+        "ParticipantChanged",
+        json!({"entryType":"ParticipantChanged","id":"p-left","entries":[{"operation":"remove","displayName":"Bob","participant":{"role":"Agent"}}]}),
+        "System",
+        "",
+        json!([]),
+    );
+    h.push(left.as_bytes());
+    assert_eq!(
+        h.events(),
+        vec![
+            MiawEvent::AgentJoined {
+                name: "Jane".into(),
+                role: Role::Agent
+            },
+            MiawEvent::AgentJoined {
+                name: "Bob".into(),
+                role: Role::Agent
+            },
+            MiawEvent::AgentLeft {
+                name: "Bob".into(),
+                role: Role::Agent
+            },
+        ]
+    );
+    assert!(h.s.is_open());
+}
+
+#[test]
+fn messages_sent_before_the_conversation_exists_are_queued() {
+    // E.g. the bot transcript sent as the first visitor message right after `start`.
+    let mut h = H::new(config());
+    h.s.start(routing(), h.now);
+    let id = h.s.send_text("Transcript: ...", h.now).unwrap();
+    h.none_pending("/message");
+    let t = h.take(Method::Post, "access-token");
+    h.reply(&t, 200, json!({"accessToken":"tok1"}));
+    let c = h.take(Method::Post, "/conversation");
+    h.reply(&c, 201, J::Null);
+    h.connect();
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id.as_str());
+    assert_eq!(
+        body(&r)["message"]["staticContent"]["text"],
+        "Transcript: ..."
+    );
+}
+
+#[test]
+fn failed_token_request_ends_without_leftovers() {
+    let mut h = H::new(config());
+    h.s.start(routing(), h.now);
+    let t = h.take(Method::Post, "access-token");
+    h.fail(&t);
+    let ev = h.events();
+    assert!(
+        matches!(
+            ev.last(),
+            Some(MiawEvent::Ended {
+                reason: EndReason::Failed(_)
+            })
+        ),
+        "{ev:?}"
+    );
+    assert_eq!(h.s.next_deadline(), None);
+    assert!(h.streams.is_empty());
 }

@@ -5,16 +5,37 @@
 //! - [`session`]: [`MiawSession`], the state machine the browser layer drives.
 //!
 //! Like the rest of the core: no I/O, no clock, no randomness source. Time (`now`) and a
-//! PRNG seed are inputs; the browser layer seeds [`session::MiawSession::new`] from
-//! `crypto.getRandomValues`.
+//! PRNG seed are inputs: the browser layer seeds [`MiawSession::new`] with 8 bytes from
+//! `crypto.getRandomValues` (conversation / message / entry UUIDs and reconnect jitter come
+//! from that PRNG).
+//!
+//! Driving a session (browser layer):
+//!
+//! 1. `MiawSession::new(config, seed)`; then `start(routing_attributes, now)` for a new chat,
+//!    or `restore(&saved, now)` with what [`MiawSession::persist`] returned before a reload.
+//!    Verified users: `set_identity_token(jwt, now)` (before `start`, or when
+//!    [`MiawEvent::IdentityTokenNeeded`] is emitted).
+//! 2. After every call, drain [`MiawSession::poll_action`]:
+//!    - `MiawAction::Http(HttpAction::Start(req))`: `fetch` it, then
+//!      `handle_http(req.id, result, now)`; `Abort(id)`: abort it (no result expected).
+//!    - `MiawAction::OpenStream(req)`: `fetch` with a streaming body; when a 200 arrives call
+//!      `handle_stream_chunk(req.id, &[], now)`, then once per body chunk; when it ends call
+//!      `handle_stream_closed(req.id, None | Some(StreamError::…), now)` (a non-200 status is
+//!      `StreamError::Status(code)`).
+//!    - `MiawAction::CloseStream(id)`: abort that fetch.
+//! 3. Drain [`MiawSession::poll_event`] into the UI / host-page events, save
+//!    [`MiawSession::persist`] in `sessionStorage` (remove the key when it is `None`), and arm
+//!    one timer for [`MiawSession::next_deadline`] that calls `handle_timeout(now)`.
+//! 4. Visitor intents: `send_text`, `send_choice`, `retry`, `typing`, `keep_waiting`, `end`.
+//!    Messages may be sent as soon as `start` was called (e.g. the bot transcript as the first
+//!    visitor message): they are queued until the conversation exists and the stream is up.
 
-pub mod sse;
-
-pub use sse::{SseEvent, SseItem, SseParser};
 pub mod session;
+pub mod sse;
 pub mod wire;
 
 pub use session::{
     Delivery, EndReason, MiawAction, MiawConfig, MiawEvent, MiawSession, StreamError,
 };
-pub use wire::{Deployment, MessageContent, Role};
+pub use sse::{SseEvent, SseItem, SseParser};
+pub use wire::{Attachment, ChoiceOption, ChoicesFormat, Deployment, MessageContent, Role};

@@ -1248,7 +1248,16 @@ impl MiawSession {
                         if let Some(pos) = self.outbox.iter().position(|o| o.id == id) {
                             self.outbox.remove(pos);
                         }
-                        self.set_own(&id, Delivery::Sent, false);
+                        if history {
+                            // Shown below with its state; no separate change event.
+                            if let Some(e) = self.own.iter_mut().find(|(o, _)| *o == id) {
+                                if e.1 < Delivery::Sent || e.1 == Delivery::Failed {
+                                    e.1 = Delivery::Sent;
+                                }
+                            }
+                        } else {
+                            self.set_own(&id, Delivery::Sent, false);
+                        }
                         if history {
                             self.events.push_back(MiawEvent::Message {
                                 id: id.clone(),
