@@ -1127,3 +1127,57 @@ fn failed_token_request_ends_without_leftovers() {
     assert_eq!(h.s.next_deadline(), None);
     assert!(h.streams.is_empty());
 }
+
+#[test]
+fn concurrent_unauthorized_requests_renew_once_and_stale_401_replays() {
+    let mut h = open_session(config());
+    h.s.typing(true, h.now);
+    let ty = h.take(Method::Post, "/entry");
+    let (id, r) = send(&mut h, "hi");
+    h.take(Method::Post, "/entry"); // typing stopped by the send (answered never)
+    h.reply(&ty, 401, J::Null);
+    let t = h.take(Method::Get, "/continuation-access-token");
+    // The send, made with the old token, also answers 401 while the renewal is in flight.
+    h.reply(&r, 401, J::Null);
+    h.none_pending("/message");
+    h.none_pending("/continuation-access-token");
+    h.reply(&t, 200, json!({"accessToken":"tok2"}));
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id.as_str());
+    assert_eq!(header(&r, "Authorization"), Some("Bearer tok2"));
+    // The stream opened with the old token then answers 401: reopened with the new token,
+    // no second renewal, no expiry.
+    let sid = h.stream().id;
+    h.s.handle_stream_closed(sid, Some(StreamError::Status(401)), h.now);
+    h.pump();
+    let st = h.stream();
+    assert_ne!(st.id, sid);
+    assert_eq!(header(&st, "Authorization"), Some("Bearer tok2"));
+    h.none_pending("access-token");
+    assert!(!h
+        .events()
+        .iter()
+        .any(|e| matches!(e, MiawEvent::Ended { .. })));
+}
+
+#[test]
+fn replayed_typing_indicator_is_not_shown_again() {
+    let mut h = open_session(config());
+    let ts = h.frame(
+        "CONVERSATION_TYPING_STARTED_INDICATOR",
+        "TypingStartedIndicator",
+        json!({"entryType":"TypingStartedIndicator","id":"t1"}),
+        "Agent",
+        "Jane",
+        json!([]),
+    );
+    h.push(ts.as_bytes());
+    h.advance_to_deadline();
+    assert_eq!(h.events().len(), 2);
+    h.drop_stream();
+    h.advance_to_deadline();
+    h.connect();
+    h.events();
+    h.push(ts.as_bytes());
+    assert_eq!(h.events(), vec![]);
+}

@@ -253,7 +253,12 @@ pub struct MiawSession {
     next_id: RequestId,
     actions: VecDeque<MiawAction>,
     events: VecDeque<MiawEvent>,
-    pending: Vec<(RequestId, Pending)>,
+    /// Requests in flight, with the token generation they were sent with.
+    pending: Vec<(RequestId, Pending, u32)>,
+    /// Incremented each time a token is obtained.
+    token_gen: u32,
+    /// The token generation the current stream was opened with.
+    stream_gen: u32,
 
     token: Option<String>,
     identity_jwt: Option<String>,
@@ -297,6 +302,8 @@ impl MiawSession {
             actions: VecDeque::new(),
             events: VecDeque::new(),
             pending: Vec::new(),
+            token_gen: 0,
+            stream_gen: 0,
             token: None,
             identity_jwt: None,
             conversation_id: None,
@@ -632,16 +639,16 @@ impl MiawSession {
         result: Result<HttpResponse, HttpError>,
         now: Millis,
     ) {
-        let Some(pos) = self.pending.iter().position(|(p, _)| *p == id) else {
+        let Some(pos) = self.pending.iter().position(|(p, _, _)| *p == id) else {
             return;
         };
-        let (_, what) = self.pending.remove(pos);
+        let (_, what, gen) = self.pending.remove(pos);
         if self.phase == Phase::Ended {
             return;
         }
         let status = result.as_ref().map(|r| r.status).ok();
         if status == Some(401) && !matches!(what, Pending::Close) {
-            self.on_unauthorized(what, now);
+            self.on_unauthorized(what, gen, now);
             return;
         }
         if matches!(&result, Ok(r) if r.is_success()) && !matches!(what, Pending::Token { .. }) {
@@ -676,7 +683,7 @@ impl MiawSession {
             match item {
                 SseItem::Event(ev) => {
                     let parsed = wire::parse_event(&ev.event, &ev.data);
-                    self.on_parsed(parsed, false, now);
+                    self.on_parsed(parsed, false, &ev.id, now);
                     if !ev.id.is_empty() {
                         self.last_event_id = Some(ev.id);
                     }
@@ -702,13 +709,18 @@ impl MiawSession {
         self.stream = StreamState::Down;
         self.parser.finish();
         if let Some(StreamError::Status(401)) = error {
-            if self.renewed {
-                self.expire();
-                return;
-            }
-            self.renewed = true;
-            self.request_token(true);
             self.report_lost();
+            if self.stream_gen < self.token_gen {
+                // Opened with a token that has been replaced since: reopen with the new one.
+                self.open_stream(now);
+            } else if self.renewal_in_flight() {
+                // The renewal reopens the stream when it answers.
+            } else if self.renewed {
+                self.expire();
+            } else {
+                self.renewed = true;
+                self.request_token(true);
+            }
             return;
         }
         self.report_lost();
@@ -763,7 +775,7 @@ impl MiawSession {
     }
 
     fn start_http(&mut self, req: HttpRequest, what: Pending) {
-        self.pending.push((req.id, what));
+        self.pending.push((req.id, what, self.token_gen));
         self.actions
             .push_back(MiawAction::Http(HttpAction::Start(req)));
     }
@@ -789,13 +801,34 @@ impl MiawSession {
         self.start_http(req, Pending::Token { renewal });
     }
 
-    fn on_unauthorized(&mut self, what: Pending, now: Millis) {
-        if self.renewed || matches!(what, Pending::Token { .. }) {
+    fn renewal_in_flight(&self) -> bool {
+        self.pending
+            .iter()
+            .any(|(_, p, _)| *p == Pending::Token { renewal: true })
+    }
+
+    /// A 401: renew the token once (parking the interrupted work), then give up.
+    fn on_unauthorized(&mut self, what: Pending, gen: u32, now: Millis) {
+        if matches!(what, Pending::Token { .. }) {
             self.expire();
             return;
         }
-        self.renewed = true;
-        // Put the failed work back; it is replayed once the new token arrives.
+        self.park(what);
+        if gen < self.token_gen {
+            // Sent with a token that has been replaced since: replay with the new one.
+            self.unpark(now);
+        } else if self.renewal_in_flight() {
+            // Replayed when the renewal answers.
+        } else if self.renewed {
+            self.expire();
+        } else {
+            self.renewed = true;
+            self.request_token(true);
+        }
+    }
+
+    /// Puts work interrupted by a 401 back, to be replayed by [`Self::unpark`].
+    fn park(&mut self, what: Pending) {
         match what {
             Pending::Send(client_id) => {
                 if let Some(o) = self.outbox.iter_mut().find(|o| o.id == client_id) {
@@ -804,11 +837,30 @@ impl MiawSession {
                 }
             }
             Pending::Create => self.create_retry_at = Some(Millis::MAX),
-            Pending::History => {}
             _ => {}
         }
-        let _ = now;
-        self.request_token(true);
+    }
+
+    /// Replays parked work with the current token.
+    fn unpark(&mut self, now: Millis) {
+        if self.create_retry_at == Some(Millis::MAX) {
+            self.create_retry_at = None;
+            self.create_conversation();
+        }
+        for o in &mut self.outbox {
+            if o.next_try == Some(Millis::MAX) {
+                o.next_try = None;
+            }
+        }
+        if self.stream_id.is_none() && self.reconnect_at.is_none() {
+            self.open_stream(now);
+        }
+        if self.phase == Phase::Restoring
+            && !self.pending.iter().any(|(_, p, _)| *p == Pending::History)
+        {
+            self.request_history();
+        }
+        self.flush(now);
     }
 
     fn expire(&mut self) {
@@ -845,26 +897,10 @@ impl MiawSession {
         if self.last_event_id.is_none() {
             self.last_event_id = t.last_event_id;
         }
+        self.token_gen += 1;
         if renewal {
             // Replay what the 401 interrupted, with the new token.
-            if self.create_retry_at == Some(Millis::MAX) {
-                self.create_retry_at = None;
-                self.create_conversation();
-            }
-            for o in &mut self.outbox {
-                if o.next_try == Some(Millis::MAX) {
-                    o.next_try = None;
-                }
-            }
-            if self.stream_id.is_none() && self.reconnect_at.is_none() {
-                self.open_stream(now);
-            }
-            if self.phase == Phase::Restoring
-                && !self.pending.iter().any(|(_, p)| *p == Pending::History)
-            {
-                self.request_history();
-            }
-            self.flush(now);
+            self.unpark(now);
             return;
         }
         match self.phase {
@@ -949,7 +985,7 @@ impl MiawSession {
         match entries {
             Ok(list) => {
                 for p in list {
-                    self.on_parsed(p, true, now);
+                    self.on_parsed(p, true, "", now);
                 }
             }
             Err(message) => self.events.push_back(MiawEvent::Error { message }),
@@ -1166,6 +1202,7 @@ impl MiawSession {
             self.last_event_id.as_deref().unwrap_or(""),
         );
         self.stream_id = Some(id);
+        self.stream_gen = self.token_gen;
         self.stream = StreamState::Connecting;
         self.actions.push_back(MiawAction::OpenStream(req));
     }
@@ -1205,7 +1242,7 @@ impl MiawSession {
         true
     }
 
-    fn on_parsed(&mut self, parsed: Parsed, history: bool, now: Millis) {
+    fn on_parsed(&mut self, parsed: Parsed, history: bool, sse_id: &str, now: Millis) {
         let entry = match parsed {
             Parsed::Entry(e) => e,
             Parsed::Skip { event, reason } => {
@@ -1225,6 +1262,10 @@ impl MiawSession {
         let key = match &entry.kind {
             EntryKind::Delivered { message_id, .. } => format!("d:{message_id}"),
             EntryKind::Read { message_id, .. } => format!("r:{message_id}"),
+            // Typing indicators share one identifier scheme with nothing: use the SSE id.
+            EntryKind::TypingStarted | EntryKind::TypingStopped if !sse_id.is_empty() => {
+                format!("t:{sse_id}")
+            }
             EntryKind::TypingStarted | EntryKind::TypingStopped => String::new(),
             _ => entry.identifier.clone(),
         };
@@ -1389,7 +1430,7 @@ impl MiawSession {
         if let Some(id) = self.stream_id.take() {
             self.actions.push_back(MiawAction::CloseStream(id));
         }
-        for (id, _) in std::mem::take(&mut self.pending) {
+        for (id, _, _) in std::mem::take(&mut self.pending) {
             self.actions
                 .push_back(MiawAction::Http(HttpAction::Abort(id)));
         }
