@@ -763,6 +763,7 @@ fn routing_failure_is_reported_with_reason() {
     let mut h = open_session(config());
     let f = h.frame("CONVERSATION_ROUTING_RESULT", "RoutingResult", json!({"entryType":"RoutingResult","id":"r1","routingType":"Initial","failureType":"RoutingError","failureReason":"No agent available"}), "Router", "", json!([]));
     h.push(f.as_bytes());
+    assert!(h.s.send_text("   ", h.now).is_none());
     assert_eq!(
         h.events(),
         vec![MiawEvent::RoutingFailed {

@@ -486,6 +486,9 @@ impl MiawSession {
     /// The visitor sends a text; returns its client message id (the id of the `Message`
     /// event and of later `DeliveryChanged` events). Queued while the stream is down.
     pub fn send_text(&mut self, text: &str, now: Millis) -> Option<String> {
+        if text.trim().is_empty() {
+            return None;
+        }
         self.enqueue(
             OutgoingContent::Text(text.to_string()),
             MessageContent::Text(text.to_string()),
@@ -1353,6 +1356,8 @@ impl MiawSession {
             }
             EntryKind::RoutingResult(r) => {
                 if let Some(failure) = r.failure {
+                    // No agent is coming: the wait-for-agent offer no longer applies.
+                    self.wait_deadline = None;
                     self.events.push_back(MiawEvent::RoutingFailed {
                         reason: r.failure_reason.unwrap_or(failure),
                     });
