@@ -263,3 +263,30 @@ fn configuration_is_validated() {
     assert!(bad(|c| c.allowed_origins.clear()).contains("no allowed origin"));
     assert!(bad(|c| c.allowed_origins = vec!["www.example.com".into()]).contains("must look like"));
 }
+
+#[tokio::test]
+async fn an_aborted_poll_is_dropped_upstream_so_the_next_poll_is_not_a_duplicate() {
+    // The browser aborts a long poll (page reload, client timeout) and polls again at once. The
+    // relay must drop its upstream request with it: two overlapping polls kill the chat (409).
+    let s = setup(|e, _| e.long_poll_timeout = Duration::from_secs(3)).await;
+    let (key, affinity) = session(&s).await;
+    let poll = || {
+        client()
+            .get(format!("{}/chat/rest/System/Messages?ack=-1", s.relay))
+            .header("Origin", ORIGIN)
+            .header("X-LIVEAGENT-API-VERSION", "58")
+            .header("X-LIVEAGENT-AFFINITY", &affinity)
+            .header("X-LIVEAGENT-SESSION-KEY", &key)
+            .send()
+    };
+    // Start a poll and abandon it while it is held open upstream.
+    let first = tokio::time::timeout(Duration::from_millis(300), poll()).await;
+    assert!(first.is_err(), "the first poll should still be held open");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let second = poll().await.unwrap();
+    assert_ne!(
+        second.status(),
+        StatusCode::CONFLICT,
+        "the abandoned poll was still open upstream"
+    );
+}
