@@ -51,9 +51,51 @@ pub enum HttpError {
     Aborted,
 }
 
+/// A file the visitor picked, held by the browser layer (the core never sees its bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The browser layer's handle for the `File` object.
+    pub handle: u32,
+    pub name: String,
+    pub size: u64,
+    pub mime_type: String,
+}
+
+/// A `multipart/form-data` POST: one JSON part and one file part. The browser builds it with
+/// `FormData` (which sets the boundary); the result comes back through `handle_http`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRequest {
+    pub id: RequestId,
+    pub url: String,
+    /// Headers other than `Content-Type` (the browser sets it with the boundary).
+    pub headers: Vec<(String, String)>,
+    /// Name and JSON text of the JSON part (sent with type `application/json`).
+    pub json_part: (String, String),
+    /// Name of the file part, and the file.
+    pub file_part: String,
+    pub file: FileRef,
+}
+
+/// Why a streaming response ended early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamError {
+    /// The server answered with this non-200 status (no body is read).
+    Status(u16),
+    /// The connection failed or was cut.
+    Network(String),
+}
+
 /// What the browser layer must do: perform a request, or abort one in flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpAction {
+    /// An ordinary request; report with `handle_http`.
     Start(HttpRequest),
+    /// A multipart file upload; report with `handle_http`.
+    Upload(UploadRequest),
+    /// A streaming GET (Server-Sent Events): on a 200 response call `handle_stream_chunk`
+    /// once with an empty chunk, then once per body chunk; when it ends call
+    /// `handle_stream_closed` (a non-200 status is [`StreamError::Status`]).
+    Stream(HttpRequest),
+    /// Abort the request or stream with this id; no result is expected for it.
     Abort(RequestId),
 }

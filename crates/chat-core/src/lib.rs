@@ -22,7 +22,10 @@ pub mod transcript;
 pub use chat::{Chat, ChatEvent, Environment, HandoffRequest};
 pub use config::{Loaded, WidgetConfig};
 pub use error::ConfigError;
-pub use http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
+pub use http::{
+    FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId, StreamError,
+    UploadRequest,
+};
 pub use messages::{Catalogue, MsgKey};
 pub use pairs::Pairs;
 pub use transcript::{Author, Message, Millis, QuickReply, Status};

@@ -70,6 +70,7 @@ impl H {
                     self.started.push(r);
                 }
                 HttpAction::Abort(id) => self.inflight.retain(|r| r.id != id),
+                other => panic!("Live Chat never streams or uploads: {other:?}"),
             }
             let polls = self
                 .inflight

@@ -51,6 +51,7 @@ impl H {
                 MiawAction::Http(HttpAction::Abort(id)) => self.aborted.push(id),
                 MiawAction::OpenStream(r) => self.streams.push(r),
                 MiawAction::CloseStream(id) => self.closed_streams.push(id),
+                other => panic!("unexpected action {other:?}"),
             }
         }
         while let Some(e) = self.s.poll_event() {

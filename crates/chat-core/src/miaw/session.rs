@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use super::sse::{SseItem, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use super::wire::{self, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role};
+pub use crate::http::StreamError;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, RequestId};
 use crate::json::Value;
 use crate::pairs::Pairs;
@@ -1461,13 +1462,4 @@ impl MiawSession {
         }
         self.events.push_back(MiawEvent::Ended { reason });
     }
-}
-
-/// Why the stream ended (for [`MiawSession::handle_stream_closed`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamError {
-    /// The response status was not 200 (e.g. 401: the token expired).
-    Status(u16),
-    /// Network failure or an interrupted body.
-    Network(String),
 }
