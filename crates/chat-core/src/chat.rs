@@ -11,6 +11,8 @@ use crate::pairs::Pairs;
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
 use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
+use crate::handoff::run::AgentChat;
+use crate::handoff::PrechatState;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
 use crate::json::{Report, Value};
 use crate::messages::{Catalogue, MsgKey};
@@ -30,6 +32,12 @@ pub struct Environment {
     pub session_id: String,
     /// The state saved by an earlier page in this tab ([`Chat::poll_persist`]).
     pub persisted: Option<String>,
+    /// `navigator.userAgent` (told to Live Chat agents).
+    pub user_agent: String,
+    /// Screen size, `1920x1080` (told to Live Chat agents).
+    pub screen: String,
+    /// Random seed for MIAW ids and reconnect jitter (from `crypto.getRandomValues`).
+    pub seed: u64,
 }
 
 /// The hand-off request: everything a human agent needs to pick up the conversation.
@@ -59,6 +67,43 @@ pub enum ChatEvent {
     Error {
         message: String,
     },
+    /// The agent conversation exists: MIAW conversation id / Live Chat session id.
+    ConversationStarted {
+        id: String,
+    },
+    /// The agent conversation is over (`agent`, `visitor`, `failed`, `unavailable`, `expired`,
+    /// `idle`, `connection`, `ended`, `error`).
+    ConversationClosed {
+        reason: &'static str,
+    },
+    AgentJoined {
+        name: String,
+    },
+    AgentLeft {
+        name: String,
+    },
+    /// Verified users: the host page must call `ChatWidget.setIdentityToken(jwt)`.
+    IdentityTokenNeeded,
+    /// Queue position / estimated wait changed (Live Chat).
+    Queue {
+        position: Option<u64>,
+        wait_secs: Option<u64>,
+    },
+    /// No agent joined in the configured time; the visitor was offered to keep waiting.
+    WaitTimeout,
+    /// The connection to the agent service was lost (`false`) or is back (`true`).
+    Connection {
+        online: bool,
+    },
+    /// A Live Chat `CustomEvent` from the agent console.
+    Custom {
+        kind: String,
+        data: String,
+    },
+    /// A diagnostic for the console only (never contains message text).
+    Log {
+        message: String,
+    },
 }
 
 impl ChatEvent {
@@ -71,6 +116,16 @@ impl ChatEvent {
             ChatEvent::HandoffRequested(_) => "handoff:requested",
             ChatEvent::ConversationEnded => "conversation:ended",
             ChatEvent::Error { .. } => "error",
+            ChatEvent::ConversationStarted { .. } => "conversation:started",
+            ChatEvent::ConversationClosed { .. } => "conversation:closed",
+            ChatEvent::AgentJoined { .. } => "agent:joined",
+            ChatEvent::AgentLeft { .. } => "agent:left",
+            ChatEvent::IdentityTokenNeeded => "identity:needed",
+            ChatEvent::Queue { .. } => "queue:update",
+            ChatEvent::WaitTimeout => "wait:timeout",
+            ChatEvent::Connection { .. } => "connection",
+            ChatEvent::Custom { .. } => "agent:custom",
+            ChatEvent::Log { .. } => "log",
         }
     }
 }
@@ -112,6 +167,7 @@ struct Persisted {
     context: Pairs,
     queue: Vec<Turn>,
     session_id: String,
+    agent: Option<Value>,
 }
 
 impl Turn {
@@ -153,6 +209,7 @@ impl Persisted {
                 Value::Array(self.queue.iter().map(Turn::to_value).collect()),
             ),
             ("sessionId", Value::from(self.session_id.as_str())),
+            ("agent", self.agent.clone().unwrap_or(Value::Null)),
         ])
         .to_json()
     }
@@ -179,6 +236,7 @@ impl Persisted {
             context,
             queue,
             session_id: v.get("sessionId")?.as_str()?.to_string(),
+            agent: v.get("agent").filter(|a| !a.is_null()).cloned(),
         })
     }
 }
@@ -186,23 +244,38 @@ impl Persisted {
 const PERSIST_VERSION: u32 = 1;
 
 /// The conversation.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Chat {
-    config: WidgetConfig,
-    catalogue: Catalogue,
+    pub(crate) config: WidgetConfig,
+    pub(crate) catalogue: Catalogue,
     report: Report,
     bot: Bot,
-    transcript: Transcript,
+    pub(crate) transcript: Transcript,
     open: bool,
     unread: u32,
-    ended: bool,
+    pub(crate) ended: bool,
     started: bool,
-    context: Pairs,
+    pub(crate) context: Pairs,
     session_id: String,
     next_request: RequestId,
-    http: VecDeque<HttpAction>,
-    events: VecDeque<ChatEvent>,
-    dirty: bool,
+    pub(crate) http: VecDeque<HttpAction>,
+    pub(crate) events: VecDeque<ChatEvent>,
+    pub(crate) dirty: bool,
+    /// The agent conversation (MIAW or Live Chat), once the bot handed off.
+    pub(crate) agent: Option<AgentChat>,
+    /// Ended agent sessions still finishing a last request (Live Chat `ChatEnd`).
+    pub(crate) retired: Vec<AgentChat>,
+    /// Agent sessions started so far (numbers their request ids).
+    pub(crate) agent_count: u64,
+    /// The pre-chat form, while shown.
+    pub(crate) prechat: Option<PrechatState>,
+    pub(crate) hidden_fields: Pairs,
+    pub(crate) identity_token: Option<String>,
+    pub(crate) seed: u64,
+    pub(crate) user_agent: String,
+    pub(crate) screen: String,
+    /// A saved agent conversation, resumed by `handle_start`.
+    restore_agent: Option<Value>,
     /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
     revision: u64,
 }
@@ -242,6 +315,16 @@ impl Chat {
             events: VecDeque::new(),
             dirty: false,
             revision: 1,
+            agent: None,
+            retired: Vec::new(),
+            agent_count: 0,
+            prechat: None,
+            hidden_fields: Pairs::new(),
+            identity_token: None,
+            seed: env.seed,
+            user_agent: env.user_agent,
+            screen: env.screen,
+            restore_agent: None,
         };
         if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
             chat.restore(saved);
@@ -267,6 +350,7 @@ impl Chat {
         self.ended = p.ended;
         self.context = p.context;
         self.session_id = p.session_id;
+        self.restore_agent = p.agent;
         self.started = !self.transcript.messages().is_empty() || self.ended;
         match &mut self.bot {
             Bot::Local(bot) => bot.set_consecutive_fallbacks(p.fallbacks),
@@ -326,6 +410,9 @@ impl Chat {
     }
     /// Who is typing right now, if anyone (the bot while it is thinking).
     pub fn typing(&self) -> Option<String> {
+        if self.agent.is_some() {
+            return self.agent_typing();
+        }
         match &self.bot {
             Bot::Rasa {
                 in_flight: Some(_),
@@ -337,7 +424,7 @@ impl Chat {
     }
     /// Whether the composer accepts input.
     pub fn can_send(&self) -> bool {
-        self.report.errors.is_empty() && !self.ended
+        self.report.errors.is_empty() && !self.ended && self.prechat.is_none()
     }
 
     // ----- outputs ----------------------------------------------------------------------
@@ -368,7 +455,9 @@ impl Chat {
                     .collect(),
             ),
         };
+        let agent = self.agent.as_ref().map(|a| a.to_value());
         let p = Persisted {
+            agent,
             version: PERSIST_VERSION,
             transcript: self.transcript.clone(),
             open: self.open,
@@ -383,15 +472,16 @@ impl Chat {
 
     /// When [`Chat::handle_timeout`] must be called next.
     pub fn next_deadline(&self) -> Option<Millis> {
-        match &self.bot {
+        let bot = match &self.bot {
             Bot::Rasa {
                 in_flight: Some(f), ..
             } => Some(f.deadline),
             _ => None,
-        }
+        };
+        [bot, self.agent_deadline()].into_iter().flatten().min()
     }
 
-    fn changed(&mut self) {
+    pub(crate) fn changed(&mut self) {
         self.revision += 1;
         self.dirty = true;
     }
@@ -406,6 +496,11 @@ impl Chat {
         if !self.started {
             self.started = true;
             self.greet(now);
+        }
+        if let Some(saved) = self.restore_agent.take() {
+            if !self.ended {
+                self.restore_agent(saved, now);
+            }
         }
         self.pump_bot(now);
     }
@@ -474,7 +569,11 @@ impl Chat {
         let chars: Vec<char> = text.chars().collect();
         for part in chars.chunks(MAX_MESSAGE_CHARS) {
             let part: String = part.iter().collect();
-            self.visitor_turn(part.clone(), None, false, now);
+            if self.with_agent() {
+                self.agent_send(part, now);
+            } else {
+                self.visitor_turn(part.clone(), None, false, now);
+            }
         }
         true
     }
@@ -484,14 +583,15 @@ impl Chat {
         if !self.can_send() {
             return false;
         }
-        let Some(reply) = self
-            .transcript
-            .get(message_id)
-            .and_then(|m| m.quick_replies.get(index))
-            .cloned()
-        else {
+        let Some((reply, author, remote)) = self.transcript.get(message_id).and_then(|m| {
+            let r = m.quick_replies.get(index)?.clone();
+            Some((r, m.author.clone(), m.remote_id.clone()))
+        }) else {
             return false;
         };
+        if matches!(author, Author::System | Author::Agent { .. }) {
+            return self.agent_quick_reply(&author, remote, reply, now);
+        }
         self.visitor_turn(reply.label, reply.payload, reply.handoff, now);
         true
     }
@@ -503,6 +603,9 @@ impl Chat {
         };
         if m.status != Some(Status::Failed) || !matches!(m.author, Author::Visitor) {
             return false;
+        }
+        if m.remote_id.is_some() || self.agent.as_ref().is_some_and(|a| !a.ending) {
+            return self.agent_retry(message_id, now);
         }
         m.status = Some(Status::Sending);
         let text = m.text.clone();
@@ -517,7 +620,11 @@ impl Chat {
             return;
         }
         self.ended = true;
+        self.prechat = None;
         self.transcript.clear_quick_replies();
+        if self.agent.is_some() {
+            self.agent_end(now);
+        }
         if let Bot::Rasa {
             queue, in_flight, ..
         } = &mut self.bot
@@ -539,6 +646,9 @@ impl Chat {
             return;
         }
         self.ended = false;
+        if let Some(a) = self.agent.take() {
+            self.retired.push(a);
+        }
         self.transcript.clear();
         self.context.clear();
         self.session_id = new_session_id;
@@ -557,6 +667,9 @@ impl Chat {
         result: Result<HttpResponse, HttpError>,
         now: Millis,
     ) {
+        if self.agent_http(id, result.clone(), now) {
+            return;
+        }
         let Bot::Rasa { in_flight, .. } = &mut self.bot else {
             return;
         };
@@ -604,6 +717,7 @@ impl Chat {
 
     /// Time passed: a bot request that took too long is aborted and reported.
     pub fn handle_timeout(&mut self, now: Millis) {
+        self.agent_timeout(now);
         let expired =
             matches!(&self.bot, Bot::Rasa { in_flight: Some(f), .. } if now >= f.deadline);
         if !expired {
@@ -635,13 +749,13 @@ impl Chat {
         self.events.push_back(ChatEvent::Error { message: reason });
     }
 
-    fn set_status(&mut self, message_id: Option<&str>, status: Status) {
+    pub(crate) fn set_status(&mut self, message_id: Option<&str>, status: Status) {
         if let Some(m) = message_id.and_then(|id| self.transcript.get_mut(id)) {
             m.status = Some(status);
         }
     }
 
-    fn add_message(
+    pub(crate) fn add_message(
         &mut self,
         author: Author,
         text: String,
@@ -786,6 +900,9 @@ impl Chat {
             context: self.context.clone(),
         };
         self.events.push_back(ChatEvent::HandoffRequested(request));
+        if self.begin_handoff(now) {
+            return;
+        }
         // No Salesforce deployment is configured: tell the visitor plainly.
         let text = self.catalogue.text(MsgKey::NoAgentAvailable);
         self.add_message(Author::System, text, Vec::new(), now);

@@ -85,6 +85,9 @@ pub struct WidgetConfig {
     pub bot: BotConfig,
     /// The raw `messages` overrides, validated by [`crate::Catalogue::new`].
     pub messages: Option<Value>,
+    /// The Salesforce deployment that takes over when the bot hands off (`None`: the visitor
+    /// is told that no agent is available).
+    pub handoff: Option<crate::handoff::HandoffConfig>,
 }
 
 impl Default for WidgetConfig {
@@ -98,6 +101,7 @@ impl Default for WidgetConfig {
             persist: true,
             bot: BotConfig::Local(crate::demo::demo_bot()),
             messages: None,
+            handoff: None,
         }
     }
 }
@@ -111,7 +115,8 @@ pub struct Loaded {
     pub report: Report,
 }
 
-const TOP_KEYS_HINT: &str = "title, language, position, theme, openOnLoad, persist, bot, messages";
+const TOP_KEYS_HINT: &str =
+    "title, language, position, theme, openOnLoad, persist, bot, handoff, messages";
 
 impl WidgetConfig {
     /// Parses configuration JSON text.
@@ -170,6 +175,9 @@ impl WidgetConfig {
             if let Some(b) = read_bot(bot, "bot", &mut report) {
                 config.bot = b;
             }
+        }
+        if let Some(h) = r.raw("handoff") {
+            config.handoff = crate::handoff::read_handoff(h, "handoff", &mut report);
         }
         config.messages = r.raw("messages").cloned();
         r.finish(&mut report);

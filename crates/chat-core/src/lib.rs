@@ -11,6 +11,7 @@ pub mod chat;
 pub mod config;
 mod demo;
 pub mod error;
+pub mod handoff;
 pub mod http;
 pub mod json;
 pub mod livechat;
@@ -28,4 +29,4 @@ pub use http::{
 };
 pub use messages::{Catalogue, MsgKey};
 pub use pairs::Pairs;
-pub use transcript::{Author, Message, Millis, QuickReply, Status};
+pub use transcript::{Author, FileInfo, Message, Millis, QuickReply, Status};

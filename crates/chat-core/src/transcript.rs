@@ -57,6 +57,24 @@ impl QuickReply {
     }
 }
 
+/// A file attached to a message (agent files: images are shown inline, others as links).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    pub name: String,
+    pub url: Option<String>,
+    pub size: Option<u64>,
+    pub mime_type: Option<String>,
+}
+
+impl FileInfo {
+    /// Whether it is an image the browser can show inline.
+    pub fn is_image(&self) -> bool {
+        self.mime_type
+            .as_deref()
+            .is_some_and(|m| m.starts_with("image/"))
+    }
+}
+
 /// One entry of the message list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -70,6 +88,9 @@ pub struct Message {
     pub quick_replies: Vec<QuickReply>,
     /// Delivery state, for visitor messages only.
     pub status: Option<Status>,
+    /// The server's id for it (MIAW entry / client message id, Live Chat local id).
+    pub remote_id: Option<String>,
+    pub files: Vec<FileInfo>,
 }
 
 /// The ordered list of messages with id allocation.
@@ -105,6 +126,8 @@ impl Transcript {
             time,
             quick_replies: Vec::new(),
             status,
+            remote_id: None,
+            files: Vec::new(),
         });
         id
     }
@@ -241,7 +264,31 @@ fn message_to_value(m: &Message) -> Value {
             Value::Array(m.quick_replies.iter().map(quick_reply_to_value).collect()),
         ),
         ("status", Value::from(m.status.map(status_name))),
+        ("remoteId", Value::from(m.remote_id.clone())),
+        (
+            "files",
+            Value::Array(m.files.iter().map(file_to_value).collect()),
+        ),
     ])
+}
+
+fn file_to_value(f: &FileInfo) -> Value {
+    Value::object([
+        ("name", Value::from(f.name.as_str())),
+        ("url", Value::from(f.url.clone())),
+        ("size", Value::from(f.size)),
+        ("mimeType", Value::from(f.mime_type.clone())),
+    ])
+}
+
+fn file_from_value(v: &Value) -> Option<FileInfo> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    Some(FileInfo {
+        name: s("name")?,
+        url: s("url"),
+        size: v.get("size").and_then(Value::as_u64),
+        mime_type: s("mimeType"),
+    })
 }
 
 fn message_from_value(v: &Value) -> Option<Message> {
@@ -266,6 +313,14 @@ fn message_from_value(v: &Value) -> Option<Message> {
             _ => Vec::new(),
         },
         status,
+        remote_id: v
+            .get("remoteId")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        files: match v.get("files") {
+            Some(Value::Array(a)) => a.iter().map(file_from_value).collect::<Option<_>>()?,
+            _ => Vec::new(),
+        },
     })
 }
 

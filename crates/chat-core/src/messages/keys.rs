@@ -117,6 +117,16 @@ keys! {
         "Error under a required pre-chat field left empty.";
     PreChatInvalidEmail "preChatInvalidEmail" [] false
         "Error under a pre-chat email field that does not hold an email address.";
+    PreChatInvalidNumber "preChatInvalidNumber" [] false
+        "Error under a pre-chat number field that does not hold a number.";
+    PreChatInvalidPhone "preChatInvalidPhone" [] false
+        "Error under a pre-chat phone field that does not hold a phone number.";
+    PreChatTooShort "preChatTooShort" [min] false
+        "Error under a pre-chat field shorter than its `minLength`; `{{min}}` is that length.";
+    PreChatTooLong "preChatTooLong" [max] false
+        "Error under a pre-chat field longer than its `maxLength`; `{{max}}` is that length.";
+    IdentityRequired "identityRequired" [] false
+        "Shown while a verified-user chat waits for the site to sign the visitor in (identity token).";
     // Queue.
     NoAgentAvailable "noAgentAvailable" [] false
         "Shown when no agent is available (button offline, or the request failed for lack of agents).";

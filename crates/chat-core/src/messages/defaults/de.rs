@@ -50,6 +50,11 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatCancel => "Abbrechen",
         PreChatRequired => "Dieses Feld ist erforderlich.",
         PreChatInvalidEmail => "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+        PreChatInvalidNumber => "Bitte geben Sie eine Zahl ein.",
+        PreChatInvalidPhone => "Bitte geben Sie eine Telefonnummer ein.",
+        PreChatTooShort => "Bitte geben Sie mindestens {{min}} Zeichen ein.",
+        PreChatTooLong => "Bitte geben Sie höchstens {{max}} Zeichen ein.",
+        IdentityRequired => "Bitte melden Sie sich an, um mit einem Mitarbeiter zu chatten.",
         NoAgentAvailable => {
             "Zurzeit ist leider niemand erreichbar. Bitte kontaktieren Sie uns später noch einmal."
         }

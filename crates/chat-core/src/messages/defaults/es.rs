@@ -48,6 +48,11 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatCancel => "Cancelar",
         PreChatRequired => "Este campo es obligatorio.",
         PreChatInvalidEmail => "Introduzca una dirección de correo electrónico válida.",
+        PreChatInvalidNumber => "Introduzca un número.",
+        PreChatInvalidPhone => "Introduzca un número de teléfono.",
+        PreChatTooShort => "Introduzca al menos {{min}} caracteres.",
+        PreChatTooLong => "Introduzca como máximo {{max}} caracteres.",
+        IdentityRequired => "Inicie sesión para chatear con un agente.",
         NoAgentAvailable => {
             "No hay ningún agente disponible en este momento. Vuelva a contactarnos más tarde."
         }

@@ -50,6 +50,11 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatCancel => "Annuler",
         PreChatRequired => "Ce champ est obligatoire.",
         PreChatInvalidEmail => "Veuillez saisir une adresse e-mail valide.",
+        PreChatInvalidNumber => "Veuillez saisir un nombre.",
+        PreChatInvalidPhone => "Veuillez saisir un numéro de téléphone.",
+        PreChatTooShort => "Veuillez saisir au moins {{min}} caractères.",
+        PreChatTooLong => "Veuillez saisir au plus {{max}} caractères.",
+        IdentityRequired => "Veuillez vous connecter pour discuter avec un conseiller.",
         NoAgentAvailable => {
             "Aucun conseiller n'est disponible pour le moment. Veuillez nous recontacter plus tard."
         }

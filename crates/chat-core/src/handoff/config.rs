@@ -1,0 +1,343 @@
+//! The `handoff` section of the configuration: which Salesforce API carries the conversation
+//! to a human agent, the pre-chat form, and what the agent is told about the bot conversation.
+
+use crate::json::{check_http_url, text_item, ObjReader, Report, Value};
+use crate::livechat::{EntityFieldMap, EntityMap, PrechatEntity};
+use crate::pairs::Pairs;
+
+use super::prechat::{FieldKind, PrechatField, PrechatForm};
+
+/// A MIAW (Messaging for In-App and Web) deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiawSettings {
+    /// SCRT base URL, e.g. `https://acme.my.salesforce-scrt.com`.
+    pub url: String,
+    pub org_id: String,
+    /// Embedded Service deployment API name, e.g. `Web_Custom_Client`.
+    pub developer_name: String,
+    /// Language sent with the conversation (`en_US`); `None` = the widget's language.
+    pub language: Option<String>,
+    /// Verified users: the host page provides the customer's identity JWT
+    /// (`ChatWidget.setIdentityToken`).
+    pub verified_user: bool,
+}
+
+/// A legacy Live Chat deployment (Chat REST API), usually reached through the relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveChatSettings {
+    /// The Chat REST API endpoint or the relay in front of it.
+    pub endpoint: String,
+    pub organization_id: String,
+    pub deployment_id: String,
+    pub button_id: String,
+    pub api_version: Option<String>,
+    pub check_availability: bool,
+    /// Name shown to the agent when the pre-chat form has no `name` field.
+    pub visitor_name: Option<String>,
+    pub language: Option<String>,
+    /// Records (Contact, Case, ...) the agent console finds or creates from pre-chat values.
+    pub entities: Vec<PrechatEntity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Channel {
+    Miaw(MiawSettings),
+    LiveChat(LiveChatSettings),
+}
+
+/// The validated `handoff` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffConfig {
+    pub channel: Channel,
+    /// The form shown before the chat is requested (`None`: request at once).
+    pub prechat: Option<PrechatForm>,
+    /// Send the bot conversation to the agent (MIAW: as the first visitor message, not shown
+    /// in the widget; Live Chat: as a pre-chat detail).
+    pub send_transcript: bool,
+    /// Offer "keep waiting / leave" when no agent joined within this many seconds.
+    pub wait_timeout_secs: Option<u64>,
+    /// Bot context key → routing attribute (MIAW) or pre-chat detail label (Live Chat).
+    pub context_attributes: Pairs,
+    /// Fixed routing attributes / details, merged under the host page's hidden fields.
+    pub hidden_fields: Pairs,
+}
+
+const MIAW_HINT: &str = "url, orgId, developerName, language, verifiedUser";
+
+pub(crate) fn read_handoff(
+    value: &Value,
+    path: &str,
+    report: &mut Report,
+) -> Option<HandoffConfig> {
+    let mut r = ObjReader::new(value, path, report)?;
+    let before = report.errors.len();
+    let miaw = r.raw("miaw");
+    let live = r.raw("liveChat");
+    let channel = match (miaw, live) {
+        (Some(m), None) => read_miaw(m, &r.path_of("miaw"), report).map(Channel::Miaw),
+        (None, Some(l)) => read_live(l, &r.path_of("liveChat"), report).map(Channel::LiveChat),
+        (Some(_), Some(_)) => {
+            report.error(
+                path,
+                "names both \"miaw\" and \"liveChat\": choose the one API your org uses",
+            );
+            None
+        }
+        (None, None) => {
+            report.error(
+                path,
+                format!("needs \"miaw\" ({{{MIAW_HINT}}}) or \"liveChat\" (endpoint, organizationId, deploymentId, buttonId)"),
+            );
+            None
+        }
+    };
+    let prechat = match r.raw("prechat") {
+        None | Some(Value::Bool(false)) => None,
+        Some(v) => super::prechat::read_form(v, &r.path_of("prechat"), report),
+    };
+    let send_transcript = r.bool("sendTranscript", report).unwrap_or(true);
+    let wait_timeout_secs = r.int("waitTimeoutSeconds", 10, 86_400, report);
+    let context_attributes = read_string_map(&mut r, "contextAttributes", report);
+    let hidden_fields = read_string_map(&mut r, "hiddenFields", report);
+    r.finish(report);
+    if report.errors.len() > before {
+        return None;
+    }
+    Some(HandoffConfig {
+        channel: channel?,
+        prechat,
+        send_transcript,
+        wait_timeout_secs,
+        context_attributes,
+        hidden_fields,
+    })
+}
+
+fn read_string_map(r: &mut ObjReader<'_>, key: &'static str, report: &mut Report) -> Pairs {
+    let path = r.path_of(key);
+    let mut out = Pairs::new();
+    match r.raw(key) {
+        None => {}
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                match v {
+                    Value::String(s) => {
+                        out.insert(k.clone(), s.clone());
+                    }
+                    Value::Number(_) | Value::Bool(_) => {
+                        out.insert(k.clone(), v.to_json());
+                    }
+                    other => report.error(
+                        &format!("{path}.{k}"),
+                        format!("expected a string, found {}", crate::json::type_name(other)),
+                    ),
+                }
+            }
+        }
+        Some(other) => report.error(
+            &path,
+            format!(
+                "expected an object of names to texts, found {}",
+                crate::json::type_name(other)
+            ),
+        ),
+    }
+    out
+}
+
+fn required(
+    r: &mut ObjReader<'_>,
+    key: &'static str,
+    what: &str,
+    report: &mut Report,
+) -> Option<String> {
+    let path = r.path_of(key);
+    let v = r.text(key, report);
+    if v.is_none() && !report.errors.iter().any(|e| e.path == path) {
+        report.error(&path, format!("is required ({what})"));
+    }
+    v
+}
+
+fn url(
+    r: &mut ObjReader<'_>,
+    key: &'static str,
+    what: &str,
+    report: &mut Report,
+) -> Option<String> {
+    let path = r.path_of(key);
+    let u = required(r, key, what, report)?;
+    match check_http_url(&u) {
+        Ok(()) => Some(u.trim_end_matches('/').to_string()),
+        Err(e) => {
+            report.error(&path, e);
+            None
+        }
+    }
+}
+
+fn salesforce_id(
+    r: &mut ObjReader<'_>,
+    key: &'static str,
+    prefix: &str,
+    report: &mut Report,
+) -> Option<String> {
+    let path = r.path_of(key);
+    let id = required(
+        r,
+        key,
+        &format!("a Salesforce id starting with {prefix}"),
+        report,
+    )?;
+    let ok = (id.len() == 15 || id.len() == 18) && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        report.error(
+            &path,
+            format!(
+                "\"{id}\" is not a 15- or 18-character Salesforce id (it starts with {prefix})"
+            ),
+        );
+        return None;
+    }
+    if !id.starts_with(prefix) {
+        report.warning(
+            &path,
+            format!("\"{id}\" does not start with {prefix}; check that it is the right id"),
+        );
+    }
+    Some(id)
+}
+
+fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings> {
+    let mut r = ObjReader::new(v, path, report)?;
+    let url = url(
+        &mut r,
+        "url",
+        "the SCRT URL, e.g. https://acme.my.salesforce-scrt.com",
+        report,
+    );
+    let org_id = salesforce_id(&mut r, "orgId", "00D", report);
+    let developer_name = required(
+        &mut r,
+        "developerName",
+        "the Embedded Service deployment's API name",
+        report,
+    );
+    let language = r.text("language", report);
+    let verified_user = r.bool("verifiedUser", report).unwrap_or(false);
+    r.finish(report);
+    Some(MiawSettings {
+        url: url?,
+        org_id: org_id?,
+        developer_name: developer_name?,
+        language,
+        verified_user,
+    })
+}
+
+fn read_live(v: &Value, path: &str, report: &mut Report) -> Option<LiveChatSettings> {
+    let mut r = ObjReader::new(v, path, report)?;
+    let endpoint = url(
+        &mut r,
+        "endpoint",
+        "the relay's URL, or the Chat API endpoint",
+        report,
+    );
+    let organization_id = salesforce_id(&mut r, "organizationId", "00D", report);
+    let deployment_id = salesforce_id(&mut r, "deploymentId", "572", report);
+    let button_id = salesforce_id(&mut r, "buttonId", "573", report);
+    let api_version = r.text("apiVersion", report);
+    let check_availability = r.bool("checkAvailability", report).unwrap_or(true);
+    let visitor_name = r.text("visitorName", report);
+    let language = r.text("language", report);
+    let entities = r.list("entities", report, read_entity).unwrap_or_default();
+    r.finish(report);
+    Some(LiveChatSettings {
+        endpoint: endpoint?,
+        organization_id: organization_id?,
+        deployment_id: deployment_id?,
+        button_id: button_id?,
+        api_version,
+        check_availability,
+        visitor_name,
+        language,
+        entities,
+    })
+}
+
+fn read_entity(v: &Value, path: &str, report: &mut Report) -> Option<PrechatEntity> {
+    let mut r = ObjReader::new(v, path, report)?;
+    let entity_name = required(&mut r, "entityName", "e.g. Contact or Case", report);
+    let show_on_create = r.bool("showOnCreate", report).unwrap_or(true);
+    let link_to_entity_name = r.text("linkToEntityName", report);
+    let link_to_entity_field = r.text("linkToEntityField", report);
+    let save_to_transcript = r.text("saveToTranscript", report);
+    let fields = r
+        .list("fields", report, |v, p, rep| {
+            let mut f = ObjReader::new(v, p, rep)?;
+            let field_name = required(&mut f, "fieldName", "the record field's API name", rep);
+            let label = required(
+                &mut f,
+                "field",
+                "the name of the pre-chat field whose value fills it",
+                rep,
+            );
+            let do_find = f.bool("doFind", rep).unwrap_or(true);
+            let is_exact_match = f.bool("isExactMatch", rep).unwrap_or(true);
+            let do_create = f.bool("doCreate", rep).unwrap_or(true);
+            f.finish(rep);
+            Some(EntityFieldMap {
+                field_name: field_name?,
+                label: label?,
+                do_find,
+                is_exact_match,
+                do_create,
+            })
+        })
+        .unwrap_or_default();
+    r.finish(report);
+    Some(PrechatEntity {
+        entity_name: entity_name?,
+        show_on_create,
+        link_to_entity_name,
+        link_to_entity_field,
+        save_to_transcript,
+        entity_fields_maps: fields,
+    })
+}
+
+/// Entity maps of one pre-chat field (`entityMaps: [{"entityName", "fieldName"}]`).
+pub(crate) fn read_entity_map(v: &Value, path: &str, report: &mut Report) -> Option<EntityMap> {
+    let mut r = ObjReader::new(v, path, report)?;
+    let entity_name = required(&mut r, "entityName", "e.g. Contact", report);
+    let field_name = required(&mut r, "fieldName", "e.g. Email", report);
+    r.finish(report);
+    Some(EntityMap {
+        entity_name: entity_name?,
+        field_name: field_name?,
+    })
+}
+
+pub(crate) fn read_text_list(
+    r: &mut ObjReader<'_>,
+    key: &'static str,
+    report: &mut Report,
+) -> Vec<String> {
+    r.list(key, report, text_item).unwrap_or_default()
+}
+
+impl FieldKind {
+    pub(crate) const NAMES: &'static [&'static str] = &[
+        "text", "textarea", "email", "number", "phone", "checkbox", "choice",
+    ];
+}
+
+impl PrechatField {
+    /// The field's value as sent to Salesforce (`true`/`false` for a checkbox).
+    pub fn wire_value(&self, value: &str) -> String {
+        match self.kind {
+            FieldKind::Checkbox => (value == "true").to_string(),
+            _ => value.trim().to_string(),
+        }
+    }
+}

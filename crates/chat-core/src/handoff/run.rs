@@ -1,0 +1,1362 @@
+//! Running an agent session inside [`Chat`]: starting it, routing requests and results, and
+//! turning its events into messages (all texts from the catalogue) and host-page events.
+
+use crate::chat::{Chat, ChatEvent};
+use crate::http::{HttpAction, HttpError, HttpResponse, RequestId, StreamError};
+use crate::json::Value;
+use crate::livechat::{
+    self, FailReason, HistoryEntry, LiveChatConfig, LiveChatEvent, LiveChatSession, PersistUpdate,
+    PrechatDetail,
+};
+use crate::messages::MsgKey;
+use crate::miaw::{
+    Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent, MiawSession,
+};
+use crate::pairs::Pairs;
+use crate::transcript::{Author, FileInfo, Millis, QuickReply, Status};
+
+use super::{Channel, HandoffConfig, PrechatState};
+
+/// Request ids of session `n` start at `n << ID_SHIFT`.
+const ID_SHIFT: u32 = 32;
+
+/// Payloads of the wait-timeout choices (on a system message; never sent anywhere).
+const KEEP_WAITING: &str = "\u{1}keep-waiting";
+const LEAVE: &str = "\u{1}leave";
+
+#[derive(Debug)]
+pub(crate) enum Session {
+    Miaw(Box<MiawSession>),
+    LiveChat(Box<LiveChatSession>),
+}
+
+/// The agent conversation in progress.
+#[derive(Debug)]
+pub(crate) struct AgentChat {
+    pub session: Session,
+    pub number: u64,
+    pub conversation_id: Option<String>,
+    /// Agents in the conversation now.
+    pub agents: Vec<String>,
+    /// An agent has joined at least once.
+    pub joined: bool,
+    pub transferring: bool,
+    pub typing: Option<String>,
+    /// The in-place status line (connecting / queue position / wait estimate).
+    pub status_msg: Option<String>,
+    /// The in-place connection line (lost / reconnecting / restored).
+    pub conn_msg: Option<String>,
+    /// When the wait-for-agent offer is due.
+    pub wait_deadline: Option<Millis>,
+    pub wait_started: Millis,
+    /// MIAW client ids of messages sent for the agent only (the bot transcript).
+    pub hidden_ids: Vec<String>,
+    /// A failure was already shown (no second "chat ended" line).
+    pub failure_shown: bool,
+    /// The session's last saved state (Chat saves it with the transcript).
+    pub saved: Option<String>,
+    /// The visitor ended it; the session is finishing its last requests.
+    pub ending: bool,
+}
+
+impl AgentChat {
+    fn new(session: Session, number: u64, now: Millis) -> Self {
+        AgentChat {
+            session,
+            number,
+            conversation_id: None,
+            agents: Vec::new(),
+            joined: false,
+            transferring: false,
+            typing: None,
+            status_msg: None,
+            conn_msg: None,
+            wait_deadline: None,
+            wait_started: now,
+            hidden_ids: Vec::new(),
+            failure_shown: false,
+            saved: None,
+            ending: false,
+        }
+    }
+
+    fn base(&self) -> u64 {
+        self.number << ID_SHIFT
+    }
+
+    /// The session's own id for a request id, when it is one of this session's.
+    fn local_id(&self, id: RequestId) -> Option<RequestId> {
+        (id >> ID_SHIFT == self.number).then(|| id - self.base())
+    }
+
+    fn next_deadline(&self) -> Option<Millis> {
+        let s = match &self.session {
+            Session::Miaw(m) => m.next_deadline(),
+            Session::LiveChat(l) => l.next_deadline(),
+        };
+        [s, self.wait_deadline].into_iter().flatten().min()
+    }
+
+    fn is_ended(&self) -> bool {
+        match &self.session {
+            Session::Miaw(m) => m.is_ended(),
+            Session::LiveChat(l) => l.is_ended(),
+        }
+    }
+
+    pub(crate) fn to_value(&self) -> Value {
+        let (kind, ()) = match &self.session {
+            Session::Miaw(_) => ("miaw", ()),
+            Session::LiveChat(_) => ("liveChat", ()),
+        };
+        let strs = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
+        Value::object([
+            ("kind", Value::from(kind)),
+            ("number", Value::from(self.number)),
+            ("session", Value::from(self.saved.clone())),
+            ("conversationId", Value::from(self.conversation_id.clone())),
+            ("agents", strs(&self.agents)),
+            ("joined", Value::from(self.joined)),
+            ("statusMsg", Value::from(self.status_msg.clone())),
+            ("hiddenIds", strs(&self.hidden_ids)),
+            ("waitDeadline", Value::from(self.wait_deadline)),
+        ])
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn status_of(d: Delivery) -> Status {
+    match d {
+        Delivery::Sending => Status::Sending,
+        Delivery::Sent => Status::Sent,
+        Delivery::Delivered => Status::Delivered,
+        Delivery::Read => Status::Read,
+        Delivery::Failed => Status::Failed,
+    }
+}
+
+/// `fr-CA` → `fr_CA` (MIAW language codes use an underscore).
+fn miaw_language(tag: &str) -> String {
+    tag.replace('-', "_")
+}
+
+impl Chat {
+    // ----- starting ------------------------------------------------------------------------
+
+    /// After the bot handed off: show the pre-chat form, or request the chat at once.
+    /// Returns `false` when no deployment is configured.
+    pub(crate) fn begin_handoff(&mut self, now: Millis) -> bool {
+        let Some(cfg) = self.config.handoff.clone() else {
+            return false;
+        };
+        if self.agent.is_some() || self.prechat.is_some() {
+            return true;
+        }
+        if cfg.prechat.is_some() {
+            self.prechat = Some(PrechatState::default());
+            self.changed();
+        } else {
+            self.start_agent(&cfg, Pairs::new(), now);
+        }
+        true
+    }
+
+    fn start_agent(&mut self, cfg: &HandoffConfig, values: Pairs, now: Millis) {
+        self.agent_count += 1;
+        let number = self.agent_count;
+        let transcript = self.transcript.to_plain_text();
+        let form = cfg.prechat.as_ref();
+        let field_values: Vec<(String, String)> = form
+            .map(|f| {
+                f.fields
+                    .iter()
+                    .map(|field| {
+                        let v = values.get(&field.name).map(String::as_str).unwrap_or("");
+                        (field.attribute.clone(), field.wire_value(v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Fixed hidden fields, then the host page's, then the bot's context (mapped names).
+        let mut hidden: Pairs = cfg.hidden_fields.clone();
+        hidden.extend(self.hidden_fields.iter().map(|(k, v)| (k, v.clone())));
+        for (key, attr) in cfg.context_attributes.iter() {
+            if let Some(v) = self.context.get(key) {
+                hidden.insert(attr, v.clone());
+            }
+        }
+        let session = match &cfg.channel {
+            Channel::Miaw(m) => {
+                let language = m
+                    .language
+                    .clone()
+                    .unwrap_or_else(|| miaw_language(self.catalogue.language()));
+                let deployment = Deployment {
+                    base_url: m.url.clone(),
+                    org_id: m.org_id.clone(),
+                    es_developer_name: m.developer_name.clone(),
+                    language: Some(language),
+                };
+                let mut mc = MiawConfig::new(deployment);
+                mc.verified_user = m.verified_user;
+                let mut s =
+                    MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                if let Some(jwt) = self.identity_token.clone() {
+                    s.set_identity_token(jwt, now);
+                }
+                let mut routing: Pairs = field_values.into_iter().collect();
+                routing.extend(hidden.iter().map(|(k, v)| (k, v.clone())));
+                s.start(routing, now);
+                Session::Miaw(Box::new(s))
+            }
+            Channel::LiveChat(l) => {
+                let mut details: Vec<PrechatDetail> = Vec::new();
+                if let Some(form) = form {
+                    for field in &form.fields {
+                        let v = values.get(&field.name).map(String::as_str).unwrap_or("");
+                        let mut d =
+                            PrechatDetail::new(field.attribute.clone(), field.wire_value(v));
+                        d.transcript_fields = field.transcript_fields.clone();
+                        d.entity_maps = field.entity_maps.clone();
+                        details.push(d);
+                    }
+                }
+                details.extend(hidden.iter().map(|(k, v)| PrechatDetail::new(k, v.clone())));
+                if cfg.send_transcript && !transcript.is_empty() {
+                    details.push(PrechatDetail::new("Bot conversation", transcript.clone()));
+                }
+                let visitor_name = values
+                    .get("name")
+                    .filter(|v| !v.trim().is_empty())
+                    .cloned()
+                    .or_else(|| l.visitor_name.clone())
+                    .unwrap_or_else(|| self.catalogue.text(MsgKey::SenderVisitor));
+                let lc = LiveChatConfig {
+                    endpoint: l.endpoint.clone(),
+                    organization_id: l.organization_id.clone(),
+                    deployment_id: l.deployment_id.clone(),
+                    button_id: l.button_id.clone(),
+                    api_version: l
+                        .api_version
+                        .clone()
+                        .unwrap_or_else(|| livechat::DEFAULT_API_VERSION.to_string()),
+                    check_availability: l.check_availability,
+                    language: l
+                        .language
+                        .clone()
+                        .unwrap_or_else(|| self.catalogue.language().to_string()),
+                    visitor_name,
+                    user_agent: self.user_agent.clone(),
+                    screen_resolution: self.screen.clone(),
+                    prechat_details: details,
+                    prechat_entities: l.entities.clone(),
+                    button_overrides: Vec::new(),
+                };
+                let mut s = LiveChatSession::new(lc);
+                s.start(now);
+                Session::LiveChat(Box::new(s))
+            }
+        };
+        let mut agent = AgentChat::new(session, number, now);
+        agent.wait_deadline = cfg.wait_timeout_secs.map(|s| now + s * 1000);
+        if let Session::Miaw(m) = &mut agent.session {
+            if cfg.send_transcript && !transcript.is_empty() {
+                if let Some(id) = m.send_text(&transcript, now) {
+                    agent.hidden_ids.push(id);
+                }
+            }
+        }
+        self.agent = Some(agent);
+        if let Some(text) = self.catalogue.render_opt(MsgKey::ConnectingToAgent, &[]) {
+            self.set_status_line(text, now);
+        }
+        self.pump_agent(now);
+    }
+
+    /// Restores the agent conversation saved before a reload (called from `handle_start`).
+    pub(crate) fn restore_agent(&mut self, saved: Value, now: Millis) {
+        let Some(cfg) = self.config.handoff.clone() else {
+            return;
+        };
+        let number = saved.get("number").and_then(Value::as_u64).unwrap_or(1);
+        let Some(state) = saved.get("session").and_then(Value::as_str) else {
+            return;
+        };
+        let kind = saved.get("kind").and_then(Value::as_str).unwrap_or("");
+        let session = match (&cfg.channel, kind) {
+            (Channel::Miaw(m), "miaw") => {
+                let deployment = Deployment {
+                    base_url: m.url.clone(),
+                    org_id: m.org_id.clone(),
+                    es_developer_name: m.developer_name.clone(),
+                    language: Some(
+                        m.language
+                            .clone()
+                            .unwrap_or_else(|| miaw_language(self.catalogue.language())),
+                    ),
+                };
+                let mut mc = MiawConfig::new(deployment);
+                mc.verified_user = m.verified_user;
+                let mut s =
+                    MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                if !s.restore(state, now) {
+                    return;
+                }
+                Session::Miaw(Box::new(s))
+            }
+            (Channel::LiveChat(l), "liveChat") => {
+                let lc = LiveChatConfig {
+                    endpoint: l.endpoint.clone(),
+                    organization_id: l.organization_id.clone(),
+                    deployment_id: l.deployment_id.clone(),
+                    button_id: l.button_id.clone(),
+                    api_version: l
+                        .api_version
+                        .clone()
+                        .unwrap_or_else(|| livechat::DEFAULT_API_VERSION.to_string()),
+                    ..Default::default()
+                };
+                let Some(mut s) = LiveChatSession::restore(lc, state) else {
+                    return;
+                };
+                s.start(now);
+                Session::LiveChat(Box::new(s))
+            }
+            _ => return, // the deployment changed since: the saved chat cannot be resumed
+        };
+        let mut agent = AgentChat::new(session, number, now);
+        agent.conversation_id = saved
+            .get("conversationId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        agent.agents = strings(saved.get("agents"));
+        agent.joined = saved.get("joined").and_then(Value::as_bool) == Some(true);
+        agent.status_msg = saved
+            .get("statusMsg")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        agent.hidden_ids = strings(saved.get("hiddenIds"));
+        agent.wait_deadline = saved.get("waitDeadline").and_then(Value::as_u64);
+        agent.saved = Some(state.to_string());
+        self.agent_count = self.agent_count.max(number);
+        self.agent = Some(agent);
+        self.pump_agent(now);
+    }
+
+    // ----- visitor intents while with an agent --------------------------------------------
+
+    /// The visitor submits the pre-chat form. `false` (with the problems shown) when an
+    /// answer is missing or invalid.
+    pub fn handle_prechat_submit(&mut self, values: Pairs, now: Millis) -> bool {
+        let Some(cfg) = self.config.handoff.clone() else {
+            return false;
+        };
+        let Some(form) = cfg.prechat.as_ref() else {
+            return false;
+        };
+        if self.prechat.is_none() || self.ended {
+            return false;
+        }
+        let errors = form.check(&values);
+        if !errors.is_empty() {
+            self.prechat = Some(PrechatState { values, errors });
+            self.changed();
+            return false;
+        }
+        self.prechat = None;
+        self.changed();
+        self.start_agent(&cfg, values, now);
+        true
+    }
+
+    /// The visitor closes the pre-chat form without requesting a chat: back to the bot.
+    pub fn handle_prechat_cancel(&mut self) {
+        if self.prechat.take().is_some() {
+            self.changed();
+        }
+    }
+
+    /// The host page's hidden pre-chat fields (`ChatWidget.setHiddenPrechatFields`).
+    pub fn handle_set_hidden_fields(&mut self, fields: Pairs) {
+        self.hidden_fields = fields;
+    }
+
+    /// The verified user's identity JWT (`ChatWidget.setIdentityToken`).
+    pub fn handle_identity_token(&mut self, jwt: String, now: Millis) {
+        self.identity_token = Some(jwt.clone());
+        if let Some(AgentChat {
+            session: Session::Miaw(m),
+            ..
+        }) = &mut self.agent
+        {
+            m.set_identity_token(jwt, now);
+            self.pump_agent(now);
+        }
+    }
+
+    /// The composer's text changed: typing indicators (and Live Chat sneak peek).
+    pub fn handle_composer_text(&mut self, text: &str, now: Millis) {
+        let Some(agent) = &mut self.agent else {
+            return;
+        };
+        match &mut agent.session {
+            Session::Miaw(m) => m.typing(!text.trim().is_empty(), now),
+            Session::LiveChat(l) => l.set_composer_text(text, now),
+        }
+        self.pump_agent(now);
+    }
+
+    /// Whether visitor messages go to an agent session now.
+    pub(crate) fn with_agent(&self) -> bool {
+        self.agent.as_ref().is_some_and(|a| !a.ending)
+    }
+
+    /// Sends visitor text to the agent; the bubble is added here (status from the session).
+    pub(crate) fn agent_send(&mut self, text: String, now: Millis) {
+        let Some(agent) = &mut self.agent else {
+            return;
+        };
+        let remote = match &mut agent.session {
+            Session::Miaw(m) => m.send_text(&text, now),
+            Session::LiveChat(l) => l.send_text(&text, now),
+        };
+        let id = self.add_message(Author::Visitor, text, Vec::new(), now);
+        match remote {
+            Some(r) => {
+                if let Some(m) = self.transcript.get_mut(&id) {
+                    m.remote_id = Some(r);
+                }
+            }
+            None => self.set_status(Some(&id), Status::Failed),
+        }
+        self.pump_agent(now);
+    }
+
+    /// Retries a failed visitor message in the agent conversation.
+    pub(crate) fn agent_retry(&mut self, message_id: &str, now: Millis) -> bool {
+        let Some(agent) = &mut self.agent else {
+            return false;
+        };
+        let Some(m) = self.transcript.get_mut(message_id) else {
+            return false;
+        };
+        match &mut agent.session {
+            Session::Miaw(s) => match m.remote_id.clone() {
+                Some(r) => {
+                    m.status = Some(Status::Sending);
+                    s.retry(&r, now);
+                }
+                None => {
+                    let Some(r) = s.send_text(&m.text, now) else {
+                        return false;
+                    };
+                    m.status = Some(Status::Sending);
+                    m.remote_id = Some(r);
+                }
+            },
+            Session::LiveChat(s) => {
+                // The server never took it: send it again under a new local id.
+                let Some(r) = s.send_text(&m.text, now) else {
+                    return false;
+                };
+                m.status = Some(Status::Sending);
+                m.remote_id = Some(r);
+            }
+        }
+        self.changed();
+        self.pump_agent(now);
+        true
+    }
+
+    /// A quick reply under an agent or system message in the agent conversation.
+    pub(crate) fn agent_quick_reply(
+        &mut self,
+        author: &Author,
+        remote_id: Option<String>,
+        reply: QuickReply,
+        now: Millis,
+    ) -> bool {
+        match (author, reply.payload.as_deref()) {
+            (Author::System, Some(KEEP_WAITING)) => {
+                self.transcript.clear_quick_replies();
+                let wait = self
+                    .config
+                    .handoff
+                    .as_ref()
+                    .and_then(|h| h.wait_timeout_secs);
+                if let Some(a) = &mut self.agent {
+                    a.wait_deadline = wait.map(|w| now + w * 1000);
+                    if let Session::Miaw(m) = &mut a.session {
+                        m.keep_waiting(now);
+                    }
+                }
+                self.changed();
+                true
+            }
+            (Author::System, Some(LEAVE)) => {
+                self.transcript.clear_quick_replies();
+                self.handle_end(now);
+                true
+            }
+            (Author::Agent { .. }, Some(option)) => {
+                let Some(AgentChat {
+                    session: Session::Miaw(m),
+                    ..
+                }) = &mut self.agent
+                else {
+                    return false;
+                };
+                let Some(in_reply_to) = remote_id else {
+                    return false;
+                };
+                let Some(id) = m.send_choice(&in_reply_to, option, &reply.label, now) else {
+                    return false;
+                };
+                let mid = self.add_message(Author::Visitor, reply.label, Vec::new(), now);
+                if let Some(msg) = self.transcript.get_mut(&mid) {
+                    msg.remote_id = Some(id);
+                }
+                self.pump_agent(now);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The visitor ends the agent conversation.
+    pub(crate) fn agent_end(&mut self, now: Millis) {
+        let Some(agent) = &mut self.agent else {
+            return;
+        };
+        agent.ending = true;
+        agent.wait_deadline = None;
+        agent.typing = None;
+        match &mut agent.session {
+            Session::Miaw(m) => m.end(now),
+            Session::LiveChat(l) => l.end(now),
+        }
+        self.pump_agent(now);
+    }
+
+    // ----- results ---------------------------------------------------------------------------
+
+    /// Routes a request result to the agent session it belongs to. `false`: not an agent id.
+    pub(crate) fn agent_http(
+        &mut self,
+        id: RequestId,
+        result: Result<HttpResponse, HttpError>,
+        now: Millis,
+    ) -> bool {
+        if id >> ID_SHIFT == 0 {
+            return false;
+        }
+        if let Some(agent) = &mut self.agent {
+            if let Some(local) = agent.local_id(id) {
+                match &mut agent.session {
+                    Session::Miaw(m) => m.handle_http(local, result, now),
+                    Session::LiveChat(l) => l.handle_http(local, result, now),
+                }
+                self.pump_agent(now);
+                return true;
+            }
+        }
+        if let Some(i) = self.retired.iter().position(|a| a.local_id(id).is_some()) {
+            let a = &mut self.retired[i];
+            let local = a.local_id(id).unwrap_or(0);
+            if let Session::LiveChat(l) = &mut a.session {
+                l.handle_http(local, result, now);
+            }
+            self.pump_retired(now);
+        }
+        true
+    }
+
+    /// A chunk of the MIAW event stream (empty when the 200 response arrived).
+    pub fn handle_stream_chunk(&mut self, id: RequestId, bytes: &[u8], now: Millis) {
+        if let Some(agent) = &mut self.agent {
+            if let (Some(local), Session::Miaw(m)) = (agent.local_id(id), &mut agent.session) {
+                m.handle_stream_chunk(local, bytes, now);
+                self.pump_agent(now);
+            }
+        }
+    }
+
+    /// The MIAW event stream ended (`None`: the body ended normally).
+    pub fn handle_stream_closed(&mut self, id: RequestId, error: Option<StreamError>, now: Millis) {
+        if let Some(agent) = &mut self.agent {
+            if let (Some(local), Session::Miaw(m)) = (agent.local_id(id), &mut agent.session) {
+                m.handle_stream_closed(local, error, now);
+                self.pump_agent(now);
+            }
+        }
+    }
+
+    pub(crate) fn agent_deadline(&self) -> Option<Millis> {
+        let own = self.agent.as_ref().and_then(AgentChat::next_deadline);
+        let retired = self
+            .retired
+            .iter()
+            .filter_map(AgentChat::next_deadline)
+            .min();
+        [own, retired].into_iter().flatten().min()
+    }
+
+    pub(crate) fn agent_timeout(&mut self, now: Millis) {
+        let mut wait_due = false;
+        if let Some(agent) = &mut self.agent {
+            if agent.wait_deadline.is_some_and(|d| now >= d) {
+                agent.wait_deadline = None;
+                wait_due = !agent.joined || agent.agents.is_empty();
+            }
+            let due = match &agent.session {
+                Session::Miaw(m) => m.next_deadline(),
+                Session::LiveChat(l) => l.next_deadline(),
+            }
+            .is_some_and(|d| now >= d);
+            if due {
+                match &mut agent.session {
+                    Session::Miaw(m) => m.handle_timeout(now),
+                    Session::LiveChat(l) => l.handle_timeout(now),
+                }
+            }
+        }
+        if wait_due {
+            self.offer_wait(now);
+        }
+        for a in &mut self.retired {
+            if let Session::LiveChat(l) = &mut a.session {
+                if l.next_deadline().is_some_and(|d| now >= d) {
+                    l.handle_timeout(now);
+                }
+            }
+        }
+        self.pump_retired(now);
+        self.pump_agent(now);
+    }
+
+    fn offer_wait(&mut self, now: Millis) {
+        let waited = self
+            .agent
+            .as_ref()
+            .map_or(0, |a| now.saturating_sub(a.wait_started) / 1000);
+        let wait = self
+            .catalogue
+            .format_wait(waited.min(u32::MAX as u64) as u32);
+        let text = self
+            .catalogue
+            .render(MsgKey::WaitTimeout, &[("wait", wait.as_str())]);
+        let replies = vec![
+            QuickReply {
+                label: self.catalogue.text(MsgKey::WaitTimeoutKeepWaiting),
+                payload: Some(KEEP_WAITING.into()),
+                handoff: false,
+            },
+            QuickReply {
+                label: self.catalogue.text(MsgKey::WaitTimeoutLeave),
+                payload: Some(LEAVE.into()),
+                handoff: false,
+            },
+        ];
+        self.add_message(Author::System, text, replies, now);
+        self.events.push_back(ChatEvent::WaitTimeout);
+    }
+
+    /// Who is typing in the agent conversation.
+    pub(crate) fn agent_typing(&self) -> Option<String> {
+        self.agent.as_ref().and_then(|a| a.typing.clone())
+    }
+
+    /// The conversation id (MIAW conversation / Live Chat session), for the host page.
+    pub fn conversation_id(&self) -> Option<&str> {
+        self.agent
+            .as_ref()
+            .and_then(|a| a.conversation_id.as_deref())
+    }
+
+    /// The pre-chat form, when it is shown.
+    pub fn prechat(&self) -> Option<(&super::PrechatForm, &PrechatState)> {
+        let form = self.config.handoff.as_ref()?.prechat.as_ref()?;
+        Some((form, self.prechat.as_ref()?))
+    }
+
+    /// Whether an agent conversation is running (requested, waiting or with an agent).
+    pub fn agent_active(&self) -> bool {
+        self.agent.is_some()
+    }
+
+    /// Names of the agents in the conversation now.
+    pub fn agents(&self) -> &[String] {
+        self.agent.as_ref().map_or(&[], |a| &a.agents)
+    }
+
+    // ----- outputs of the session ------------------------------------------------------------
+
+    fn pump_retired(&mut self, _now: Millis) {
+        for a in &mut self.retired {
+            let base = a.base();
+            if let Session::LiveChat(l) = &mut a.session {
+                while let Some(action) = l.poll_action() {
+                    self.http.push_back(shift(action, base));
+                }
+                while l.poll_event().is_some() {}
+                let _ = l.poll_persist();
+            }
+        }
+        self.retired.retain(|a| !a.is_ended());
+    }
+
+    /// Drains the session's outputs: requests to the browser layer, events to messages.
+    pub(crate) fn pump_agent(&mut self, now: Millis) {
+        loop {
+            let Some(agent) = &mut self.agent else {
+                return;
+            };
+            let base = agent.base();
+            let mut actions = Vec::new();
+            let mut events = Vec::new();
+            let mut saved_changed = None;
+            match &mut agent.session {
+                Session::Miaw(m) => {
+                    while let Some(a) = m.poll_action() {
+                        actions.push(match a {
+                            MiawAction::Http(h) => shift(h, base),
+                            MiawAction::OpenStream(mut r) => {
+                                r.id += base;
+                                HttpAction::Stream(r)
+                            }
+                            MiawAction::CloseStream(id) => HttpAction::Abort(id + base),
+                        });
+                    }
+                    while let Some(e) = m.poll_event() {
+                        events.push(Ev::Miaw(e));
+                    }
+                    let p = m.persist();
+                    if p != agent.saved {
+                        saved_changed = Some(p);
+                    }
+                }
+                Session::LiveChat(l) => {
+                    while let Some(a) = l.poll_action() {
+                        actions.push(shift(a, base));
+                    }
+                    while let Some(e) = l.poll_event() {
+                        events.push(Ev::Live(e));
+                    }
+                    match l.poll_persist() {
+                        Some(PersistUpdate::Save(s)) => saved_changed = Some(Some(s)),
+                        Some(PersistUpdate::Clear) => saved_changed = Some(None),
+                        None => {}
+                    }
+                }
+            }
+            if let Some(s) = saved_changed {
+                agent.saved = s;
+                self.dirty = true;
+            }
+            self.http.extend(actions);
+            if events.is_empty() {
+                return;
+            }
+            for e in events {
+                match e {
+                    Ev::Miaw(e) => self.on_miaw(e, now),
+                    Ev::Live(e) => self.on_live(e, now),
+                }
+            }
+            self.changed();
+        }
+    }
+
+    // ----- events → messages -----------------------------------------------------------------
+
+    /// Replaces the text of the status line (queue / wait), or adds it.
+    fn set_status_line(&mut self, text: String, now: Millis) {
+        let existing = self.agent.as_ref().and_then(|a| a.status_msg.clone());
+        if let Some(id) = existing {
+            if let Some(m) = self.transcript.get_mut(&id) {
+                if m.text != text {
+                    m.text = text;
+                    self.changed();
+                }
+                return;
+            }
+        }
+        let id = self.add_message(Author::System, text, Vec::new(), now);
+        if let Some(a) = &mut self.agent {
+            a.status_msg = Some(id);
+        }
+    }
+
+    fn set_connection_line(&mut self, text: String, now: Millis) {
+        let existing = self.agent.as_ref().and_then(|a| a.conn_msg.clone());
+        if let Some(id) = existing {
+            let is_last = self.transcript.messages().last().map(|m| &m.id) == Some(&id);
+            if is_last {
+                if let Some(m) = self.transcript.get_mut(&id) {
+                    m.text = text;
+                    self.changed();
+                    return;
+                }
+            }
+        }
+        let id = self.add_message(Author::System, text, Vec::new(), now);
+        if let Some(a) = &mut self.agent {
+            a.conn_msg = Some(id);
+        }
+    }
+
+    fn system(&mut self, key: MsgKey, args: &[(&str, &str)], now: Millis) {
+        if let Some(text) = self.catalogue.render_opt(key, args) {
+            self.add_message(Author::System, text, Vec::new(), now);
+        }
+    }
+
+    fn agent_joined(&mut self, name: String, now: Millis) {
+        let Some(a) = &mut self.agent else { return };
+        let first = !a.joined;
+        let transfer = a.transferring;
+        let conference = !a.agents.is_empty() && !transfer;
+        if !a.agents.contains(&name) {
+            a.agents.push(name.clone());
+        }
+        a.joined = true;
+        a.transferring = false;
+        a.wait_deadline = None;
+        let visitor = self
+            .catalogue
+            .variables()
+            .get("visitorName")
+            .cloned()
+            .unwrap_or_default();
+        if transfer {
+            self.system(MsgKey::TransferredToAgent, &[("agentName", &name)], now);
+        } else if conference {
+            self.system(MsgKey::SecondAgentJoined, &[("agentName", &name)], now);
+        } else {
+            self.system(MsgKey::AgentJoined, &[("agentName", &name)], now);
+            if first {
+                self.system(
+                    MsgKey::AgentGreeting,
+                    &[("agentName", &name), ("visitorName", &visitor)],
+                    now,
+                );
+            }
+        }
+        self.events.push_back(ChatEvent::AgentJoined { name });
+    }
+
+    fn agent_left(&mut self, name: String, now: Millis) {
+        let Some(a) = &mut self.agent else { return };
+        a.agents.retain(|n| *n != name);
+        if a.typing.as_deref() == Some(name.as_str()) {
+            a.typing = None;
+        }
+        let transferring = a.transferring;
+        let others = !a.agents.is_empty();
+        if a.ending {
+            return;
+        }
+        if others {
+            self.system(MsgKey::SecondAgentLeft, &[("agentName", &name)], now);
+        } else if !transferring {
+            self.system(MsgKey::AgentLeft, &[("agentName", &name)], now);
+        }
+        self.events.push_back(ChatEvent::AgentLeft { name });
+    }
+
+    fn current_agent_name(&self) -> String {
+        self.agent
+            .as_ref()
+            .and_then(|a| a.agents.last().cloned())
+            .unwrap_or_else(|| self.catalogue.text(MsgKey::SenderAgent))
+    }
+
+    fn request_failed(&mut self, code: &str, now: Millis) {
+        let reason = self.catalogue.reason_text(code);
+        self.system(MsgKey::ChatRequestFailed, &[("reason", &reason)], now);
+        if let Some(a) = &mut self.agent {
+            a.failure_shown = true;
+        }
+    }
+
+    /// The agent session is over: the composer closes, "start a new chat" is offered.
+    fn agent_finished(&mut self, reason: &'static str) {
+        if let Some(a) = self.agent.take() {
+            if !a.is_ended() {
+                self.retired.push(a);
+            }
+        }
+        self.ended = true;
+        self.transcript.clear_quick_replies();
+        self.events
+            .push_back(ChatEvent::ConversationClosed { reason });
+        self.dirty = true;
+    }
+
+    fn on_miaw(&mut self, e: MiawEvent, now: Millis) {
+        match e {
+            MiawEvent::IdentityTokenNeeded => {
+                self.system(MsgKey::IdentityRequired, &[], now);
+                self.events.push_back(ChatEvent::IdentityTokenNeeded);
+            }
+            MiawEvent::ConversationStarted { conversation_id } => {
+                let Some(a) = &mut self.agent else { return };
+                if a.conversation_id.as_deref() != Some(conversation_id.as_str()) {
+                    a.conversation_id = Some(conversation_id.clone());
+                    self.events.push_back(ChatEvent::ConversationStarted {
+                        id: conversation_id,
+                    });
+                }
+            }
+            MiawEvent::AgentJoined { name, .. } => {
+                if !self.agents().contains(&name)
+                    || self.agent.as_ref().is_some_and(|a| a.transferring)
+                {
+                    self.agent_joined(name, now);
+                }
+            }
+            MiawEvent::AgentLeft { name, .. } => self.agent_left(name, now),
+            MiawEvent::Transferred => {
+                if let Some(a) = &mut self.agent {
+                    a.transferring = true;
+                }
+                self.system(MsgKey::TransferInProgress, &[], now);
+            }
+            MiawEvent::Message {
+                id,
+                sender_name,
+                content,
+                delivery,
+                ..
+            } => {
+                if self
+                    .agent
+                    .as_ref()
+                    .is_some_and(|a| a.hidden_ids.contains(&id))
+                {
+                    return;
+                }
+                if let Some(m) = self
+                    .transcript
+                    .messages()
+                    .iter()
+                    .find(|m| m.remote_id.as_deref() == Some(id.as_str()))
+                {
+                    // Known (our own bubble, or a history echo of a message already shown).
+                    if let Some(d) = delivery {
+                        let mid = m.id.clone();
+                        self.update_status(&mid, status_of(d));
+                    }
+                    return;
+                }
+                let (text, replies, files) = match content {
+                    MessageContent::Text(t) => (t, Vec::new(), Vec::new()),
+                    MessageContent::Choices { text, options, .. } => (
+                        text,
+                        options
+                            .into_iter()
+                            .map(|o| QuickReply {
+                                label: o.title,
+                                payload: Some(o.identifier),
+                                handoff: false,
+                            })
+                            .collect(),
+                        Vec::new(),
+                    ),
+                    MessageContent::ChoicesResponse { selected } => {
+                        (selected.join(", "), Vec::new(), Vec::new())
+                    }
+                    MessageContent::Attachments { text, files } => (
+                        text.unwrap_or_default(),
+                        Vec::new(),
+                        files
+                            .into_iter()
+                            .map(|f| FileInfo {
+                                name: f.name,
+                                url: f.url,
+                                size: f.size,
+                                mime_type: f.mime_type,
+                            })
+                            .collect(),
+                    ),
+                };
+                let author = if delivery.is_some() {
+                    Author::Visitor
+                } else {
+                    Author::Agent {
+                        name: sender_name.unwrap_or_else(|| self.current_agent_name()),
+                    }
+                };
+                let mid = self.add_message(author, text, replies, now);
+                if let Some(m) = self.transcript.get_mut(&mid) {
+                    m.remote_id = Some(id);
+                    m.files = files;
+                    if let Some(d) = delivery {
+                        m.status = Some(status_of(d));
+                    }
+                }
+                if let Some(a) = &mut self.agent {
+                    a.typing = None;
+                }
+            }
+            MiawEvent::DeliveryChanged { id, delivery } => {
+                let mid = self
+                    .transcript
+                    .messages()
+                    .iter()
+                    .find(|m| m.remote_id.as_deref() == Some(id.as_str()))
+                    .map(|m| m.id.clone());
+                if let Some(mid) = mid {
+                    self.update_status(&mid, status_of(delivery));
+                }
+            }
+            MiawEvent::Typing { name, typing } => {
+                if let Some(a) = &mut self.agent {
+                    a.typing = typing.then_some(name);
+                }
+            }
+            MiawEvent::RoutingFailed { reason } => {
+                self.request_failed(&reason, now);
+                if let Some(a) = &mut self.agent {
+                    if let Session::Miaw(m) = &mut a.session {
+                        a.ending = true;
+                        m.end(now);
+                    }
+                }
+            }
+            MiawEvent::EstimatedWait { seconds } => {
+                if !self.agent.as_ref().is_some_and(|a| a.joined) {
+                    let wait = self
+                        .catalogue
+                        .format_wait(seconds.min(u32::MAX as u64) as u32);
+                    if let Some(t) = self
+                        .catalogue
+                        .render_opt(MsgKey::EstimatedWait, &[("wait", wait.as_str())])
+                    {
+                        self.set_status_line(t, now);
+                    }
+                }
+            }
+            MiawEvent::WaitTimeout => self.offer_wait(now),
+            MiawEvent::ConnectionLost => {
+                let text = format!(
+                    "{} {}",
+                    self.catalogue.text(MsgKey::ConnectionLost),
+                    self.catalogue.text(MsgKey::Reconnecting)
+                );
+                self.set_connection_line(text, now);
+                self.events
+                    .push_back(ChatEvent::Connection { online: false });
+            }
+            MiawEvent::ConnectionRestored => {
+                if self.agent.as_ref().is_some_and(|a| a.conn_msg.is_some()) {
+                    if let Some(t) = self.catalogue.render_opt(MsgKey::ConnectionRestored, &[]) {
+                        self.set_connection_line(t, now);
+                    }
+                    if let Some(a) = &mut self.agent {
+                        a.conn_msg = None;
+                    }
+                }
+                self.events
+                    .push_back(ChatEvent::Connection { online: true });
+            }
+            MiawEvent::Ended { reason } => {
+                use crate::miaw::EndReason as R;
+                let ending = self.agent.as_ref().is_some_and(|a| a.ending);
+                let failure_shown = self.agent.as_ref().is_some_and(|a| a.failure_shown);
+                let reason = match reason {
+                    R::Visitor => {
+                        if !ending {
+                            // Closed from another tab of the same visitor.
+                            self.system(MsgKey::ChatEnded, &[], now);
+                        }
+                        "visitor"
+                    }
+                    R::Agent => {
+                        let name = self.current_agent_name();
+                        self.system(MsgKey::AgentEnded, &[("agentName", &name)], now);
+                        "agent"
+                    }
+                    R::SessionExpired => {
+                        self.system(MsgKey::SessionExpired, &[], now);
+                        "expired"
+                    }
+                    R::Failed(code) => {
+                        if !failure_shown {
+                            self.request_failed(&code, now);
+                        }
+                        "failed"
+                    }
+                };
+                self.agent_finished(reason);
+            }
+            MiawEvent::Error { message } => self.events.push_back(ChatEvent::Error { message }),
+            MiawEvent::Skipped { event, reason } => self.events.push_back(ChatEvent::Log {
+                message: format!("skipped MIAW event {event}: {reason}"),
+            }),
+        }
+    }
+
+    fn update_status(&mut self, message_id: &str, status: Status) {
+        if let Some(m) = self.transcript.get_mut(message_id) {
+            // Never go back (a late "sent" after "read"), except to retry a failure.
+            let rank = |s: Status| match s {
+                Status::Sending => 0,
+                Status::Sent => 1,
+                Status::Delivered => 2,
+                Status::Read => 3,
+                Status::Failed => 4,
+            };
+            let cur = m.status.unwrap_or(Status::Sending);
+            let allowed = match (cur, status) {
+                (Status::Failed, Status::Sending) => true,
+                (Status::Failed, _) => rank(status) < 4,
+                (_, Status::Failed) => true,
+                _ => rank(status) >= rank(cur),
+            };
+            if allowed && m.status != Some(status) {
+                m.status = Some(status);
+                self.changed();
+            }
+        }
+    }
+
+    fn on_live(&mut self, e: LiveChatEvent, now: Millis) {
+        match e {
+            LiveChatEvent::SessionCreated { session_id } => {
+                if let Some(a) = &mut self.agent {
+                    a.conversation_id = Some(session_id.clone());
+                }
+                self.events
+                    .push_back(ChatEvent::ConversationStarted { id: session_id });
+            }
+            LiveChatEvent::QueueStatus {
+                position,
+                estimated_wait_secs,
+            } => {
+                if self.agent.as_ref().is_some_and(|a| a.joined) {
+                    return;
+                }
+                let mut lines = Vec::new();
+                if let Some(p) = position.filter(|p| *p > 0) {
+                    lines.extend(self.catalogue.render_opt(
+                        MsgKey::QueuePosition,
+                        &[("position", p.to_string().as_str())],
+                    ));
+                }
+                if let Some(s) = estimated_wait_secs {
+                    let wait = self.catalogue.format_wait(s.min(u32::MAX as u64) as u32);
+                    lines.extend(
+                        self.catalogue
+                            .render_opt(MsgKey::EstimatedWait, &[("wait", wait.as_str())]),
+                    );
+                }
+                if !lines.is_empty() {
+                    self.set_status_line(lines.join("\n"), now);
+                }
+                self.events.push_back(ChatEvent::Queue {
+                    position,
+                    wait_secs: estimated_wait_secs,
+                });
+            }
+            LiveChatEvent::AgentJoined { name, .. } => self.agent_joined(name, now),
+            LiveChatEvent::AgentMessage { name, text, .. } => {
+                if let Some(a) = &mut self.agent {
+                    a.typing = None;
+                }
+                self.add_message(Author::Agent { name }, text, Vec::new(), now);
+            }
+            LiveChatEvent::AgentTyping { typing } => {
+                let name = self.current_agent_name();
+                if let Some(a) = &mut self.agent {
+                    a.typing = typing.then_some(name);
+                }
+            }
+            LiveChatEvent::AgentTransferred { name, .. } => {
+                if let Some(a) = &mut self.agent {
+                    a.agents.clear();
+                    a.transferring = true;
+                }
+                self.agent_joined(name, now);
+            }
+            LiveChatEvent::AgentDisconnected => {
+                let name = self.current_agent_name();
+                if let Some(a) = &mut self.agent {
+                    a.agents.clear();
+                    a.typing = None;
+                }
+                self.system(MsgKey::AgentLeft, &[("agentName", &name)], now);
+                self.events.push_back(ChatEvent::AgentLeft { name });
+            }
+            LiveChatEvent::IdleTimeoutWarning { triggered } => {
+                if triggered {
+                    self.system(MsgKey::IdleTimeoutWarning, &[("wait", "")], now);
+                }
+            }
+            LiveChatEvent::History { entries } => self.merge_history(entries, now),
+            LiveChatEvent::CustomEvent { kind, data } => {
+                self.events.push_back(ChatEvent::Custom { kind, data })
+            }
+            LiveChatEvent::MessageSent { local_id } => {
+                if let Some(mid) = self.message_by_remote(&local_id) {
+                    self.update_status(&mid, Status::Sent);
+                }
+            }
+            LiveChatEvent::MessageFailed { local_id, reason } => {
+                if let Some(mid) = self.message_by_remote(&local_id) {
+                    self.update_status(&mid, Status::Failed);
+                }
+                self.events.push_back(ChatEvent::Log {
+                    message: format!("a message was not delivered: {reason}"),
+                });
+            }
+            LiveChatEvent::Ended { reason } => {
+                use livechat::EndReason as R;
+                let ending = self.agent.as_ref().is_some_and(|a| a.ending);
+                let name = self.current_agent_name();
+                let tag = match reason {
+                    R::Agent => {
+                        self.system(MsgKey::AgentEnded, &[("agentName", &name)], now);
+                        "agent"
+                    }
+                    R::Visitor => {
+                        if !ending {
+                            self.system(MsgKey::ChatEnded, &[], now);
+                        }
+                        "visitor"
+                    }
+                    R::NoAgentAvailable => {
+                        self.system(MsgKey::NoAgentAvailable, &[], now);
+                        "unavailable"
+                    }
+                    R::RequestFailed(f) => {
+                        let code = match f {
+                            FailReason::Unavailable => "Unavailable".to_string(),
+                            FailReason::NoPost => "NoPost".into(),
+                            FailReason::InternalFailure => "InternalFailure".into(),
+                            FailReason::Blocked => "Blocked".into(),
+                            FailReason::Unknown => "Unknown".into(),
+                            FailReason::Other(s) => s,
+                        };
+                        self.request_failed(&code, now);
+                        "failed"
+                    }
+                    R::AgentsUnavailable => {
+                        self.request_failed("agentsUnavailable", now);
+                        "failed"
+                    }
+                    R::AgentPushTimeout => {
+                        self.request_failed("agentPushTimeout", now);
+                        "failed"
+                    }
+                    R::VisitorIdleTimeout => {
+                        self.system(MsgKey::IdleTimeoutEnded, &[], now);
+                        "idle"
+                    }
+                    R::SessionInvalid => {
+                        self.system(MsgKey::SessionExpired, &[], now);
+                        "expired"
+                    }
+                    R::ConnectionLost => {
+                        self.system(MsgKey::ConnectionLost, &[], now);
+                        "connection"
+                    }
+                    R::DuplicatePoll | R::Other(_) => {
+                        self.system(MsgKey::ChatEnded, &[], now);
+                        "ended"
+                    }
+                    R::Error(message) => {
+                        self.events.push_back(ChatEvent::Error { message });
+                        self.system(MsgKey::ChatEnded, &[], now);
+                        "error"
+                    }
+                };
+                // Visitor messages the session could not deliver stay, marked failed.
+                self.agent_finished(tag);
+            }
+            LiveChatEvent::Log { message } => self.events.push_back(ChatEvent::Log { message }),
+        }
+    }
+
+    fn message_by_remote(&self, remote: &str) -> Option<String> {
+        self.transcript
+            .messages()
+            .iter()
+            .find(|m| m.remote_id.as_deref() == Some(remote))
+            .map(|m| m.id.clone())
+    }
+
+    /// `ChasitorSessionData` after a reconnect: adds the lines this transcript lacks (each
+    /// known line is matched once, in order), so nothing is shown twice or lost.
+    fn merge_history(&mut self, entries: Vec<HistoryEntry>, now: Millis) {
+        let mut used = vec![false; self.transcript.messages().len()];
+        for e in entries {
+            let visitor = e.kind == "Chasitor";
+            if !visitor && e.kind != "Agent" {
+                continue;
+            }
+            let found = self
+                .transcript
+                .messages()
+                .iter()
+                .enumerate()
+                .position(|(i, m)| {
+                    !used[i]
+                        && m.text == e.content
+                        && matches!(
+                            (&m.author, visitor),
+                            (Author::Visitor, true) | (Author::Agent { .. }, false)
+                        )
+                });
+            match found {
+                Some(i) => used[i] = true,
+                None => {
+                    let author = if visitor {
+                        Author::Visitor
+                    } else {
+                        Author::Agent { name: e.name }
+                    };
+                    let id =
+                        self.add_message(author, e.content, Vec::new(), e.timestamp.unwrap_or(now));
+                    if visitor {
+                        self.set_status(Some(&id), Status::Sent);
+                    }
+                    used.push(true);
+                }
+            }
+        }
+    }
+}
+
+enum Ev {
+    Miaw(MiawEvent),
+    Live(LiveChatEvent),
+}
+
+fn shift(a: HttpAction, base: u64) -> HttpAction {
+    match a {
+        HttpAction::Start(mut r) => {
+            r.id += base;
+            HttpAction::Start(r)
+        }
+        HttpAction::Upload(mut u) => {
+            u.id += base;
+            HttpAction::Upload(u)
+        }
+        HttpAction::Stream(mut r) => {
+            r.id += base;
+            HttpAction::Stream(r)
+        }
+        HttpAction::Abort(id) => HttpAction::Abort(id + base),
+    }
+}
