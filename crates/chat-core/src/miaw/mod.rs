@@ -18,6 +18,10 @@
 //! 2. After every call, drain [`MiawSession::poll_action`]:
 //!    - `MiawAction::Http(HttpAction::Start(req))`: `fetch` it, then
 //!      `handle_http(req.id, result, now)`; `Abort(id)`: abort it (no result expected).
+//!    - `MiawAction::Http(HttpAction::Upload(req))`: build a `FormData` with the JSON part
+//!      `req.json_part` (a `Blob` of type `application/json`) and the `File` held under
+//!      `req.file.handle` as part `req.file_part` (with its file name), POST it to `req.url`
+//!      with `req.headers` (no `Content-Type`: `FormData` sets it), then `handle_http` as above.
 //!    - `MiawAction::OpenStream(req)`: `fetch` with a streaming body; when a 200 arrives call
 //!      `handle_stream_chunk(req.id, &[], now)`, then once per body chunk; when it ends call
 //!      `handle_stream_closed(req.id, None | Some(StreamError::…), now)` (a non-200 status is
@@ -26,9 +30,16 @@
 //! 3. Drain [`MiawSession::poll_event`] into the UI / host-page events, save
 //!    [`MiawSession::persist`] in `sessionStorage` (remove the key when it is `None`), and arm
 //!    one timer for [`MiawSession::next_deadline`] that calls `handle_timeout(now)`.
-//! 4. Visitor intents: `send_text`, `send_choice`, `retry`, `typing`, `keep_waiting`, `end`.
-//!    Messages may be sent as soon as `start` was called (e.g. the bot transcript as the first
-//!    visitor message): they are queued until the conversation exists and the stream is up.
+//! 4. Visitor intents: `send_text`, `send_choice`, `send_file`, `retry`, `typing`,
+//!    `keep_waiting`, `end`. Messages may be sent as soon as `start` was called (e.g. the bot
+//!    transcript as the first visitor message): they are queued until the conversation exists
+//!    and the stream is up. Keep a `File` passed to `send_file` until its message is `Sent`
+//!    (or later) or the session ends; it may be uploaded again on a retry.
+//!
+//! Persistence of uploads: a reload loses the `File` objects, so an upload still pending when
+//! the state was saved comes back from `restore` as [`Delivery::Failed`] (bubble shown with
+//! `Failed`, plus a [`MiawEvent::Error`]), unless the history shows it reached the server. It
+//! is never resent and cannot be retried. See [`session`] ("File uploads").
 
 pub mod session;
 pub mod sse;

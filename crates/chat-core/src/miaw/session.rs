@@ -12,13 +12,37 @@
 //!
 //! Randomness (UUIDs, reconnect jitter) comes from a PRNG seeded at construction; the browser
 //! layer seeds it from `crypto.getRandomValues`. Nothing here reads a clock or does I/O.
+//!
+//! # File uploads
+//!
+//! [`MiawSession::send_file`] queues a file in the same outbox as text messages: it is sent in
+//! order, when the conversation exists and the stream is up, as
+//! `MiawAction::Http(HttpAction::Upload(..))` (§4.9, built by [`wire::send_file`]), with the
+//! same client message id on every retry (the file id is fixed too). Delivery states, 401
+//! renewal, 417 (resent starting a new messaging session), 429 and network / 5xx retries work
+//! as for texts. A 413 (too large) or 415 (type not accepted) fails it at once with a
+//! [`MiawEvent::Error`]; such a file is never retried, not even by [`MiawSession::retry`].
+//!
+//! Persistence: the browser's `File` cannot be saved, so [`MiawSession::persist`] keeps only
+//! an upload's metadata (id, file id, name, size, type, caption). After
+//! [`MiawSession::restore`], an upload still pending at the reload is **reported as
+//! [`Delivery::Failed`]** — never silently dropped and never resent: once the history is in,
+//! its bubble is shown (`Message { history: true, delivery: Some(Failed) }`) followed by a
+//! [`MiawEvent::Error`] saying the page was reloaded before the upload finished. If the
+//! history (or the stream) shows that it reached the server after all, it is shown as sent
+//! like any echoed message instead. The failed entry stays in the saved state (so later
+//! reloads still show it) but cannot be retried: the visitor picks the file again.
 
 use std::collections::VecDeque;
 
 use super::sse::{SseItem, SseParser, DEFAULT_MAX_EVENT_BYTES};
-use super::wire::{self, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role};
+use super::wire::{
+    self, Attachment, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role,
+};
 pub use crate::http::StreamError;
-use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, RequestId};
+use crate::http::{
+    FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, RequestId, UploadRequest,
+};
 use crate::json::Value;
 use crate::pairs::Pairs;
 use crate::transcript::Millis;
@@ -69,7 +93,8 @@ impl MiawConfig {
 /// What the browser layer must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MiawAction {
-    /// Perform (`Start`) or abort (`Abort`) an ordinary request; report with `handle_http`.
+    /// Perform (`Start`), upload (`Upload`, a multipart file POST) or abort (`Abort`) a
+    /// request; report `Start` and `Upload` results with `handle_http`.
     Http(HttpAction),
     /// Open the SSE stream: a streaming GET; report with `handle_stream_chunk` /
     /// `handle_stream_closed` using the request's id.
@@ -189,10 +214,24 @@ enum Pending {
     Close,
 }
 
+/// What an outbox entry sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Body {
+    /// A message (§4.6).
+    Message(OutgoingContent),
+    /// A file upload (§4.9). `file` is `None` once the file can no longer be sent: rejected by
+    /// the server (413 / 415) or lost in a page reload. Such an entry stays failed for good.
+    File {
+        file_id: String,
+        caption: Option<String>,
+        file: Option<FileRef>,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Outgoing {
     id: String,
-    content: OutgoingContent,
+    content: Body,
     /// Shown as the visitor's bubble (the choice title for a choice).
     display: MessageContent,
     in_flight: Option<RequestId>,
@@ -279,6 +318,8 @@ pub struct MiawSession {
     lost_reported: bool,
 
     outbox: Vec<Outgoing>,
+    /// Uploads that were pending when the page was reloaded: reported when history is in.
+    lost_uploads: Vec<String>,
     /// Client ids of the visitor's messages with their last state (echo/ack matching).
     own: Vec<(String, Delivery)>,
     seen: VecDeque<String>,
@@ -320,6 +361,7 @@ impl MiawSession {
             reconnect_at: None,
             lost_reported: false,
             outbox: Vec::new(),
+            lost_uploads: Vec::new(),
             own: Vec::new(),
             seen: VecDeque::new(),
             agents: Vec::new(),
@@ -439,30 +481,36 @@ impl MiawSession {
             .into_iter()
             .flatten()
         {
-            let id = o.get("id").and_then(Value::as_str);
+            let Some(id) = o.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            if let Some(f) = o.get("file") {
+                // The `File` object did not survive the reload: the upload is failed for good.
+                self.restore_lost_upload(id, o, f);
+                continue;
+            }
             let text = o.get("text").and_then(Value::as_str);
             let (content, display) = match (
                 o.get("inReplyTo").and_then(Value::as_str),
                 o.get("option").and_then(Value::as_str),
             ) {
                 (Some(r), Some(opt)) => (
-                    OutgoingContent::Choice {
+                    Body::Message(OutgoingContent::Choice {
                         in_reply_to: r.to_string(),
                         option_identifier: opt.to_string(),
-                    },
+                    }),
                     MessageContent::ChoicesResponse {
                         selected: vec![text.unwrap_or(opt).to_string()],
                     },
                 ),
                 _ => match text {
                     Some(t) => (
-                        OutgoingContent::Text(t.to_string()),
+                        Body::Message(OutgoingContent::Text(t.to_string())),
                         MessageContent::Text(t.to_string()),
                     ),
                     None => continue,
                 },
             };
-            let Some(id) = id else { continue };
             self.outbox.push(Outgoing {
                 id: id.to_string(),
                 content,
@@ -491,7 +539,7 @@ impl MiawSession {
             return None;
         }
         self.enqueue(
-            OutgoingContent::Text(text.to_string()),
+            Body::Message(OutgoingContent::Text(text.to_string())),
             MessageContent::Text(text.to_string()),
             now,
         )
@@ -507,10 +555,10 @@ impl MiawSession {
         now: Millis,
     ) -> Option<String> {
         self.enqueue(
-            OutgoingContent::Choice {
+            Body::Message(OutgoingContent::Choice {
                 in_reply_to: in_reply_to.to_string(),
                 option_identifier: option_identifier.to_string(),
-            },
+            }),
             MessageContent::ChoicesResponse {
                 selected: vec![title.to_string()],
             },
@@ -518,9 +566,43 @@ impl MiawSession {
         )
     }
 
-    /// Retries a message marked [`Delivery::Failed`] (same id: never a second message).
+    /// The visitor sends a file (held by the browser layer as `file.handle`) with an optional
+    /// caption; returns its client message id, like [`MiawSession::send_text`]. Queued and sent
+    /// in order with the other messages as [`HttpAction::Upload`]; shown at once as a
+    /// [`MessageContent::Attachments`] bubble. A 413 (too large) or 415 (type not accepted)
+    /// fails it for good with a [`MiawEvent::Error`]; network / 5xx errors are retried with the
+    /// same ids. Keep the `File` until the message is `Sent` or the session ends.
+    pub fn send_file(
+        &mut self,
+        file: FileRef,
+        caption: Option<&str>,
+        now: Millis,
+    ) -> Option<String> {
+        if !self.accepts_messages() {
+            return None;
+        }
+        let caption = caption.filter(|c| !c.trim().is_empty()).map(str::to_string);
+        let file_id = self.rng.uuid();
+        let display = file_display(&file_id, &file, caption.clone());
+        self.enqueue(
+            Body::File {
+                file_id,
+                caption,
+                file: Some(file),
+            },
+            display,
+            now,
+        )
+    }
+
+    /// Retries a message marked [`Delivery::Failed`] (same id: never a second message). A file
+    /// that was rejected (413 / 415) or lost in a reload cannot be retried: nothing happens.
     pub fn retry(&mut self, id: &str, now: Millis) {
-        if let Some(o) = self.outbox.iter_mut().find(|o| o.id == id && o.failed) {
+        if let Some(o) = self
+            .outbox
+            .iter_mut()
+            .find(|o| o.id == id && o.failed && !is_lost(&o.content))
+        {
             o.failed = false;
             o.attempts = 0;
             o.next_try = None;
@@ -594,11 +676,36 @@ impl MiawSession {
             .map(|o| {
                 let mut m: Vec<(&str, Value)> = vec![("id", o.id.as_str().into())];
                 match &o.content {
-                    OutgoingContent::Text(t) => m.push(("text", t.as_str().into())),
-                    OutgoingContent::Choice {
+                    Body::Message(OutgoingContent::Text(t)) => m.push(("text", t.as_str().into())),
+                    Body::File {
+                        file_id, caption, ..
+                    } => {
+                        // Metadata only: the `File` cannot be saved, so a restore reports the
+                        // upload as failed (see `restore_lost_upload`).
+                        m.push(("fileId", file_id.as_str().into()));
+                        if let MessageContent::Attachments { files, .. } = &o.display {
+                            if let Some(a) = files.first() {
+                                m.push((
+                                    "file",
+                                    Value::object([
+                                        ("name", Value::from(a.name.as_str())),
+                                        ("size", a.size.into()),
+                                        ("mimeType", a.mime_type.clone().into()),
+                                    ]),
+                                ));
+                            }
+                        }
+                        if let Some(c) = caption {
+                            m.push(("caption", c.as_str().into()));
+                        }
+                        if o.failed {
+                            m.push(("failed", true.into()));
+                        }
+                    }
+                    Body::Message(OutgoingContent::Choice {
                         in_reply_to,
                         option_identifier,
-                    } => {
+                    }) => {
                         m.push(("inReplyTo", in_reply_to.as_str().into()));
                         m.push(("option", option_identifier.as_str().into()));
                         if let MessageContent::ChoicesResponse { selected } = &o.display {
@@ -1007,16 +1114,31 @@ impl MiawSession {
             .iter()
             .map(|o| (o.id.clone(), o.display.clone(), o.failed))
             .collect();
-        for (id, content, _) in pending {
+        for (id, content, failed) in pending {
             self.events.push_back(MiawEvent::Message {
                 id,
                 role: Role::EndUser,
                 sender_name: None,
                 content,
                 timestamp: None,
-                delivery: Some(Delivery::Sending),
+                delivery: Some(if failed {
+                    Delivery::Failed
+                } else {
+                    Delivery::Sending
+                }),
                 history: true,
             });
+        }
+        // Uploads cut by the reload and not in the history: say why they show as failed.
+        for id in std::mem::take(&mut self.lost_uploads) {
+            if let Some(o) = self.outbox.iter().find(|o| o.id == id) {
+                let what = describe(o);
+                self.events.push_back(MiawEvent::Error {
+                    message: format!(
+                        "{what} not sent: the page was reloaded before the upload finished"
+                    ),
+                });
+            }
         }
         self.flush(now);
     }
@@ -1025,13 +1147,13 @@ impl MiawSession {
         self.phase == Phase::Open && self.stream == StreamState::Connected && self.token.is_some()
     }
 
-    fn enqueue(
-        &mut self,
-        content: OutgoingContent,
-        display: MessageContent,
-        now: Millis,
-    ) -> Option<String> {
-        if matches!(self.phase, Phase::Ended | Phase::Idle | Phase::NeedIdentity) {
+    /// Whether visitor messages can be queued (from `start` until the session ends).
+    fn accepts_messages(&self) -> bool {
+        !matches!(self.phase, Phase::Ended | Phase::Idle | Phase::NeedIdentity)
+    }
+
+    fn enqueue(&mut self, content: Body, display: MessageContent, now: Millis) -> Option<String> {
+        if !self.accepts_messages() {
             return None;
         }
         let id = self.rng.uuid();
@@ -1082,17 +1204,40 @@ impl MiawSession {
         let o = &mut self.outbox[head];
         o.in_flight = Some(id);
         o.attempts += 1;
-        let req = wire::send_message(
-            &self.config.deployment,
-            id,
-            self.token.as_deref().unwrap_or(""),
-            self.conversation_id.as_deref().unwrap_or(""),
-            &o.id,
-            &o.content,
-            o.new_session.then_some(&routing),
-        );
+        let d = &self.config.deployment;
+        let token = self.token.as_deref().unwrap_or("");
+        let conv = self.conversation_id.as_deref().unwrap_or("");
+        let new_session = o.new_session.then_some(&routing);
         let client_id = o.id.clone();
-        self.start_http(req, Pending::Send(client_id));
+        match &o.content {
+            Body::Message(content) => {
+                let req = wire::send_message(d, id, token, conv, &o.id, content, new_session);
+                self.start_http(req, Pending::Send(client_id));
+            }
+            Body::File {
+                file_id,
+                caption,
+                file: Some(file),
+            } => {
+                let req = wire::send_file(
+                    d,
+                    id,
+                    token,
+                    conv,
+                    &o.id,
+                    file_id,
+                    caption.as_deref(),
+                    file,
+                    new_session,
+                );
+                self.start_upload(req, Pending::Send(client_id));
+            }
+            Body::File { file: None, .. } => {
+                // Unreachable (such entries are failed); never send an upload without a file.
+                o.in_flight = None;
+                o.failed = true;
+            }
+        }
     }
 
     fn on_sent(&mut self, client_id: &str, result: Result<HttpResponse, HttpError>, now: Millis) {
@@ -1121,6 +1266,24 @@ impl MiawSession {
                 o.attempts = o.attempts.saturating_sub(1);
                 o.next_try = Some(now + delay);
             }
+            Some(s @ (413 | 415)) if matches!(self.outbox[pos].content, Body::File { .. }) => {
+                // The server will never take this file: no retry, not even on demand.
+                let why = if s == 413 {
+                    "the file is too large"
+                } else {
+                    "this type of file is not accepted"
+                };
+                let detail = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| wire::error_message(&r.body))
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
+                if let Body::File { file, .. } = &mut self.outbox[pos].content {
+                    *file = None;
+                }
+                self.fail(pos, format!("{why} (HTTP {s}{detail})"));
+            }
             Some(s) if s < 500 && s != 408 => self.fail(pos, format!("HTTP {s}")),
             _ => {
                 let attempts = self.outbox[pos].attempts;
@@ -1139,9 +1302,57 @@ impl MiawSession {
         let id = self.outbox[pos].id.clone();
         self.outbox[pos].failed = true;
         self.set_own(&id, Delivery::Failed, true);
+        let what = describe(&self.outbox[pos]);
         self.events.push_back(MiawEvent::Error {
-            message: format!("message {id} not sent: {why}"),
+            message: format!("{what} not sent: {why}"),
         });
+    }
+
+    fn start_upload(&mut self, req: UploadRequest, what: Pending) {
+        self.pending.push((req.id, what, self.token_gen));
+        self.actions
+            .push_back(MiawAction::Http(HttpAction::Upload(req)));
+    }
+
+    /// A saved upload after a reload: the browser's `File` is gone, so it can never be sent.
+    /// It is kept (failed, not retryable, still persisted) so that its bubble is shown as
+    /// [`Delivery::Failed`] instead of vanishing, unless history or the stream shows that it
+    /// reached the server before the reload.
+    fn restore_lost_upload(&mut self, id: &str, saved: &Value, file: &Value) {
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let name = s(file, "name").unwrap_or_else(|| "file".to_string());
+        let file_id = s(saved, "fileId").unwrap_or_default();
+        let caption = s(saved, "caption");
+        let display = MessageContent::Attachments {
+            text: caption.clone(),
+            files: vec![Attachment {
+                id: Some(file_id.clone()).filter(|f| !f.is_empty()),
+                name,
+                size: file.get("size").and_then(Value::as_u64),
+                mime_type: s(file, "mimeType"),
+                url: None,
+            }],
+        };
+        if saved.get("failed").and_then(Value::as_bool) != Some(true) {
+            // Still pending at the reload: reported (once) when the history is in.
+            self.lost_uploads.push(id.to_string());
+        }
+        self.outbox.push(Outgoing {
+            id: id.to_string(),
+            content: Body::File {
+                file_id,
+                caption,
+                file: None,
+            },
+            display,
+            in_flight: None,
+            attempts: 0,
+            next_try: None,
+            new_session: false,
+            failed: true,
+            throttled: 0,
+        });
+        self.own.push((id.to_string(), Delivery::Failed));
     }
 
     /// Updates the state of one of the visitor's messages; only moves forward unless `force`.
@@ -1461,5 +1672,34 @@ impl MiawSession {
             self.set_own(&id, Delivery::Failed, true);
         }
         self.events.push_back(MiawEvent::Ended { reason });
+    }
+}
+
+/// The visitor's bubble for a file.
+fn file_display(file_id: &str, file: &FileRef, caption: Option<String>) -> MessageContent {
+    MessageContent::Attachments {
+        text: caption,
+        files: vec![Attachment {
+            id: Some(file_id.to_string()),
+            name: file.name.clone(),
+            size: Some(file.size),
+            mime_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty()),
+            url: None,
+        }],
+    }
+}
+
+/// A file that can no longer be sent (rejected, or lost in a reload).
+fn is_lost(content: &Body) -> bool {
+    matches!(content, Body::File { file: None, .. })
+}
+
+/// How an outbox entry is named in error messages.
+fn describe(o: &Outgoing) -> String {
+    match (&o.content, &o.display) {
+        (Body::File { .. }, MessageContent::Attachments { files, .. }) if !files.is_empty() => {
+            format!("file \"{}\" (message {})", files[0].name, o.id)
+        }
+        _ => format!("message {}", o.id),
     }
 }

@@ -1,10 +1,10 @@
 //! The MIAW wire format (`shared/spec/miaw.md`): request builders returning
-//! [`HttpRequest`] values, and parsing of responses and SSE event data into typed entries.
+//! [`HttpRequest`] values (and one [`UploadRequest`] for files), and parsing of responses and SSE event data into typed entries.
 //!
 //! Parsing never panics and never fails the session: anything unknown or malformed becomes
 //! [`Parsed::Skip`] with a reason the browser layer can log.
 
-use crate::http::{HttpRequest, Method, RequestId};
+use crate::http::{FileRef, HttpRequest, Method, RequestId, UploadRequest};
 use crate::json::Value;
 use crate::pairs::Pairs;
 
@@ -214,6 +214,53 @@ pub fn send_message(
         url: d.url(&format!("{API}/conversation/{conversation_id}/message")),
         headers: auth_headers(token),
         body: Some(Value::object(members).to_json()),
+    }
+}
+
+/// §4.9 upload a file: a `multipart/form-data` POST with a `messageEntry` JSON part and a
+/// `fileData` file part. Headers: `Authorization` and `X-Org-Id` only (the browser's
+/// `FormData` sets `Content-Type` with the boundary).
+///
+/// `messageEntry` is `{"esDeveloperName", "isNewMessagingSession", "message": {"id",
+/// "fileId", "text"?}}`; `text` (the caption) is left out when `caption` is `None` or blank.
+/// `new_session` sets `isNewMessagingSession: true` and adds the routing attributes (the
+/// answer to a 417, as for [`send_message`]). `language` is not sent: the spec does not
+/// confirm it for this endpoint.
+#[allow(clippy::too_many_arguments)]
+pub fn send_file(
+    d: &Deployment,
+    id: RequestId,
+    token: &str,
+    conversation_id: &str,
+    message_id: &str,
+    file_id: &str,
+    caption: Option<&str>,
+    file: &FileRef,
+    new_session: Option<&Pairs>,
+) -> UploadRequest {
+    let mut message: Vec<(&str, Value)> =
+        vec![("id", message_id.into()), ("fileId", file_id.into())];
+    if let Some(text) = caption.filter(|c| !c.trim().is_empty()) {
+        message.push(("text", text.into()));
+    }
+    let mut members: Vec<(&str, Value)> = vec![
+        ("esDeveloperName", d.es_developer_name.as_str().into()),
+        ("isNewMessagingSession", new_session.is_some().into()),
+    ];
+    if let Some(routing) = new_session {
+        members.push(("routingAttributes", routing_value(routing)));
+    }
+    members.push(("message", Value::object(message)));
+    UploadRequest {
+        id,
+        url: d.url(&format!("{API}/conversation/{conversation_id}/file")),
+        headers: vec![
+            ("Authorization".into(), format!("Bearer {token}")),
+            ("X-Org-Id".into(), d.org_id_15().to_string()),
+        ],
+        json_part: ("messageEntry".into(), Value::object(members).to_json()),
+        file_part: "fileData".into(),
+        file: file.clone(),
     }
 }
 
