@@ -125,41 +125,142 @@ fn js_error_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Performs one request. Network failures (including CORS refusals, which the browser does not
-/// distinguish) become [`HttpError::Network`], aborts [`HttpError::Aborted`].
-pub async fn fetch(req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, HttpError> {
-    let net = |e: JsValue| {
-        if e.dyn_ref::<web_sys::DomException>()
-            .is_some_and(|d| d.name() == "AbortError")
-        {
-            HttpError::Aborted
-        } else {
-            HttpError::Network(js_error_text(&e))
+/// Eight random bytes (MIAW ids and reconnect jitter are drawn from a PRNG seeded with them).
+pub fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
         }
-    };
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// `navigator.userAgent`.
+pub fn user_agent() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default()
+}
+
+/// The screen size, `1920x1080`.
+pub fn screen_size() -> String {
+    web_sys::window()
+        .and_then(|w| w.screen().ok())
+        .map(|s| format!("{}x{}", s.width().unwrap_or(0), s.height().unwrap_or(0)))
+        .unwrap_or_default()
+}
+
+pub fn info(message: &str) {
+    web_sys::console::info_1(&JsValue::from_str(message));
+}
+
+fn abort_or_network(e: JsValue) -> HttpError {
+    if e.dyn_ref::<web_sys::DomException>()
+        .is_some_and(|d| d.name() == "AbortError")
+    {
+        HttpError::Aborted
+    } else {
+        HttpError::Network(js_error_text(&e))
+    }
+}
+
+fn request_init(
+    method: &str,
+    headers_list: &[(String, String)],
+    signal: &AbortSignal,
+) -> Result<RequestInit, HttpError> {
     let init = RequestInit::new();
-    init.set_method(req.method.as_str());
+    init.set_method(method);
     init.set_mode(RequestMode::Cors);
     init.set_signal(Some(signal));
-    let headers = Headers::new().map_err(net)?;
-    for (name, value) in &req.headers {
-        headers.set(name, value).map_err(net)?;
+    let headers = Headers::new().map_err(abort_or_network)?;
+    for (name, value) in headers_list {
+        headers.set(name, value).map_err(abort_or_network)?;
     }
     init.set_headers(&headers);
-    if let Some(body) = &req.body {
-        init.set_body(&JsValue::from_str(body));
-    }
+    Ok(init)
+}
+
+async fn send(url: &str, init: &RequestInit) -> Result<Response, HttpError> {
     let window = web_sys::window().ok_or_else(|| HttpError::Network("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&req.url, &init))
+    Ok(JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await
-        .map_err(net)?
-        .unchecked_into();
+        .map_err(abort_or_network)?
+        .unchecked_into())
+}
+
+async fn whole_body(response: Response) -> Result<HttpResponse, HttpError> {
     let status = response.status();
-    let buffer = JsFuture::from(response.array_buffer().map_err(net)?)
+    let buffer = JsFuture::from(response.array_buffer().map_err(abort_or_network)?)
         .await
-        .map_err(net)?;
+        .map_err(abort_or_network)?;
     Ok(HttpResponse {
         status,
         body: js_sys::Uint8Array::new(&buffer).to_vec(),
     })
+}
+
+/// Starts a streaming GET; the response's body is read with [`read_chunk`].
+pub async fn fetch_stream(req: &HttpRequest, signal: &AbortSignal) -> Result<Response, HttpError> {
+    let init = request_init(req.method.as_str(), &req.headers, signal)?;
+    send(&req.url, &init).await
+}
+
+/// The reader of a response body (`None`: the response has no body).
+pub fn body_reader(response: &Response) -> Option<web_sys::ReadableStreamDefaultReader> {
+    response.body()?.get_reader().dyn_into().ok()
+}
+
+/// The next chunk of a body: `Ok(None)` at its end.
+pub async fn read_chunk(
+    reader: &web_sys::ReadableStreamDefaultReader,
+) -> Result<Option<Vec<u8>>, HttpError> {
+    let result = JsFuture::from(reader.read())
+        .await
+        .map_err(abort_or_network)?;
+    let done = js_sys::Reflect::get(&result, &"done".into())
+        .ok()
+        .and_then(|d| d.as_bool())
+        .unwrap_or(true);
+    if done {
+        return Ok(None);
+    }
+    let value = js_sys::Reflect::get(&result, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+    Ok(Some(js_sys::Uint8Array::new(&value).to_vec()))
+}
+
+/// A multipart upload: one JSON part and one file part (the browser sets the boundary).
+pub async fn upload(
+    req: &chat_core::UploadRequest,
+    file: &web_sys::File,
+    signal: &AbortSignal,
+) -> Result<HttpResponse, HttpError> {
+    let init = request_init("POST", &req.headers, signal)?;
+    let form = web_sys::FormData::new().map_err(abort_or_network)?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(&req.json_part.1));
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type("application/json");
+    let json =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag).map_err(abort_or_network)?;
+    form.append_with_blob(&req.json_part.0, &json)
+        .map_err(abort_or_network)?;
+    form.append_with_blob_and_filename(&req.file_part, file, &file.name())
+        .map_err(abort_or_network)?;
+    init.set_body(&form);
+    whole_body(send(&req.url, &init).await?).await
+}
+
+/// Performs one request. Network failures (including CORS refusals, which the browser does not
+/// distinguish) become [`HttpError::Network`], aborts [`HttpError::Aborted`].
+pub async fn fetch(req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, HttpError> {
+    let init = request_init(req.method.as_str(), &req.headers, signal)?;
+    if let Some(body) = &req.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    whole_body(send(&req.url, &init).await?).await
 }

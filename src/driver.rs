@@ -8,7 +8,7 @@
 use std::cell::{Ref, RefCell};
 use std::rc::{Rc, Weak};
 
-use chat_core::{Author, Chat, ChatEvent, HttpAction, Millis};
+use chat_core::{Author, Chat, ChatEvent, HttpAction, HttpError, Millis, StreamError};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
@@ -28,6 +28,9 @@ pub struct Driver {
     on_change: RefCell<Option<OnChange>>,
     in_flight: RefCell<Vec<(u64, AbortController)>>,
     timer: RefCell<Option<(Millis, Timeout)>>,
+    /// Files the visitor picked, by handle (the core only knows their handle, name and size).
+    files: RefCell<Vec<(u32, web_sys::File)>>,
+    next_file: std::cell::Cell<u32>,
     me: Weak<Driver>,
     /// Set once the widget is unmounted: late fetch results and timers are dropped.
     stopped: std::cell::Cell<bool>,
@@ -42,6 +45,8 @@ impl Driver {
             on_change: RefCell::new(None),
             in_flight: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
+            files: RefCell::new(Vec::new()),
+            next_file: std::cell::Cell::new(0),
             me: me.clone(),
             stopped: std::cell::Cell::new(false),
         })
@@ -83,6 +88,8 @@ impl Driver {
             let Some(action) = action else { break };
             match action {
                 HttpAction::Start(request) => self.start_request(request),
+                HttpAction::Stream(request) => self.start_stream(request),
+                HttpAction::Upload(request) => self.start_upload(request),
                 HttpAction::Abort(id) => {
                     if let Some(c) = self.take_in_flight(id) {
                         c.abort();
@@ -123,9 +130,105 @@ impl Driver {
         wasm_bindgen_futures::spawn_local(async move {
             let result = browser::fetch(&request, &signal).await;
             if let Some(driver) = me.upgrade() {
-                driver.take_in_flight(request.id);
-                if !driver.stopped.get() {
+                // An aborted request was abandoned by the core: no result is expected.
+                if driver.take_in_flight(request.id).is_some() && !driver.stopped.get() {
                     driver.dispatch(|chat, now| chat.handle_http(request.id, result, now));
+                }
+            }
+        });
+    }
+
+    /// Keeps a picked file until its upload is done; returns its handle for the core.
+    pub fn keep_file(&self, file: web_sys::File) -> u32 {
+        let handle = self.next_file.get() + 1;
+        self.next_file.set(handle);
+        self.files.borrow_mut().push((handle, file));
+        handle
+    }
+
+    fn start_upload(&self, request: chat_core::UploadRequest) {
+        let file = self
+            .files
+            .borrow()
+            .iter()
+            .find(|(h, _)| *h == request.file.handle)
+            .map(|(_, f)| f.clone());
+        let Ok(controller) = AbortController::new() else {
+            return;
+        };
+        let signal = controller.signal();
+        self.in_flight.borrow_mut().push((request.id, controller));
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match &file {
+                Some(f) => browser::upload(&request, f, &signal).await,
+                None => Err(HttpError::Network("the file is no longer available".into())),
+            };
+            if let Some(driver) = me.upgrade() {
+                if driver.take_in_flight(request.id).is_some() && !driver.stopped.get() {
+                    let ok = matches!(&result, Ok(r) if r.is_success());
+                    if ok {
+                        driver
+                            .files
+                            .borrow_mut()
+                            .retain(|(h, _)| *h != request.file.handle);
+                    }
+                    driver.dispatch(|chat, now| chat.handle_http(request.id, result, now));
+                }
+            }
+        });
+    }
+
+    /// A streaming GET (the MIAW event stream): chunks go to the core as they arrive.
+    fn start_stream(&self, request: chat_core::HttpRequest) {
+        let Ok(controller) = AbortController::new() else {
+            return;
+        };
+        let signal = controller.signal();
+        let id = request.id;
+        self.in_flight.borrow_mut().push((id, controller));
+        let me = self.me.clone();
+        // Whether the core still wants this stream (not aborted, widget not stopped).
+        let alive = move |me: &Weak<Driver>| -> Option<Rc<Driver>> {
+            let d = me.upgrade()?;
+            let wanted = !d.stopped.get() && d.in_flight.borrow().iter().any(|(r, _)| *r == id);
+            wanted.then_some(d)
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let closed = |me: &Weak<Driver>, error: Option<StreamError>| {
+                if let Some(d) = alive(me) {
+                    d.take_in_flight(id);
+                    d.dispatch(|chat, now| chat.handle_stream_closed(id, error, now));
+                }
+            };
+            let response = match browser::fetch_stream(&request, &signal).await {
+                Ok(r) => r,
+                Err(HttpError::Network(e)) => return closed(&me, Some(StreamError::Network(e))),
+                Err(HttpError::Aborted) => return,
+            };
+            if response.status() != 200 {
+                return closed(&me, Some(StreamError::Status(response.status())));
+            }
+            let Some(reader) = browser::body_reader(&response) else {
+                return closed(&me, Some(StreamError::Network("no body".into())));
+            };
+            match alive(&me) {
+                Some(d) => d.dispatch(|chat, now| chat.handle_stream_chunk(id, &[], now)),
+                None => return,
+            }
+            loop {
+                match browser::read_chunk(&reader).await {
+                    Ok(Some(bytes)) => match alive(&me) {
+                        Some(d) => {
+                            d.dispatch(|chat, now| chat.handle_stream_chunk(id, &bytes, now))
+                        }
+                        None => return,
+                    },
+                    Ok(None) => return closed(&me, None),
+                    Err(HttpError::Network(e)) => {
+                        return closed(&me, Some(StreamError::Network(e)))
+                    }
+                    Err(HttpError::Aborted) => return,
                 }
             }
         });
@@ -152,8 +255,13 @@ impl Driver {
     }
 
     fn emit_event(&self, event: &ChatEvent) {
-        if let ChatEvent::Error { message } = event {
-            browser::warn(&format!("chat widget: {message}"));
+        match event {
+            ChatEvent::Error { message } => browser::warn(&format!("chat widget: {message}")),
+            ChatEvent::Log { message } => {
+                browser::info(&format!("chat widget: {message}"));
+                return;
+            }
+            _ => {}
         }
         let Some(emit) = &self.emit else { return };
         let detail = js_sys::Object::new();
@@ -190,7 +298,38 @@ impl Driver {
                 set("context", ctx.into());
             }
             ChatEvent::Error { message } => set("message", message.as_str().into()),
-            ChatEvent::Opened | ChatEvent::Closed | ChatEvent::ConversationEnded => {}
+            ChatEvent::ConversationStarted { id } => set("conversationId", id.as_str().into()),
+            ChatEvent::ConversationClosed { reason } => {
+                set("reason", (*reason).into());
+                let id = self.chat.borrow().conversation_id().map(str::to_string);
+                set(
+                    "conversationId",
+                    id.map(JsValue::from).unwrap_or(JsValue::NULL),
+                );
+            }
+            ChatEvent::AgentJoined { name } | ChatEvent::AgentLeft { name } => {
+                set("name", name.as_str().into())
+            }
+            ChatEvent::Queue {
+                position,
+                wait_secs,
+            } => {
+                let num =
+                    |n: &Option<u64>| n.map(|n| JsValue::from(n as f64)).unwrap_or(JsValue::NULL);
+                set("position", num(position));
+                set("waitSeconds", num(wait_secs));
+            }
+            ChatEvent::Connection { online } => set("online", (*online).into()),
+            ChatEvent::Custom { kind, data } => {
+                set("type", kind.as_str().into());
+                set("data", data.as_str().into());
+            }
+            ChatEvent::Opened
+            | ChatEvent::Closed
+            | ChatEvent::ConversationEnded
+            | ChatEvent::IdentityTokenNeeded
+            | ChatEvent::WaitTimeout
+            | ChatEvent::Log { .. } => {}
         }
         emit(event.name(), detail.into());
     }

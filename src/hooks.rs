@@ -56,6 +56,35 @@ impl ChatHandle {
         let id = crate::browser::random_uuid();
         self.driver.dispatch(|c, now| c.handle_restart(now, id));
     }
+    /// Submits the pre-chat form; `false` when an answer was refused (shown in the form).
+    pub fn prechat_submit(&self, values: chat_core::Pairs) -> bool {
+        self.driver
+            .dispatch(|c, now| c.handle_prechat_submit(values, now))
+    }
+    pub fn prechat_cancel(&self) {
+        self.driver.dispatch(|c, _| c.handle_prechat_cancel());
+    }
+    /// The composer's text changed (typing indicator, Live Chat sneak peek).
+    pub fn composer_text(&self, text: &str) {
+        if self.chat().agent_active() {
+            self.driver
+                .dispatch(|c, now| c.handle_composer_text(text, now));
+        }
+    }
+    /// Sends a file the visitor picked, pasted or dropped (checked by the core first).
+    pub fn send_file(&self, file: web_sys::File) -> bool {
+        let size = file.size().max(0.0) as u64;
+        let name = file.name();
+        let mime_type = file.type_();
+        let handle = self.driver.keep_file(file);
+        let file = chat_core::FileRef {
+            handle,
+            name,
+            size,
+            mime_type,
+        };
+        self.driver.dispatch(|c, now| c.handle_send_file(file, now))
+    }
     /// "14:05" in the widget's language.
     pub fn format_time(&self, time: Millis) -> String {
         let lang = self.chat().catalogue().language().to_string();

@@ -108,6 +108,9 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
         browser_languages: browser::browser_languages(),
         session_id: browser::random_uuid(),
         persisted,
+        user_agent: browser::user_agent(),
+        screen: browser::screen_size(),
+        seed: browser::random_seed(),
     };
     let mut chat = Chat::new(loaded, env);
     chat.handle_start(browser::now());
@@ -175,28 +178,30 @@ impl WidgetHandle {
     #[wasm_bindgen(js_name = setVariables)]
     pub fn set_variables(&self, vars: JsValue) {
         let Some(d) = self.driver() else { return };
-        let mut map = chat_core::Pairs::new();
-        if let Some(obj) = vars.dyn_ref::<js_sys::Object>() {
-            for entry in js_sys::Object::entries(obj).iter() {
-                let pair = js_sys::Array::from(&entry);
-                let key = pair.get(0).as_string().unwrap_or_default();
-                let v = pair.get(1);
-                // Numbers print as JavaScript prints them (no float formatting in the wasm).
-                let value = if let Some(s) = v.as_string() {
-                    s
-                } else if let Some(n) = v.dyn_ref::<js_sys::Number>() {
-                    n.to_string_with_radix(10)
-                        .map(String::from)
-                        .unwrap_or_default()
-                } else if let Some(b) = v.as_bool() {
-                    if b { "true" } else { "false" }.to_string()
-                } else {
-                    String::new()
-                };
-                map.insert(key, value);
-            }
-        }
+        let map = js_pairs(&vars);
         d.dispatch(|c, _| c.handle_set_variables(map));
+    }
+    /// Hidden pre-chat fields for the agent (MIAW routing attributes / Live Chat details).
+    #[wasm_bindgen(js_name = setHiddenPrechatFields)]
+    pub fn set_hidden_prechat_fields(&self, fields: JsValue) {
+        let Some(d) = self.driver() else { return };
+        let map = js_pairs(&fields);
+        d.dispatch(|c, _| c.handle_set_hidden_fields(map));
+    }
+    /// The verified user's identity token (a JWT signed by the site), for MIAW verified users.
+    #[wasm_bindgen(js_name = setIdentityToken)]
+    pub fn set_identity_token(&self, jwt: &str) {
+        if let Some(d) = self.driver() {
+            let jwt = jwt.to_string();
+            d.dispatch(|c, now| c.handle_identity_token(jwt, now));
+        }
+    }
+    /// The agent conversation's id (MIAW conversation id / Live Chat session id), if any.
+    #[wasm_bindgen(js_name = getConversationId)]
+    pub fn get_conversation_id(&self) -> Option<String> {
+        let d = self.driver()?;
+        let id = d.chat().conversation_id().map(str::to_string);
+        id
     }
     /// Forgets the saved conversation and removes the widget from the page.
     pub fn destroy(&mut self) {
@@ -205,6 +210,32 @@ impl WidgetHandle {
             w.destroy();
         }
     }
+}
+
+/// A plain object's own properties as text pairs (numbers as JavaScript prints them: no float
+/// formatting in the wasm).
+fn js_pairs(value: &JsValue) -> chat_core::Pairs {
+    let mut map = chat_core::Pairs::new();
+    if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
+        for entry in js_sys::Object::entries(obj).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let v = pair.get(1);
+            let value = if let Some(s) = v.as_string() {
+                s
+            } else if let Some(n) = v.dyn_ref::<js_sys::Number>() {
+                n.to_string_with_radix(10)
+                    .map(String::from)
+                    .unwrap_or_default()
+            } else if let Some(b) = v.as_bool() {
+                if b { "true" } else { "false" }.to_string()
+            } else {
+                String::new()
+            };
+            map.insert(key, value);
+        }
+    }
+    map
 }
 
 /// Entry point for the loader: mounts the widget and returns its handle.

@@ -40,8 +40,16 @@
     send: function (text) { return call("send", [String(text)]); },
     /** Values for {{vars.NAME}} in message texts. */
     setVariables: function (vars) { call("setVariables", [vars || {}]); },
+    /** Hidden pre-chat fields for the agent (MIAW routing attributes / Live Chat details). */
+    setHiddenPrechatFields: function (fields) { call("setHiddenPrechatFields", [fields || {}]); },
+    /** Verified users (MIAW): the identity JWT your site signed for the signed-in customer. */
+    setIdentityToken: function (jwt) { call("setIdentityToken", [String(jwt)]); },
+    /** The agent conversation's id (MIAW conversation / Live Chat session), or null. */
+    getConversationId: function () { return handle ? (handle.getConversationId() || null) : null; },
     /** Subscribes to an event ("ready", "open", "close", "message", "handoff:requested",
-     *  "conversation:ended", "error", or "*" for all); returns an unsubscribe function. */
+     *  "conversation:started", "agent:joined", "agent:left", "conversation:closed",
+     *  "conversation:ended", "error", ... or "*" for all; see README); returns an
+     *  unsubscribe function. */
     on: function (name, fn) {
       if (typeof fn !== "function") throw new TypeError("ChatWidget.on(name, fn): fn must be a function");
       (listeners[name] = listeners[name] || []).push(fn);

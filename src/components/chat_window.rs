@@ -1,15 +1,15 @@
 use yew::prelude::*;
 
-use super::{Composer, EndedBar, Header, MessageList, Notices, TypingIndicator};
+use super::{Composer, EndedBar, Header, MessageList, Notices, PrechatForm, TypingIndicator};
 use crate::use_chat;
 
 /// The chat window: header, configuration notices, messages, typing indicator and composer.
 #[function_component]
 pub fn ChatWindow() -> Html {
     let chat = use_chat();
-    let (title, ended) = {
+    let (title, ended, prechat) = {
         let c = chat.chat();
-        (c.title(), c.is_ended())
+        (c.title(), c.is_ended(), c.prechat().is_some())
     };
     let onkeydown = {
         let chat = chat.clone();
@@ -26,7 +26,7 @@ pub fn ChatWindow() -> Html {
             <Notices />
             <MessageList />
             <TypingIndicator />
-            if ended { <EndedBar /> } else { <Composer /> }
+            if ended { <EndedBar /> } else if prechat { <PrechatForm /> } else { <Composer /> }
         </section>
     }
 }

@@ -13,14 +13,17 @@ use crate::use_chat;
 pub fn Composer() -> Html {
     let chat = use_chat();
     let input = use_node_ref();
-    let (enabled, placeholder, label, send_label) = {
+    let file_input = use_node_ref();
+    let (enabled, attach, placeholder, label, send_label, attach_label) = {
         let c = chat.chat();
         let cat = c.catalogue();
         (
             c.can_send(),
+            c.can_attach(),
             cat.text(MsgKey::ComposerPlaceholder),
             cat.text(MsgKey::ComposerLabel),
             cat.text(MsgKey::SendLabel),
+            cat.text(MsgKey::AttachLabel),
         )
     };
     // When the visitor opened the window from inside the widget (the launcher has focus),
@@ -49,6 +52,7 @@ pub fn Composer() -> Html {
             if let Some(el) = input.cast::<HtmlTextAreaElement>() {
                 if chat.send(&el.value()) {
                     el.set_value("");
+                    chat.composer_text("");
                 }
             }
         }
@@ -66,11 +70,89 @@ pub fn Composer() -> Html {
         e.prevent_default();
         submit();
     });
+    let oninput = {
+        let chat = chat.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                chat.composer_text(&el.value());
+            }
+        })
+    };
+    // Files: the attach button's picker, paste and drop (only while an agent chat takes files).
+    let send_files = {
+        let chat = chat.clone();
+        move |files: Option<web_sys::FileList>| -> bool {
+            let Some(files) = files else { return false };
+            let mut any = false;
+            for i in 0..files.length() {
+                if let Some(f) = files.get(i) {
+                    chat.send_file(f);
+                    any = true;
+                }
+            }
+            any
+        }
+    };
+    let onpick = {
+        let send_files = send_files.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                send_files(input.files());
+                input.set_value("");
+            }
+        })
+    };
+    let onattach = {
+        let file_input = file_input.clone();
+        Callback::from(move |_| {
+            if let Some(i) = file_input.cast::<web_sys::HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let onpaste = {
+        let send_files = send_files.clone();
+        Callback::from(move |e: Event| {
+            if !attach {
+                return;
+            }
+            let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                return;
+            };
+            let files = e.clipboard_data().and_then(|d| d.files());
+            if files.as_ref().is_some_and(|f| f.length() > 0) {
+                e.prevent_default();
+                send_files(files);
+            }
+        })
+    };
+    let ondragover = Callback::from(move |e: DragEvent| {
+        if attach {
+            e.prevent_default();
+        }
+    });
+    let ondrop = Callback::from(move |e: DragEvent| {
+        if !attach {
+            return;
+        }
+        let files = e.data_transfer().and_then(|d| d.files());
+        if files.as_ref().is_some_and(|f| f.length() > 0) {
+            e.prevent_default();
+            send_files(files);
+        }
+    });
     html! {
-        <form class="cw-composer" {onsubmit}>
+        <form class="cw-composer" {onsubmit} {ondragover} {ondrop}>
+            if attach {
+                <input ref={file_input} type="file" class="cw-file" hidden=true tabindex="-1"
+                       aria-hidden="true" onchange={onpick} />
+                <button type="button" class="cw-attach" aria-label={attach_label.clone()}
+                        title={attach_label} onclick={onattach}>{ icons::attach() }</button>
+            }
             <textarea ref={input} class="cw-input" rows="1" dir="auto" placeholder={placeholder}
                       aria-label={label} disabled={!enabled}
-                      maxlength={(MAX_MESSAGE_CHARS * 4).to_string()} {onkeydown} />
+                      maxlength={(MAX_MESSAGE_CHARS * 4).to_string()} {onkeydown} {oninput}
+                      onpaste={onpaste} />
             <button type="submit" class="cw-send" aria-label={send_label} disabled={!enabled}>
                 { icons::send() }
             </button>

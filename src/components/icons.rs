@@ -41,3 +41,11 @@ pub fn send() -> Html {
         </svg>
     }
 }
+
+pub fn attach() -> Html {
+    html! {
+        <svg class="cw-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d="M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17.2a1.7 1.7 0 0 1-2.4-2.4L15 7.1" stroke="currentColor" stroke-width="2" stroke-linecap="round" fill="none"/>
+        </svg>
+    }
+}

@@ -1,3 +1,4 @@
+use chat_core::transcript::format_bytes;
 use chat_core::{Author, MsgKey, Status};
 use yew::prelude::*;
 
@@ -29,8 +30,31 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
     let status = match m.status {
         Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
         Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
-        _ => None,
+        // Delivery receipts exist only in agent conversations (the bot answers at once).
+        Some(Status::Sent) => Some(("sent", cat.text(MsgKey::StatusSent))),
+        Some(Status::Delivered) => Some(("delivered", cat.text(MsgKey::StatusDelivered))),
+        Some(Status::Read) => Some(("read", cat.text(MsgKey::StatusRead))),
+        None => None,
     };
+    let files = m.files.iter().map(|f| {
+        let size = f.size.map(format_bytes);
+        let meta = match &size {
+            Some(s) => format!("{} ({s})", f.name),
+            None => f.name.clone(),
+        };
+        match (&f.url, f.is_image()) {
+            (Some(url), true) => html! {
+                <a class="cw-file-link cw-file-link--image" href={url.clone()} target="_blank" rel="noopener noreferrer">
+                    <img class="cw-image" src={url.clone()} alt={f.name.clone()} loading="lazy" />
+                </a>
+            },
+            (Some(url), false) => html! {
+                <a class="cw-file-link" href={url.clone()} target="_blank" rel="noopener noreferrer"
+                   download={f.name.clone()}>{ meta }</a>
+            },
+            (None, _) => html! { <span class="cw-file-name">{ meta }</span> },
+        }
+    });
     let retry_label = cat.text(MsgKey::MessageRetry);
     let on_retry = {
         let chat = chat.clone();
@@ -51,6 +75,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
                 if let Some(url) = &m.image_url {
                     <img class="cw-image" src={url.clone()} alt="" loading="lazy" />
                 }
+                { for files }
             </div>
             if let Some((class, label)) = status {
                 <div class={classes!("cw-status", format!("cw-status--{class}"))}>

@@ -75,6 +75,23 @@ impl FileInfo {
     }
 }
 
+/// A file size for people: `812 B`, `4.2 KB`, `5 MB` (integer arithmetic: no float formatting
+/// in the wasm bundle).
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")];
+    for (size, unit) in UNITS {
+        if n >= size {
+            let tenths = (n * 10 + size / 2) / size;
+            return if tenths % 10 == 0 || tenths >= 100 {
+                format!("{} {unit}", (tenths + 5) / 10)
+            } else {
+                format!("{}.{} {unit}", tenths / 10, tenths % 10)
+            };
+        }
+    }
+    format!("{n} B")
+}
+
 /// One entry of the message list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -327,6 +344,14 @@ fn message_from_value(v: &Value) -> Option<Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(format_bytes(812), "812 B");
+        assert_eq!(format_bytes(4300), "4.2 KB");
+        assert_eq!(format_bytes(5 * 1024 * 1024), "5 MB");
+        assert_eq!(format_bytes(150 * 1024 * 1024), "150 MB");
+    }
 
     #[test]
     fn ids_are_unique_and_visitor_messages_start_sending() {

@@ -60,6 +60,47 @@ pub struct HandoffConfig {
     pub context_attributes: Pairs,
     /// Fixed routing attributes / details, merged under the host page's hidden fields.
     pub hidden_fields: Pairs,
+    /// Visitor file uploads (MIAW only; `None`: no attach button).
+    pub attachments: Option<AttachmentRules>,
+}
+
+/// What the visitor may upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRules {
+    pub max_bytes: u64,
+    /// Allowed MIME types (`image/*` allows every image type).
+    pub types: Vec<String>,
+}
+
+impl Default for AttachmentRules {
+    fn default() -> Self {
+        AttachmentRules {
+            max_bytes: 5 * 1024 * 1024,
+            types: [
+                "image/png",
+                "image/jpeg",
+                "image/gif",
+                "image/bmp",
+                "image/tiff",
+                "application/pdf",
+                "text/plain",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+impl AttachmentRules {
+    pub fn allows(&self, mime: &str) -> bool {
+        let mime = mime.trim().to_ascii_lowercase();
+        self.types.iter().any(|t| {
+            let t = t.to_ascii_lowercase();
+            t == mime
+                || t.strip_suffix("/*")
+                    .is_some_and(|p| mime.split('/').next() == Some(p))
+        })
+    }
 }
 
 const MIAW_HINT: &str = "url, orgId, developerName, language, verifiedUser";
@@ -99,6 +140,17 @@ pub(crate) fn read_handoff(
     let wait_timeout_secs = r.int("waitTimeoutSeconds", 10, 86_400, report);
     let context_attributes = read_string_map(&mut r, "contextAttributes", report);
     let hidden_fields = read_string_map(&mut r, "hiddenFields", report);
+    let attachments_path = r.path_of("attachments");
+    let attachments = match r.raw("attachments") {
+        Some(Value::Bool(false)) => None,
+        None | Some(Value::Bool(true)) => Some(AttachmentRules::default()),
+        Some(v) => read_attachments(v, &attachments_path, report),
+    };
+    let attachments = if matches!(channel, Some(Channel::LiveChat(_))) {
+        None // the Chat REST API has no visitor uploads
+    } else {
+        attachments
+    };
     r.finish(report);
     if report.errors.len() > before {
         return None;
@@ -110,7 +162,21 @@ pub(crate) fn read_handoff(
         wait_timeout_secs,
         context_attributes,
         hidden_fields,
+        attachments,
     })
+}
+
+fn read_attachments(v: &Value, path: &str, report: &mut Report) -> Option<AttachmentRules> {
+    let mut r = ObjReader::new(v, path, report)?;
+    let mut rules = AttachmentRules::default();
+    if let Some(mb) = r.int("maxBytes", 1, 100 * 1024 * 1024, report) {
+        rules.max_bytes = mb;
+    }
+    if r.raw("types").is_some() {
+        rules.types = read_text_list(&mut r, "types", report);
+    }
+    r.finish(report);
+    Some(rules)
 }
 
 fn read_string_map(r: &mut ObjReader<'_>, key: &'static str, report: &mut Report) -> Pairs {

@@ -11,7 +11,7 @@ mod prechat;
 pub(crate) mod run;
 
 pub(crate) use config::read_handoff;
-pub use config::{Channel, HandoffConfig, LiveChatSettings, MiawSettings};
+pub use config::{AttachmentRules, Channel, HandoffConfig, LiveChatSettings, MiawSettings};
 pub use prechat::{ChoiceItem, FieldError, FieldKind, PrechatField, PrechatForm};
 
 /// The pre-chat form while it is shown: the visitor's answers and the problems found.

@@ -2,7 +2,7 @@
 //! turning its events into messages (all texts from the catalogue) and host-page events.
 
 use crate::chat::{Chat, ChatEvent};
-use crate::http::{HttpAction, HttpError, HttpResponse, RequestId, StreamError};
+use crate::http::{FileRef, HttpAction, HttpError, HttpResponse, RequestId, StreamError};
 use crate::json::Value;
 use crate::livechat::{
     self, FailReason, HistoryEntry, LiveChatConfig, LiveChatEvent, LiveChatSession, PersistUpdate,
@@ -13,7 +13,7 @@ use crate::miaw::{
     Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent, MiawSession,
 };
 use crate::pairs::Pairs;
-use crate::transcript::{Author, FileInfo, Millis, QuickReply, Status};
+use crate::transcript::{format_bytes, Author, FileInfo, Millis, QuickReply, Status};
 
 use super::{Channel, HandoffConfig, PrechatState};
 
@@ -414,6 +414,82 @@ impl Chat {
             Session::LiveChat(l) => l.set_composer_text(text, now),
         }
         self.pump_agent(now);
+    }
+
+    /// Whether the visitor may attach a file now (MIAW with attachments on).
+    pub fn can_attach(&self) -> bool {
+        self.can_send()
+            && self
+                .config
+                .handoff
+                .as_ref()
+                .is_some_and(|h| h.attachments.is_some())
+            && matches!(&self.agent, Some(a) if !a.ending && matches!(a.session, Session::Miaw(_)))
+    }
+
+    /// The visitor picked (or pasted, or dropped) a file. Checked against the configured size
+    /// and types first: a refused file gets a clear message and is not uploaded.
+    pub fn handle_send_file(&mut self, file: FileRef, now: Millis) -> bool {
+        if !self.can_attach() {
+            return false;
+        }
+        let Some(rules) = self
+            .config
+            .handoff
+            .as_ref()
+            .and_then(|h| h.attachments.clone())
+        else {
+            return false;
+        };
+        if file.size > rules.max_bytes {
+            let max = format_bytes(rules.max_bytes);
+            self.system(
+                MsgKey::AttachmentTooLarge,
+                &[("fileName", file.name.as_str()), ("maxSize", max.as_str())],
+                now,
+            );
+            return false;
+        }
+        if !rules.allows(&file.mime_type) {
+            let kind = if file.mime_type.is_empty() {
+                file.name.rsplit('.').next().unwrap_or("").to_string()
+            } else {
+                file.mime_type.clone()
+            };
+            self.system(
+                MsgKey::AttachmentTypeNotAllowed,
+                &[
+                    ("fileName", file.name.as_str()),
+                    ("fileType", kind.as_str()),
+                ],
+                now,
+            );
+            return false;
+        }
+        let info = FileInfo {
+            name: file.name.clone(),
+            url: None,
+            size: Some(file.size),
+            mime_type: Some(file.mime_type.clone()),
+        };
+        let Some(AgentChat {
+            session: Session::Miaw(m),
+            ..
+        }) = &mut self.agent
+        else {
+            return false;
+        };
+        let remote = m.send_file(file, None, now);
+        let id = self.add_message(Author::Visitor, String::new(), Vec::new(), now);
+        if let Some(msg) = self.transcript.get_mut(&id) {
+            msg.files = vec![info];
+            match remote {
+                Some(r) => msg.remote_id = Some(r),
+                None => msg.status = Some(Status::Failed),
+            }
+        }
+        self.pump_agent(now);
+        true
     }
 
     /// Whether visitor messages go to an agent session now.
