@@ -194,3 +194,164 @@ impl Browser {
         );
     }
 }
+
+/// Writes a page embedding the widget from `cdn` with `config` as `window.ChatWidgetConfig`
+/// (plus `extra_head` script before the loader), serves it on `host` and returns its URL.
+/// Every widget event is recorded in `window.events` as `[name, detail]`.
+pub async fn config_page(
+    cdn: &str,
+    host: &str,
+    config: &serde_json::Value,
+    extra_head: &str,
+) -> String {
+    let dir = temp_dir("page");
+    std::fs::write(
+        dir.join("index.html"),
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>
+<h1>Shop</h1>
+<script>window.ChatWidgetConfig = {config}; window.events = []; {extra_head}</script>
+<script src="{cdn}/widget/chat-widget.js"></script>
+<script>ChatWidget.on("*", function (d, n) {{ window.events.push([n, d]); }});</script>
+</body></html>"#
+        ),
+    )
+    .unwrap();
+    let base = serve(dir, host).await;
+    format!("{base}/index.html")
+}
+
+/// A minimal HTTP/1.1 JSON client for the emulator's control API (no client crate needed
+/// for a handful of local calls). Panics on transport errors; returns (status, JSON body).
+pub async fn http_json(
+    method: &str,
+    url: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// The emulator's control API.
+pub struct Control(pub String);
+
+impl Control {
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        let (status, v) = http_json("GET", &format!("{}/control{path}", self.0), None).await;
+        assert!(status < 300, "GET {path}: {status} {v}");
+        v
+    }
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, v) =
+            http_json("POST", &format!("{}/control{path}", self.0), Some(&body)).await;
+        assert!(status < 300, "POST {path}: {status} {v}");
+        v
+    }
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, v) = http_json("PUT", &format!("{}/control{path}", self.0), Some(&body)).await;
+        assert!(status < 300, "PUT {path}: {status} {v}");
+        v
+    }
+    /// Waits until a conversation exists (up to 15 s) and returns the newest one's id.
+    pub async fn wait_conversation(&self) -> String {
+        for _ in 0..150 {
+            let list = self.get("/conversations").await;
+            if let Some(last) = list.as_array().and_then(|a| a.last()) {
+                if let Some(id) = last["id"].as_str() {
+                    return id.to_string();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no conversation reached the emulator");
+    }
+    /// Waits until the conversation's transcript satisfies `pred` (up to 15 s).
+    pub async fn wait_transcript(
+        &self,
+        id: &str,
+        what: &str,
+        pred: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value> {
+        for _ in 0..150 {
+            let t = self.get(&format!("/conversations/{id}/transcript")).await;
+            let list = t.as_array().cloned().unwrap_or_default();
+            if pred(&list) {
+                return list;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let t = self.get(&format!("/conversations/{id}/transcript")).await;
+        panic!("emulator transcript never showed {what}: {t:#}");
+    }
+}
+
+impl Browser {
+    /// Types `text` into the composer and presses Enter.
+    pub async fn type_and_send(&self, text: &str) {
+        let input = self.widget(".cw-input").await;
+        input.send_keys(text).await.unwrap();
+        input
+            .send_keys(&String::from(char::from(fantoccini::key::Key::Enter)))
+            .await
+            .unwrap();
+    }
+
+    /// The names of the events the page received so far.
+    pub async fn event_names(&self) -> Vec<String> {
+        serde_json::from_value(self.js("return (window.events || []).map(e => e[0])").await)
+            .unwrap_or_default()
+    }
+
+    /// Waits for the page to receive event `name`; returns its detail.
+    pub async fn wait_event(&self, name: &str) -> serde_json::Value {
+        self.wait_js(
+            &format!("event {name}"),
+            &format!("const e = (window.events || []).find(e => e[0] === {name:?}); return e ? (e[1] || {{}}) : null;"),
+        )
+        .await
+    }
+}

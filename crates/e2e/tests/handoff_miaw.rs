@@ -1,0 +1,465 @@
+//! MIAW hand-off end to end: the real widget (script tag, wasm, fetch with a streaming body)
+//! in headless Chromium against the Salesforce emulator, driven by real clicks and keys on
+//! the visitor side and by the emulator's control API on the agent side.
+
+use e2e::{config_page, dist, serve, Browser, Control};
+use fantoccini::Locator;
+use serde_json::{json, Value};
+
+fn miaw_config(emulator: &str) -> Value {
+    json!({
+        "title": "Shop support",
+        "openOnLoad": true,
+        "handoff": {
+            "miaw": {"url": emulator, "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
+            "prechat": {"fields": [
+                "description",
+                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
+            ]},
+            "contextAttributes": {"lastIntent": "Bot_Intent"}
+        }
+    })
+}
+
+/// Fills the pre-chat form and submits it with a click.
+async fn fill_prechat(b: &Browser, description: &str, topic: &str) {
+    let d = b.widget("textarea[name=description]").await;
+    d.send_keys(description).await.unwrap();
+    b.js(&format!(
+        "const s = document.querySelector('chat-widget').shadowRoot.querySelector('select[name=topic]'); s.value = {topic:?}; return true;"
+    ))
+    .await;
+    b.widget(".cw-pc-submit").await.click().await.unwrap();
+}
+
+#[tokio::test]
+async fn bot_prechat_agent_messages_typing_transfer_and_agent_end() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let page = config_page(
+        &cdn,
+        "localhost",
+        &miaw_config(&emu.base_url()),
+        "window.ChatWidget = []; ChatWidget.push(['setHiddenPrechatFields', {PageUrl: location.href}]);",
+    )
+    .await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.wait_bubble("bot", "Alpine Outfitters assistant").await;
+    b.type_and_send("Where is my order?").await;
+    b.wait_bubble("bot", "track your order").await;
+    b.type_and_send("I want to talk to a human").await;
+    b.wait_bubble("bot", "transfer you to one of our agents")
+        .await;
+
+    // Pre-chat: submitting it empty shows the problem and requests nothing.
+    b.widget(".cw-pc-submit").await.click().await.unwrap();
+    b.widget(".cw-pc-error").await;
+    assert!(control
+        .get("/conversations")
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    fill_prechat(&b, "My parcel is late", "Orders").await;
+
+    let id = control.wait_conversation().await;
+    let started = b.wait_event("conversation:started").await;
+    assert_eq!(started["conversationId"], json!(id));
+    assert_eq!(
+        b.js("return ChatWidget.getConversationId()").await,
+        json!(id)
+    );
+    let conv = control.get(&format!("/conversations/{id}")).await;
+    let attrs = &conv["details"]["routingAttributes"];
+    assert_eq!(attrs["description"], json!("My parcel is late"), "{conv:#}");
+    assert_eq!(attrs["Topic"], json!("Orders"));
+    assert!(attrs["PageUrl"].as_str().unwrap().contains("/index.html"));
+    assert_eq!(attrs["Bot_Intent"], json!("order_status"));
+    // The bot conversation reached the agent as the first message, not shown as a bubble.
+    control
+        .wait_transcript(&id, "the bot transcript", |t| {
+            t.iter().any(|e| {
+                e["text"]
+                    .as_str()
+                    .is_some_and(|x| x.contains("Visitor: Where is my order?"))
+            })
+        })
+        .await;
+    assert!(!b
+        .bubbles("visitor")
+        .await
+        .iter()
+        .any(|t| t.contains("Visitor: Where")));
+
+    // The agent accepts: their name is shown.
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    assert_eq!(b.wait_event("agent:joined").await["name"], json!("Jane"));
+
+    // Agent → visitor, with the typing indicator first.
+    control
+        .post(
+            &format!("/conversations/{id}/typing"),
+            json!({"typing": true}),
+        )
+        .await;
+    b.wait_js(
+        "agent typing",
+        "return document.querySelector('chat-widget').shadowRoot.querySelector('.cw-typing')?.textContent.includes('Jane')",
+    )
+    .await;
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "Hi, I am Jane. Let me look."}),
+        )
+        .await;
+    b.wait_bubble("agent", "Let me look.").await;
+
+    // Visitor → agent: reaches the emulator once, shown as delivered.
+    b.type_and_send("Order 1234, thanks").await;
+    control
+        .wait_transcript(&id, "the visitor message", |t| {
+            t.iter()
+                .filter(|e| e["text"] == json!("Order 1234, thanks"))
+                .count()
+                == 1
+        })
+        .await;
+    b.wait_js(
+        "delivered",
+        "return [...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-status--delivered, .cw-status--read')].length > 0",
+    )
+    .await;
+
+    // Transfer to Mark.
+    control
+        .post(
+            &format!("/conversations/{id}/transfer"),
+            json!({"toAgentId": "Mark"}),
+        )
+        .await;
+    b.wait_bubble("system", "You have been transferred to Mark.")
+        .await;
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"agentId": "Mark", "text": "Mark here."}),
+        )
+        .await;
+    b.wait_bubble("agent", "Mark here.").await;
+
+    // The agent ends the chat: composer closed, "start a new chat" offered.
+    control
+        .post(
+            &format!("/conversations/{id}/end"),
+            json!({"agentId": "Mark"}),
+        )
+        .await;
+    b.wait_bubble("system", "The agent has ended the chat.")
+        .await;
+    b.widget(".cw-restart").await;
+    assert_eq!(
+        b.wait_event("conversation:closed").await["reason"],
+        json!("agent")
+    );
+    // Exactly one visitor message per thing typed, as seen by the agent.
+    let t = control
+        .get(&format!("/conversations/{id}/transcript"))
+        .await;
+    let visitor: Vec<&str> = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["role"] == json!("EndUser") && e["kind"] == json!("message"))
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(visitor.len(), 2, "{visitor:?}");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn visitor_ends_and_reload_mid_conversation_keeps_everything_once() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "First from Jane"}),
+        )
+        .await;
+    b.wait_bubble("agent", "First from Jane").await;
+    b.type_and_send("Before reload").await;
+    control
+        .wait_transcript(&id, "the message before reload", |t| {
+            t.iter().any(|e| e["text"] == json!("Before reload"))
+        })
+        .await;
+
+    // Reload: the same conversation, the same history, nothing twice.
+    b.client.refresh().await.unwrap();
+    b.wait_bubble("agent", "First from Jane").await;
+    // A message sent while the page was away arrives through the stream's replay / history.
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "While you were away"}),
+        )
+        .await;
+    b.wait_bubble("agent", "While you were away").await;
+    b.type_and_send("After reload").await;
+    control
+        .wait_transcript(&id, "the message after reload", |t| {
+            t.iter().any(|e| e["text"] == json!("After reload"))
+        })
+        .await;
+    let agent = b.bubbles("agent").await;
+    assert_eq!(
+        agent
+            .iter()
+            .filter(|t| t.contains("First from Jane"))
+            .count(),
+        1,
+        "{agent:?}"
+    );
+    let visitor = b.bubbles("visitor").await;
+    assert_eq!(
+        visitor
+            .iter()
+            .filter(|t| t.contains("Before reload"))
+            .count(),
+        1,
+        "{visitor:?}"
+    );
+    assert_eq!(
+        b.js("return ChatWidget.getConversationId()").await,
+        json!(id)
+    );
+
+    // The visitor ends the chat with the header button.
+    b.widget(".cw-end").await.click().await.unwrap();
+    b.wait_bubble("system", "You have ended the chat.").await;
+    for _ in 0..100 {
+        let conv = control.get(&format!("/conversations/{id}")).await;
+        if conv["status"] != json!("active") && conv["status"] != json!("waiting") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let conv = control.get(&format!("/conversations/{id}")).await;
+    assert!(
+        conv["status"] != json!("active"),
+        "the conversation was closed on the server: {conv:#}"
+    );
+    assert_eq!(
+        b.bubbles("system")
+            .await
+            .iter()
+            .filter(|t| t.contains("You have ended the chat."))
+            .count(),
+        1
+    );
+    b.close().await;
+    let _ = Locator::Css("unused");
+}
+
+#[tokio::test]
+async fn stream_dropped_every_few_events_across_200_agent_messages_loses_and_repeats_nothing() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    for batch in 0..20 {
+        // The stream is cut after a few more events, every batch.
+        control
+            .post("/faults/sse-drop", json!({"afterEvents": 3 + batch % 5}))
+            .await;
+        for i in 0..10 {
+            let n = batch * 10 + i;
+            control
+                .post(
+                    &format!("/conversations/{id}/messages"),
+                    json!({"text": format!("agent message #{n:03}")}),
+                )
+                .await;
+        }
+        if batch % 5 == 4 {
+            // The visitor keeps talking through it.
+            b.type_and_send(&format!("visitor message #{batch}")).await;
+        }
+    }
+    b.wait_bubble("agent", "agent message #199").await;
+    let shown = b.bubbles("agent").await;
+    for n in 0..200 {
+        let needle = format!("agent message #{n:03}");
+        let count = shown.iter().filter(|t| **t == needle).count();
+        assert_eq!(count, 1, "{needle} shown {count} times");
+    }
+    let visitor = control
+        .wait_transcript(&id, "the 4 visitor messages", |t| {
+            t.iter()
+                .filter(|e| {
+                    e["text"]
+                        .as_str()
+                        .is_some_and(|x| x.starts_with("visitor message #"))
+                })
+                .count()
+                >= 4
+        })
+        .await;
+    let sent: Vec<&str> = visitor
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .filter(|x| x.starts_with("visitor message #"))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "visitor message #4",
+            "visitor message #9",
+            "visitor message #14",
+            "visitor message #19"
+        ]
+    );
+    // The widget noticed the drops and said so, then that it is back.
+    b.wait_bubble("system", "Connection restored.").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn attachments_both_ways() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    config["handoff"]["attachments"] =
+        json!({"maxBytes": 1000, "types": ["text/plain", "image/*"]});
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+
+    // Agent → visitor: an image shown inline, a PDF as a link with its name and size.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    control
+        .post(
+            &format!("/conversations/{id}/files"),
+            json!({"fileName": "dot.png", "mimeType": "image/png", "contentBase64": png}),
+        )
+        .await;
+    control
+        .post(&format!("/conversations/{id}/files"), json!({"fileName": "label.pdf", "mimeType": "application/pdf", "contentBase64": "JVBERi0xLjQK", "text": "Your return label"}))
+        .await;
+    b.wait_bubble("agent", "Your return label").await;
+    let files = b
+        .wait_js(
+            "agent files",
+            "const r = document.querySelector('chat-widget').shadowRoot;
+             const img = r.querySelector('.cw-msg--agent img.cw-image');
+             const link = [...r.querySelectorAll('.cw-msg--agent a.cw-file-link')].find(a => a.textContent.includes('label.pdf'));
+             return img && link ? [img.getAttribute('src'), link.textContent, link.getAttribute('href')] : null;",
+        )
+        .await;
+    assert!(
+        files[0].as_str().unwrap().starts_with(&emu.base_url()),
+        "{files}"
+    );
+    assert!(
+        files[1].as_str().unwrap().contains("label.pdf ("),
+        "{files}"
+    );
+
+    // Visitor → agent through the attach button's file input: a refused type, a too-large
+    // file, then an accepted one.
+    let pick = |name: &str, kind: &str, size: usize| {
+        format!(
+            "const r = document.querySelector('chat-widget').shadowRoot;
+             const input = r.querySelector('input.cw-file');
+             const dt = new DataTransfer();
+             dt.items.add(new File(['x'.repeat({size})], {name:?}, {{type: {kind:?}}}));
+             input.files = dt.files;
+             input.dispatchEvent(new Event('change', {{bubbles: true}}));
+             return true;"
+        )
+    };
+    b.widget(".cw-attach").await;
+    b.js(&pick("tool.exe", "application/x-msdownload", 10))
+        .await;
+    b.wait_bubble("system", "tool.exe").await;
+    b.js(&pick("big.txt", "text/plain", 5000)).await;
+    b.wait_bubble("system", "big.txt").await;
+    b.js(&pick("note.txt", "text/plain", 42)).await;
+    let t = control
+        .wait_transcript(&id, "the uploaded file", |t| {
+            t.iter()
+                .any(|e| e["kind"] == json!("file") && e["role"] == json!("EndUser"))
+        })
+        .await;
+    let files: Vec<&Value> = t.iter().filter(|e| e["kind"] == json!("file")).collect();
+    assert_eq!(
+        files
+            .iter()
+            .filter(|e| e["role"] == json!("EndUser"))
+            .count(),
+        1,
+        "only the accepted file was uploaded: {t:#?}"
+    );
+    b.wait_js(
+        "upload sent",
+        "return [...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-msg--visitor')].some(m => m.textContent.includes('note.txt') && m.querySelector('.cw-status--sent, .cw-status--delivered, .cw-status--read'))",
+    )
+    .await;
+    b.close().await;
+}
