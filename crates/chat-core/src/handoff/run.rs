@@ -17,6 +17,9 @@ use crate::transcript::{format_bytes, Author, FileInfo, Millis, QuickReply, Stat
 
 use super::{Channel, HandoffConfig, PrechatState};
 
+/// A connection drop is shown to the visitor only when it lasts longer than this.
+pub const CONNECTION_GRACE_MS: Millis = 3_000;
+
 /// Request ids of session `n` start at `n << ID_SHIFT`.
 const ID_SHIFT: u32 = 32;
 
@@ -46,6 +49,9 @@ pub(crate) struct AgentChat {
     pub status_msg: Option<String>,
     /// The in-place connection line (lost / reconnecting / restored).
     pub conn_msg: Option<String>,
+    /// Since when the connection is down (a short drop that heals within
+    /// [`CONNECTION_GRACE_MS`] is not worth a line in the conversation).
+    pub conn_lost_since: Option<Millis>,
     /// When the wait-for-agent offer is due.
     pub wait_deadline: Option<Millis>,
     pub wait_started: Millis,
@@ -71,6 +77,7 @@ impl AgentChat {
             typing: None,
             status_msg: None,
             conn_msg: None,
+            conn_lost_since: None,
             wait_deadline: None,
             wait_started: now,
             hidden_ids: Vec::new(),
@@ -94,7 +101,11 @@ impl AgentChat {
             Session::Miaw(m) => m.next_deadline(),
             Session::LiveChat(l) => l.next_deadline(),
         };
-        [s, self.wait_deadline].into_iter().flatten().min()
+        let conn = self
+            .conn_lost_since
+            .filter(|_| self.conn_msg.is_none())
+            .map(|t| t + CONNECTION_GRACE_MS);
+        [s, self.wait_deadline, conn].into_iter().flatten().min()
     }
 
     fn is_ended(&self) -> bool {
@@ -689,7 +700,12 @@ impl Chat {
 
     pub(crate) fn agent_timeout(&mut self, now: Millis) {
         let mut wait_due = false;
+        let mut conn_due = false;
         if let Some(agent) = &mut self.agent {
+            conn_due = agent.conn_msg.is_none()
+                && agent
+                    .conn_lost_since
+                    .is_some_and(|t| now >= t + CONNECTION_GRACE_MS);
             if agent.wait_deadline.is_some_and(|d| now >= d) {
                 agent.wait_deadline = None;
                 wait_due = !agent.joined || agent.agents.is_empty();
@@ -708,6 +724,14 @@ impl Chat {
         }
         if wait_due {
             self.offer_wait(now);
+        }
+        if conn_due {
+            let text = format!(
+                "{} {}",
+                self.catalogue.text(MsgKey::ConnectionLost),
+                self.catalogue.text(MsgKey::Reconnecting)
+            );
+            self.set_connection_line(text, now);
         }
         for a in &mut self.retired {
             if let Session::LiveChat(l) = &mut a.session {
@@ -1125,16 +1149,16 @@ impl Chat {
             }
             MiawEvent::WaitTimeout => self.offer_wait(now),
             MiawEvent::ConnectionLost => {
-                let text = format!(
-                    "{} {}",
-                    self.catalogue.text(MsgKey::ConnectionLost),
-                    self.catalogue.text(MsgKey::Reconnecting)
-                );
-                self.set_connection_line(text, now);
+                if let Some(a) = &mut self.agent {
+                    a.conn_lost_since.get_or_insert(now);
+                }
                 self.events
                     .push_back(ChatEvent::Connection { online: false });
             }
             MiawEvent::ConnectionRestored => {
+                if let Some(a) = &mut self.agent {
+                    a.conn_lost_since = None;
+                }
                 if self.agent.as_ref().is_some_and(|a| a.conn_msg.is_some()) {
                     if let Some(t) = self.catalogue.render_opt(MsgKey::ConnectionRestored, &[]) {
                         self.set_connection_line(t, now);
