@@ -328,6 +328,18 @@ async fn stream_dropped_every_few_events_across_200_agent_messages_loses_and_rep
             // The visitor keeps talking through it.
             b.type_and_send(&format!("visitor message #{batch}")).await;
         }
+        // This batch's drop happened and the widget reconnected before the next is armed.
+        b.wait_bubble("agent", &format!("agent message #{:03}", batch * 10 + 9))
+            .await;
+        b.wait_js(
+            &format!("drop {batch} and reconnect"),
+            &format!(
+                "const o = window.events.filter(e => e[0] === 'connection').map(e => e[1].online);
+                 return o.filter(x => !x).length >= {} && o[o.length - 1] === true;",
+                batch + 1
+            ),
+        )
+        .await;
     }
     b.wait_bubble("agent", "agent message #199").await;
     let shown = b.bubbles("agent").await;
