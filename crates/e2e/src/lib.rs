@@ -204,7 +204,20 @@ pub async fn config_page(
     config: &serde_json::Value,
     extra_head: &str,
 ) -> String {
+    let (dir, base) = page_site(host).await;
+    write_page(&dir, cdn, config, extra_head);
+    format!("{base}/index.html")
+}
+
+/// An empty directory served on `host`: (directory, base URL = the page's origin).
+pub async fn page_site(host: &str) -> (PathBuf, String) {
     let dir = temp_dir("page");
+    let base = serve(dir.clone(), host).await;
+    (dir, base)
+}
+
+/// Writes `index.html` for [`config_page`] into `dir`.
+pub fn write_page(dir: &Path, cdn: &str, config: &serde_json::Value, extra_head: &str) {
     std::fs::write(
         dir.join("index.html"),
         format!(
@@ -217,8 +230,6 @@ pub async fn config_page(
         ),
     )
     .unwrap();
-    let base = serve(dir, host).await;
-    format!("{base}/index.html")
 }
 
 /// A minimal HTTP/1.1 JSON client for the emulator's control API (no client crate needed
@@ -354,4 +365,20 @@ impl Browser {
         )
         .await
     }
+}
+
+/// Runs the Live Chat relay in front of `upstream` for pages served from `origins`; returns
+/// its base URL.
+pub async fn relay(upstream: &str, origins: &[String]) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind relay");
+    let port = listener.local_addr().unwrap().port();
+    let config = livechat_relay::RelayConfig {
+        upstream: upstream.to_string(),
+        allowed_origins: origins.to_vec(),
+        ..Default::default()
+    };
+    tokio::spawn(livechat_relay::serve(config, listener));
+    format!("http://127.0.0.1:{port}")
 }

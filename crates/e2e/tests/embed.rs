@@ -38,16 +38,24 @@ async fn demo_page_bot_conversation_through_the_script_tag() {
     quick.click().await.unwrap();
     b.wait_bubble("visitor", &label).await;
 
-    // Hand-off: no Salesforce deployment is configured yet → the "no agent" message.
+    // Hand-off: the demo hands off to the Salesforce emulator (MIAW) after a pre-chat form;
+    // nothing is requested before it is submitted. Cancelling it goes back to the bot.
     let input = b.widget(".cw-input").await;
     input.send_keys("talk to a human").await.unwrap();
     input
         .send_keys(&String::from(char::from(Key::Enter)))
         .await
         .unwrap();
-    b.wait_bubble("system", "There is no agent available right now")
+    b.wait_bubble("bot", "transfer you to one of our agents")
         .await;
     b.wait_js("handoff event", "return [...document.querySelectorAll('#event-log li')].some(li => li.textContent === 'handoff:requested')").await;
+    b.widget("select[name=topic]").await;
+    b.widget(".cw-pc-cancel").await.click().await.unwrap();
+    b.wait_js(
+        "pre-chat form closed",
+        "return !document.querySelector('chat-widget').shadowRoot.querySelector('.cw-prechat')",
+    )
+    .await;
 
     // The launcher closes it again.
     b.widget(".cw-launcher").await.click().await.unwrap();
