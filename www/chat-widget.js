@@ -96,6 +96,25 @@
     });
   }
 
+  // MIAW verified users: `handoff.miaw.identityTokenFunction` names a global function that
+  // returns the customer's identity JWT (or a promise of it); it is called whenever the widget
+  // asks for a token ("identity:needed").
+  function identityFunction(text) {
+    var name;
+    try { name = JSON.parse(text).handoff.miaw.identityTokenFunction; } catch (e) { return; }
+    if (typeof name !== "string") return;
+    api.on("identity:needed", function () {
+      var fn = name.split(".").reduce(function (o, k) { return o && o[k]; }, w);
+      if (typeof fn !== "function") {
+        console.error("chat widget: handoff.miaw.identityTokenFunction \"" + name + "\" is not a function on this page");
+        return;
+      }
+      Promise.resolve().then(fn).then(function (jwt) {
+        if (jwt) handle.setIdentityToken(String(jwt));
+      }, function (e) { console.error("chat widget: " + name + "() failed", e); });
+    });
+  }
+
   function start() {
     var loadError = null;
     var cfg = configText().catch(function (e) {
@@ -107,6 +126,7 @@
     });
     Promise.all([cfg, mod]).then(function (r) {
       handle = r[1].mount(r[0], loadError, emit);
+      identityFunction(r[0]);
       var pending = queue;
       queue = [];
       for (var i = 0; i < pending.length; i++) {

@@ -20,6 +20,9 @@ pub struct MiawSettings {
     /// Verified users: the host page provides the customer's identity JWT
     /// (`ChatWidget.setIdentityToken`).
     pub verified_user: bool,
+    /// Name of a global function of the host page returning the identity JWT (or a promise of
+    /// it); the loader calls it when the widget asks for a token. Read by the loader only.
+    pub identity_token_function: Option<String>,
 }
 
 /// A legacy Live Chat deployment (Chat REST API), usually reached through the relay.
@@ -291,6 +294,24 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
     );
     let language = r.text("language", report);
     let verified_user = r.bool("verifiedUser", report).unwrap_or(false);
+    let fn_path = r.path_of("identityTokenFunction");
+    let identity_token_function = r.text("identityTokenFunction", report);
+    if let Some(f) = &identity_token_function {
+        let ok = f.split('.').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        });
+        if !ok {
+            report.error(
+                &fn_path,
+                format!("\"{f}\" is not the name of a global function (e.g. \"getChatIdentityToken\" or \"myApp.chatToken\")"),
+            );
+        }
+        if !verified_user {
+            report.warning(&fn_path, "is only used with \"verifiedUser\": true");
+        }
+    }
     r.finish(report);
     Some(MiawSettings {
         url: url?,
@@ -298,6 +319,7 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
         developer_name: developer_name?,
         language,
         verified_user,
+        identity_token_function,
     })
 }
 
