@@ -63,6 +63,10 @@ pub(crate) struct AgentChat {
     pub saved: Option<String>,
     /// The visitor ended it; the session is finishing its last requests.
     pub ending: bool,
+    /// MIAW after a reload, until the history is in (`ConversationStarted`): the replayed
+    /// joins, leaves and transfers were shown before the reload, so they only update
+    /// `agents` (no second line).
+    pub restoring: bool,
 }
 
 impl AgentChat {
@@ -84,6 +88,7 @@ impl AgentChat {
             failure_shown: false,
             saved: None,
             ending: false,
+            restoring: false,
         }
     }
 
@@ -131,6 +136,7 @@ impl AgentChat {
             ("statusMsg", Value::from(self.status_msg.clone())),
             ("hiddenIds", strs(&self.hidden_ids)),
             ("waitDeadline", Value::from(self.wait_deadline)),
+            ("connMsg", Value::from(self.conn_msg.clone())),
         ])
     }
 }
@@ -358,7 +364,12 @@ impl Chat {
             .map(str::to_string);
         agent.hidden_ids = strings(saved.get("hiddenIds"));
         agent.wait_deadline = saved.get("waitDeadline").and_then(Value::as_u64);
+        agent.conn_msg = saved
+            .get("connMsg")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         agent.saved = Some(state.to_string());
+        agent.restoring = matches!(agent.session, Session::Miaw(_));
         self.agent_count = self.agent_count.max(number);
         self.agent = Some(agent);
         self.pump_agent(now);
@@ -840,6 +851,14 @@ impl Chat {
                     while let Some(e) = m.poll_event() {
                         events.push(Ev::Miaw(e));
                     }
+                    // Reloaded during an outage (the line came with the transcript): the new
+                    // session's stream is up, which it does not report as a restored one.
+                    if agent.conn_msg.is_some()
+                        && agent.conn_lost_since.is_none()
+                        && m.is_connected()
+                    {
+                        events.push(Ev::Miaw(MiawEvent::ConnectionRestored));
+                    }
                     let p = m.persist();
                     if p != agent.saved {
                         saved_changed = Some(p);
@@ -1011,6 +1030,7 @@ impl Chat {
             }
             MiawEvent::ConversationStarted { conversation_id } => {
                 let Some(a) = &mut self.agent else { return };
+                a.restoring = false;
                 if a.conversation_id.as_deref() != Some(conversation_id.as_str()) {
                     a.conversation_id = Some(conversation_id.clone());
                     self.events.push_back(ChatEvent::ConversationStarted {
@@ -1019,13 +1039,26 @@ impl Chat {
                 }
             }
             MiawEvent::AgentJoined { name, .. } => {
-                if !self.agents().contains(&name)
+                if let Some(a) = self.agent.as_mut().filter(|a| a.restoring) {
+                    if !a.agents.contains(&name) {
+                        a.agents.push(name);
+                    }
+                    a.joined = true;
+                    a.wait_deadline = None;
+                } else if !self.agents().contains(&name)
                     || self.agent.as_ref().is_some_and(|a| a.transferring)
                 {
                     self.agent_joined(name, now);
                 }
             }
-            MiawEvent::AgentLeft { name, .. } => self.agent_left(name, now),
+            MiawEvent::AgentLeft { name, .. } => {
+                if let Some(a) = self.agent.as_mut().filter(|a| a.restoring) {
+                    a.agents.retain(|n| *n != name);
+                } else {
+                    self.agent_left(name, now);
+                }
+            }
+            MiawEvent::Transferred if self.agent.as_ref().is_some_and(|a| a.restoring) => {}
             MiawEvent::Transferred => {
                 if let Some(a) = &mut self.agent {
                     a.transferring = true;
@@ -1175,6 +1208,8 @@ impl Chat {
                 let ending = self.agent.as_ref().is_some_and(|a| a.ending);
                 let failure_shown = self.agent.as_ref().is_some_and(|a| a.failure_shown);
                 let reason = match reason {
+                    // Routing failed (already shown): the session was closed because of it.
+                    R::Visitor if failure_shown => "failed",
                     R::Visitor => {
                         if !ending {
                             // Closed from another tab of the same visitor.
