@@ -518,3 +518,63 @@ async fn new_messages_do_not_yank_a_visitor_who_scrolled_up() {
     .await;
     w.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn prechat_form_is_labelled_and_reports_problems_accessibly() {
+    let w = mount(
+        r#"{"openOnLoad": true, "handoff": {
+            "miaw": {"url": "http://127.0.0.1:9", "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
+            "prechat": {"fields": ["description",
+                {"name": "topic", "options": ["Orders", "Returns"]},
+                {"name": "email", "required": false},
+                {"name": "terms", "type": "checkbox", "label": {"en": "I accept the terms", "fr": "J'accepte"}}]}
+        }}"#,
+    );
+    type_and_enter(&w, "talk to a human", false).await;
+    let form = wait_for("pre-chat form", || find(&w, "form.cw-prechat")).await;
+    assert!(
+        find(&w, ".cw-input").is_none(),
+        "the form replaces the composer"
+    );
+    // Every control has a label pointing at it.
+    let labels = all_text(&w, ".cw-pc-label");
+    assert_eq!(labels.len(), 4);
+    assert!(labels[0].starts_with("How can we help?"), "{labels:?}");
+    assert!(labels[3].starts_with("I accept the terms"));
+    for name in ["description", "topic", "email", "terms"] {
+        let control = find(&w, &format!("[name={name}]")).unwrap();
+        let id = control.id();
+        assert!(
+            find(&w, &format!("label[for=\"{id}\"]")).is_some(),
+            "{name} has a label"
+        );
+    }
+    // Submitting empty: problems under the fields, announced through aria-describedby, and
+    // focus on the first field with a problem (the visitor's own action).
+    form.query_selector(".cw-pc-submit")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait_for("errors", || find(&w, ".cw-pc-error")).await;
+    let description = find(&w, "[name=description]").unwrap();
+    assert_eq!(
+        description.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    let described = description.get_attribute("aria-describedby").unwrap();
+    let error = find(&w, &format!("#{described}")).unwrap();
+    assert_eq!(error.text_content().unwrap(), "This field is required.");
+    let email = find(&w, "[name=email]").unwrap();
+    assert_eq!(
+        email.get_attribute("aria-invalid").as_deref(),
+        Some("false"),
+        "optional"
+    );
+    let active = w.shadow_root().active_element().unwrap();
+    assert_eq!(active.get_attribute("name").as_deref(), Some("description"));
+    // Cancel goes back to the bot's composer.
+    find(&w, ".cw-pc-cancel").unwrap().click();
+    wait_for("composer back", || find(&w, ".cw-input")).await;
+    w.destroy();
+}

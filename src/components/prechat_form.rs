@@ -13,6 +13,23 @@ use crate::use_chat;
 pub fn PrechatForm() -> Html {
     let chat = use_chat();
     let form_ref = use_node_ref();
+    // Bumped on every refused submit: focus then moves to the first field with a problem
+    // (after the re-render that marks it), and only because the visitor submitted.
+    let refused = use_state(|| 0u32);
+    {
+        let form_ref = form_ref.clone();
+        use_effect_with(*refused, move |n| {
+            if *n > 0 {
+                if let Some(form) = form_ref.cast::<web_sys::Element>() {
+                    if let Ok(Some(el)) = form.query_selector("[aria-invalid=\"true\"]") {
+                        if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                }
+            }
+        });
+    }
     let c = chat.chat();
     let Some((form, state)) = c.prechat() else {
         return html! {};
@@ -25,6 +42,7 @@ pub fn PrechatForm() -> Html {
     let onsubmit = {
         let chat = chat.clone();
         let form_ref = form_ref.clone();
+        let refused = refused.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(form) = form_ref.cast::<web_sys::Element>() else {
@@ -51,12 +69,7 @@ pub fn PrechatForm() -> Html {
                 values.insert(name.clone(), value);
             }
             if !chat.prechat_submit(values) {
-                // Focus the first field with a problem (the visitor's own action: allowed).
-                if let Ok(Some(el)) = form.query_selector("[aria-invalid=\"true\"]") {
-                    if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
-                        let _ = el.focus();
-                    }
-                }
+                refused.set(*refused + 1);
             }
         })
     };
