@@ -111,6 +111,9 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
         user_agent: browser::user_agent(),
         screen: browser::screen_size(),
         seed: browser::random_seed(),
+        page_origin: web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default(),
     };
     let mut chat = Chat::new(loaded, env);
     chat.handle_start(browser::now());

@@ -38,6 +38,8 @@ pub struct Environment {
     pub screen: String,
     /// Random seed for MIAW ids and reconnect jitter (from `crypto.getRandomValues`).
     pub seed: u64,
+    /// The page's origin (`https://shop.example.com`), named in connection diagnostics.
+    pub page_origin: String,
 }
 
 /// The hand-off request: everything a human agent needs to pick up the conversation.
@@ -274,6 +276,7 @@ pub struct Chat {
     pub(crate) seed: u64,
     pub(crate) user_agent: String,
     pub(crate) screen: String,
+    pub(crate) page_origin: String,
     /// A saved agent conversation, resumed by `handle_start`.
     restore_agent: Option<Value>,
     /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
@@ -324,6 +327,7 @@ impl Chat {
             seed: env.seed,
             user_agent: env.user_agent,
             screen: env.screen,
+            page_origin: env.page_origin,
             restore_agent: None,
         };
         if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
@@ -363,6 +367,17 @@ impl Chat {
             .iter()
             .filter(|m| m.status == Some(Status::Sending))
             .map(|m| m.id.clone())
+            .collect();
+        // Messages to an agent are resumed by the agent session (see `restore_agent`).
+        let unsent: Vec<String> = unsent
+            .into_iter()
+            .filter(|id| {
+                self.restore_agent.is_none()
+                    || self
+                        .transcript
+                        .get(id)
+                        .is_some_and(|m| m.remote_id.is_none())
+            })
             .collect();
         for id in unsent {
             let queued = matches!(&self.bot, Bot::Rasa { queue, .. } if queue.iter().any(|t| t.message_id.as_deref() == Some(id.as_str())));

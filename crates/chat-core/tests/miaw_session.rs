@@ -765,11 +765,17 @@ fn routing_failure_is_reported_with_reason() {
     let f = h.frame("CONVERSATION_ROUTING_RESULT", "RoutingResult", json!({"entryType":"RoutingResult","id":"r1","routingType":"Initial","failureType":"RoutingError","failureReason":"No agent available"}), "Router", "", json!([]));
     h.push(f.as_bytes());
     assert!(h.s.send_text("   ", h.now).is_none());
+    // The type is the reason the widget explains; the free text is a diagnostic.
     assert_eq!(
         h.events(),
-        vec![MiawEvent::RoutingFailed {
-            reason: "No agent available".into()
-        }]
+        vec![
+            MiawEvent::Error {
+                message: "routing failed (RoutingError): No agent available".into()
+            },
+            MiawEvent::RoutingFailed {
+                reason: "RoutingError".into()
+            }
+        ]
     );
 }
 

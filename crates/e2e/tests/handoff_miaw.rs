@@ -485,3 +485,83 @@ async fn attachments_both_ways() {
     .await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn verified_user_gets_the_identity_token_from_the_page() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let jwt = sf_emulator::sign_hs256_jwt(
+        sf_emulator::DEFAULT_USER_VERIFICATION_SECRET,
+        &json!({"sub": "customer-42", "exp": exp}),
+    );
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    config["handoff"]["miaw"]["verifiedUser"] = json!(true);
+    config["handoff"]["miaw"]["identityTokenFunction"] = json!("shop.chatToken");
+    // The site's function answers asynchronously, as a real sign-in backend would.
+    let page = config_page(
+        &cdn,
+        "localhost",
+        &config,
+        &format!(
+            "window.calls = 0; window.shop = {{ chatToken: function () {{ window.calls++; return new Promise(function (ok) {{ setTimeout(function () {{ ok({jwt:?}); }}, 50); }}); }} }};"
+        ),
+    )
+    .await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    b.wait_event("identity:needed").await;
+    let id = control.wait_conversation().await;
+    assert_eq!(b.js("return window.calls").await, json!(1));
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    b.type_and_send("Signed in and chatting").await;
+    control
+        .wait_transcript(&id, "the verified visitor's message", |t| {
+            t.iter()
+                .any(|e| e["text"] == json!("Signed in and chatting"))
+        })
+        .await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn origin_missing_from_the_cors_allowlist_is_diagnosed() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig {
+        allowed_origins: vec!["https://only-this-site.example".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    b.wait_bubble("system", "Chat request failed").await;
+    let error = b
+        .wait_js(
+            "a CORS diagnosis",
+            "const e = window.events.find(e => e[0] === 'error' && /CORS/.test(e[1].message)); return e ? e[1].message : null;",
+        )
+        .await;
+    let origin = page.trim_end_matches("/index.html");
+    assert!(error.as_str().unwrap().contains(origin), "{error}");
+    b.close().await;
+}

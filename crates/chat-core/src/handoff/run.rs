@@ -301,13 +301,30 @@ impl Chat {
     }
 
     /// Restores the agent conversation saved before a reload (called from `handle_start`).
+    /// When it cannot be resumed, visitor messages still on their way are marked failed.
     pub(crate) fn restore_agent(&mut self, saved: Value, now: Millis) {
+        if !self.resume_agent(saved, now) {
+            let stuck: Vec<String> = self
+                .transcript
+                .messages()
+                .iter()
+                .filter(|m| m.status == Some(Status::Sending) && m.remote_id.is_some())
+                .map(|m| m.id.clone())
+                .collect();
+            for id in stuck {
+                self.set_status(Some(&id), Status::Failed);
+            }
+            self.changed();
+        }
+    }
+
+    fn resume_agent(&mut self, saved: Value, now: Millis) -> bool {
         let Some(cfg) = self.config.handoff.clone() else {
-            return;
+            return false;
         };
         let number = saved.get("number").and_then(Value::as_u64).unwrap_or(1);
         let Some(state) = saved.get("session").and_then(Value::as_str) else {
-            return;
+            return false;
         };
         let kind = saved.get("kind").and_then(Value::as_str).unwrap_or("");
         let session = match (&cfg.channel, kind) {
@@ -327,7 +344,7 @@ impl Chat {
                 let mut s =
                     MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 if !s.restore(state, now) {
-                    return;
+                    return false;
                 }
                 Session::Miaw(Box::new(s))
             }
@@ -344,12 +361,12 @@ impl Chat {
                     ..Default::default()
                 };
                 let Some(mut s) = LiveChatSession::restore(lc, state) else {
-                    return;
+                    return false;
                 };
                 s.start(now);
                 Session::LiveChat(Box::new(s))
             }
-            _ => return, // the deployment changed since: the saved chat cannot be resumed
+            _ => return false, // the deployment changed since: the saved chat cannot be resumed
         };
         let mut agent = AgentChat::new(session, number, now);
         agent.conversation_id = saved
@@ -373,6 +390,7 @@ impl Chat {
         self.agent_count = self.agent_count.max(number);
         self.agent = Some(agent);
         self.pump_agent(now);
+        true
     }
 
     // ----- visitor intents while with an agent --------------------------------------------
@@ -1235,7 +1253,26 @@ impl Chat {
                 };
                 self.agent_finished(reason);
             }
-            MiawEvent::Error { message } => self.events.push_back(ChatEvent::Error { message }),
+            MiawEvent::Error { message } => {
+                let message = if message.starts_with("access token: Network") {
+                    // The browser cannot tell a CORS refusal from a network failure: say
+                    // what to check, with this site's origin.
+                    let url = match &self.config.handoff {
+                        Some(HandoffConfig {
+                            channel: Channel::Miaw(m),
+                            ..
+                        }) => m.url.clone(),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "could not reach Salesforce Messaging at {url} ({message}). If the browser console shows a CORS error, add this site's origin {} to Setup > CORS > Allowed Origins List in your Salesforce org; otherwise check handoff.miaw.url (the SCRT URL, https://<MyDomain>.my.salesforce-scrt.com).",
+                        self.page_origin
+                    )
+                } else {
+                    message
+                };
+                self.events.push_back(ChatEvent::Error { message })
+            }
             MiawEvent::Skipped { event, reason } => self.events.push_back(ChatEvent::Log {
                 message: format!("skipped MIAW event {event}: {reason}"),
             }),

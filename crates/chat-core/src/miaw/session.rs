@@ -1570,9 +1570,15 @@ impl MiawSession {
                 if let Some(failure) = r.failure {
                     // No agent is coming: the wait-for-agent offer no longer applies.
                     self.wait_deadline = None;
-                    self.events.push_back(MiawEvent::RoutingFailed {
-                        reason: r.failure_reason.unwrap_or(failure),
-                    });
+                    // The type (`RoutingError`, ...) is what the widget explains to the
+                    // visitor; the free-text reason is a diagnostic.
+                    if let Some(detail) = r.failure_reason.filter(|d| !d.trim().is_empty()) {
+                        self.events.push_back(MiawEvent::Error {
+                            message: format!("routing failed ({failure}): {detail}"),
+                        });
+                    }
+                    self.events
+                        .push_back(MiawEvent::RoutingFailed { reason: failure });
                     return;
                 }
                 if r.transfer {
