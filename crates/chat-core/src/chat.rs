@@ -259,7 +259,7 @@ pub struct Chat {
     started: bool,
     pub(crate) context: Pairs,
     session_id: String,
-    next_request: RequestId,
+    pub(crate) next_request: RequestId,
     pub(crate) http: VecDeque<HttpAction>,
     pub(crate) events: VecDeque<ChatEvent>,
     pub(crate) dirty: bool,
@@ -271,6 +271,10 @@ pub struct Chat {
     pub(crate) agent_count: u64,
     /// The pre-chat form, while shown.
     pub(crate) prechat: Option<PrechatState>,
+    /// The form shown (configured fields, or the deployment's merged with them).
+    pub(crate) prechat_form: Option<crate::handoff::PrechatForm>,
+    /// The request for the deployment's pre-chat form, while in flight.
+    pub(crate) form_request: Option<RequestId>,
     pub(crate) hidden_fields: Pairs,
     pub(crate) identity_token: Option<String>,
     pub(crate) seed: u64,
@@ -322,6 +326,8 @@ impl Chat {
             retired: Vec::new(),
             agent_count: 0,
             prechat: None,
+            prechat_form: None,
+            form_request: None,
             hidden_fields: Pairs::new(),
             identity_token: None,
             seed: env.seed,
@@ -439,7 +445,10 @@ impl Chat {
     }
     /// Whether the composer accepts input.
     pub fn can_send(&self) -> bool {
-        self.report.errors.is_empty() && !self.ended && self.prechat.is_none()
+        self.report.errors.is_empty()
+            && !self.ended
+            && self.prechat.is_none()
+            && self.form_request.is_none()
     }
 
     // ----- outputs ----------------------------------------------------------------------
@@ -636,6 +645,7 @@ impl Chat {
         }
         self.ended = true;
         self.prechat = None;
+        self.form_request = None;
         self.transcript.clear_quick_replies();
         if self.agent.is_some() {
             self.agent_end(now);
@@ -682,6 +692,10 @@ impl Chat {
         result: Result<HttpResponse, HttpError>,
         now: Millis,
     ) {
+        if self.form_request == Some(id) {
+            self.deployment_form(result, now);
+            return;
+        }
         if self.agent_http(id, result.clone(), now) {
             return;
         }

@@ -565,3 +565,59 @@ async fn origin_missing_from_the_cors_allowlist_is_diagnosed() {
     assert!(error.as_str().unwrap().contains(origin), "{error}");
     b.close().await;
 }
+
+#[tokio::test]
+async fn prechat_form_read_from_the_deployment() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    // The emulator's deployment publishes _firstName, _email, Product (choice) and a hidden
+    // PageUrl; the site adds its own description field after them.
+    config["handoff"]["prechat"] = json!({"fromDeployment": true, "fields": ["description"]});
+    let page = config_page(
+        &cdn,
+        "localhost",
+        &config,
+        "window.ChatWidget = []; ChatWidget.push(['setHiddenPrechatFields', {PageUrl: 'https://shop.example/cart'}]);",
+    )
+    .await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    b.widget("input[name=_firstName]")
+        .await
+        .send_keys("Ada")
+        .await
+        .unwrap();
+    b.widget("input[name=_email]")
+        .await
+        .send_keys("ada@example.com")
+        .await
+        .unwrap();
+    let labels: Vec<String> = serde_json::from_value(
+        b.js("return [...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-pc-label')].map(l => l.textContent.replace(' *', ''))").await,
+    )
+    .unwrap();
+    assert_eq!(labels.len(), 4, "{labels:?}");
+    assert_eq!(labels[2], "Product");
+    b.js("const s = document.querySelector('chat-widget').shadowRoot.querySelector('select[name=Product]'); s.value = 'Phone'; return true;").await;
+    b.widget("textarea[name=description]")
+        .await
+        .send_keys("The screen flickers")
+        .await
+        .unwrap();
+    b.widget(".cw-pc-submit").await.click().await.unwrap();
+    let id = control.wait_conversation().await;
+    let conv = control.get(&format!("/conversations/{id}")).await;
+    let attrs = &conv["details"]["routingAttributes"];
+    assert_eq!(attrs["_firstName"], json!("Ada"), "{conv:#}");
+    assert_eq!(attrs["_email"], json!("ada@example.com"));
+    assert_eq!(attrs["Product"], json!("Phone"));
+    assert_eq!(attrs["PageUrl"], json!("https://shop.example/cart"));
+    assert_eq!(attrs["description"], json!("The screen flickers"));
+    assert_eq!(conv["visitorName"], json!("Ada"));
+    b.close().await;
+}

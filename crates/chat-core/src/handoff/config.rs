@@ -135,10 +135,17 @@ pub(crate) fn read_handoff(
             None
         }
     };
+    let prechat_path = r.path_of("prechat");
     let prechat = match r.raw("prechat") {
         None | Some(Value::Bool(false)) => None,
-        Some(v) => super::prechat::read_form(v, &r.path_of("prechat"), report),
+        Some(v) => super::prechat::read_form(v, &prechat_path, report),
     };
+    if prechat.as_ref().is_some_and(|p| p.from_deployment) && live.is_some() {
+        report.error(
+            &format!("{prechat_path}.fromDeployment"),
+            "only MIAW deployments publish their pre-chat form; list the fields instead",
+        );
+    }
     let send_transcript = r.bool("sendTranscript", report).unwrap_or(true);
     let wait_timeout_secs = r.int("waitTimeoutSeconds", 10, 86_400, report);
     let context_attributes = read_string_map(&mut r, "contextAttributes", report);

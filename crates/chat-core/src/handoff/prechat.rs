@@ -74,6 +74,9 @@ pub struct PrechatField {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrechatForm {
     pub fields: Vec<PrechatField>,
+    /// MIAW: read the deployment's own pre-chat fields (embedded-service configuration) when
+    /// the hand-off starts; they come before `fields`.
+    pub from_deployment: bool,
 }
 
 /// Why a value was refused.
@@ -131,7 +134,7 @@ impl PrechatField {
         match self.name.as_str() {
             "description" => c.text(MsgKey::PreChatDescriptionLabel),
             "topic" => c.text(MsgKey::PreChatTopicLabel),
-            "email" => c.text(MsgKey::PreChatEmailLabel),
+            "email" | "_email" => c.text(MsgKey::PreChatEmailLabel),
             _ => c.text(MsgKey::PreChatNameLabel),
         }
     }
@@ -233,17 +236,20 @@ pub(crate) fn read_form(v: &Value, path: &str, report: &mut Report) -> Option<Pr
     if let Value::Bool(true) = v {
         return Some(PrechatForm {
             fields: default_fields(),
+            from_deployment: false,
         });
     }
     let mut r = ObjReader::new(v, path, report)?;
     let before = report.errors.len();
+    let from_deployment = r.bool("fromDeployment", report).unwrap_or(false);
     let fields = match r.raw("fields") {
+        None if from_deployment => Vec::new(),
         None => default_fields(),
         Some(_) => r.list("fields", report, read_field).unwrap_or_default(),
     };
     let fields_path = r.path_of("fields");
     r.finish(report);
-    if fields.is_empty() && report.errors.len() == before {
+    if fields.is_empty() && !from_deployment && report.errors.len() == before {
         report.error(
             &fields_path,
             "lists no field (use \"prechat\": false to request the chat without a form)",
@@ -262,7 +268,10 @@ pub(crate) fn read_form(v: &Value, path: &str, report: &mut Report) -> Option<Pr
     if report.errors.len() > before {
         return None;
     }
-    Some(PrechatForm { fields })
+    Some(PrechatForm {
+        fields,
+        from_deployment,
+    })
 }
 
 fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField> {
@@ -418,6 +427,44 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_deployment_form() {
+        let body = br#"{"name": "Web", "forms": [{"displayContext": "Conversation", "formFields": [
+            {"name": "Product", "order": 3, "isHidden": false, "required": false, "type": "ChoiceList", "choiceListId": "0Kx1"},
+            {"name": "_email", "order": 2, "isHidden": false, "required": true, "type": "Email", "maxLength": 80},
+            {"name": "_firstName", "order": 1, "isHidden": false, "required": true, "type": "Text", "maxLength": 40},
+            {"name": "PageUrl", "order": 4, "isHidden": true, "required": false, "type": "Text"},
+            {"name": "Empty", "order": 5, "isHidden": false, "type": "ChoiceList", "choiceListId": "none"}]}],
+            "choiceListConfig": {"choiceList": [{"choiceListId": "0Kx1", "choiceListValues": [
+                {"choiceListValueId": "v1", "choiceListValueName": "Laptop"},
+                {"choiceListValueId": "v2", "choiceListValueName": "Phone"}]}]}}"#;
+        let fields = fields_from_deployment(body).unwrap();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["_firstName", "_email", "Product"],
+            "sorted, hidden and unanswerable left out"
+        );
+        assert_eq!(fields[0].kind, FieldKind::Text);
+        assert_eq!(fields[0].max_length, Some(40));
+        assert!(fields[1].required && fields[1].kind == FieldKind::Email);
+        assert_eq!(fields[2].kind, FieldKind::Choice);
+        assert_eq!(
+            fields[2]
+                .options
+                .iter()
+                .map(|o| o.value.as_str())
+                .collect::<Vec<_>>(),
+            ["Laptop", "Phone"]
+        );
+        assert!(!fields[2].required);
+        // Under embeddedServiceConfig (the access-token response's shape) too.
+        let nested = br#"{"context": {"configuration": {"embeddedServiceConfig": {"forms": []}}}}"#;
+        assert_eq!(fields_from_deployment(nested).unwrap(), Vec::new());
+        assert!(fields_from_deployment(b"{}").is_err());
+        assert!(fields_from_deployment(b"<html>").is_err());
+    }
+
+    #[test]
     fn checks_each_kind() {
         assert_eq!(
             field(FieldKind::Text).check("  "),
@@ -456,4 +503,128 @@ mod tests {
         f.required = false;
         assert_eq!(f.check(""), Ok(()));
     }
+}
+
+/// The visible pre-chat fields of a MIAW deployment, read from its embedded-service
+/// configuration (`miaw.md` §4.15): `forms[].formFields` (sorted by `order`, hidden fields
+/// left to `setHiddenPrechatFields`), choice lists from `choiceListConfig`. The object may
+/// also sit under `embeddedServiceConfig` (as in the access-token response).
+pub(crate) fn fields_from_deployment(body: &[u8]) -> Result<Vec<PrechatField>, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_string())?;
+    let root = Value::parse(text).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    let config = [
+        Some(&root),
+        root.get("embeddedServiceConfig"),
+        root.get("context")
+            .and_then(|c| c.get("configuration"))
+            .and_then(|c| c.get("embeddedServiceConfig")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|c| c.get("forms").is_some())
+    .ok_or("the configuration has no \"forms\"")?;
+    let forms = config
+        .get("forms")
+        .and_then(Value::as_array)
+        .ok_or("\"forms\" is not a list")?;
+    let Some(form) = forms
+        .iter()
+        .find(|f| f.get("displayContext").and_then(Value::as_str) == Some("Conversation"))
+        .or_else(|| forms.first())
+    else {
+        return Ok(Vec::new());
+    };
+    let lists = config
+        .get("choiceListConfig")
+        .and_then(|c| c.get("choiceList"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut raw: Vec<&Value> = form
+        .get("formFields")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    raw.sort_by_key(|f| f.get("order").and_then(Value::as_u64).unwrap_or(u64::MAX));
+    let mut out = Vec::new();
+    for f in raw {
+        if f.get("isHidden").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let Some(name) = f
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        let kind = match f.get("type").and_then(Value::as_str).unwrap_or("Text") {
+            "Email" => FieldKind::Email,
+            "Number" => FieldKind::Number,
+            "Phone" => FieldKind::Phone,
+            "Checkbox" => FieldKind::Checkbox,
+            "ChoiceList" => FieldKind::Choice,
+            _ => FieldKind::Text,
+        };
+        let options = if kind == FieldKind::Choice {
+            let id = f.get("choiceListId").and_then(Value::as_str);
+            lists
+                .iter()
+                .find(|l| l.get("choiceListId").and_then(Value::as_str) == id)
+                .and_then(|l| l.get("choiceListValues"))
+                .and_then(Value::as_array)
+                .map(|vals| {
+                    vals.iter()
+                        .filter_map(|v| {
+                            let name = v.get("choiceListValueName").and_then(Value::as_str)?;
+                            Some(ChoiceItem {
+                                value: name.to_string(),
+                                label: v
+                                    .get("label")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or(name)
+                                    .to_string(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        if kind == FieldKind::Choice && options.is_empty() {
+            continue; // a list without values cannot be answered
+        }
+        // Salesforce's standard fields get the catalogue's labels; others show their label
+        // (when the configuration has one) or their name, as Salesforce's sample does.
+        let label = f
+            .get("label")
+            .and_then(Value::as_str)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| vec![(String::new(), l.to_string())]);
+        let builtin = match name {
+            "_firstName" | "_lastName" => Some("name"),
+            "_email" => Some("email"),
+            _ => None,
+        };
+        out.push(PrechatField {
+            name: name.to_string(),
+            kind,
+            label: label.unwrap_or_else(|| match builtin {
+                Some(_) if name != "_lastName" => Vec::new(),
+                _ => vec![(String::new(), name.trim_start_matches('_').to_string())],
+            }),
+            required: f.get("required").and_then(Value::as_bool).unwrap_or(false),
+            min_length: None,
+            max_length: f
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .filter(|m| *m > 0),
+            options,
+            attribute: name.to_string(),
+            transcript_fields: Vec::new(),
+            entity_maps: Vec::new(),
+        });
+    }
+    Ok(out)
 }

@@ -176,23 +176,101 @@ impl Chat {
         let Some(cfg) = self.config.handoff.clone() else {
             return false;
         };
-        if self.agent.is_some() || self.prechat.is_some() {
+        if self.agent.is_some() || self.prechat.is_some() || self.form_request.is_some() {
             return true;
         }
-        if cfg.prechat.is_some() {
-            self.prechat = Some(PrechatState::default());
-            self.changed();
-        } else {
-            self.start_agent(&cfg, Pairs::new(), now);
+        match (&cfg.prechat, &cfg.channel) {
+            (Some(form), Channel::Miaw(m)) if form.from_deployment => {
+                // Ask the deployment for its form first (unauthenticated GET, §4.15).
+                self.next_request += 1;
+                let id = self.next_request;
+                let url = format!(
+                    "{}/embeddedservice/v1/embedded-service-config?orgId={}&esConfigName={}&language={}",
+                    m.url,
+                    crate::miaw::wire::encode_query(&m.org_id),
+                    crate::miaw::wire::encode_query(&m.developer_name),
+                    crate::miaw::wire::encode_query(
+                        &m.language.clone().unwrap_or_else(|| miaw_language(self.catalogue.language()))
+                    ),
+                );
+                self.http
+                    .push_back(HttpAction::Start(crate::http::HttpRequest {
+                        id,
+                        method: crate::http::Method::Get,
+                        url,
+                        headers: Vec::new(),
+                        body: None,
+                    }));
+                self.form_request = Some(id);
+                self.changed();
+            }
+            (Some(form), _) => self.show_prechat(form.clone(), &cfg, now),
+            (None, _) => self.start_agent(&cfg, Pairs::new(), now),
         }
         true
+    }
+
+    /// Shows `form`, or requests the chat at once when it has no field to fill.
+    fn show_prechat(&mut self, form: super::PrechatForm, cfg: &HandoffConfig, now: Millis) {
+        if form.fields.is_empty() {
+            self.prechat_form = None;
+            self.start_agent(cfg, Pairs::new(), now);
+            return;
+        }
+        self.prechat_form = Some(form);
+        self.prechat = Some(PrechatState::default());
+        self.changed();
+    }
+
+    /// The deployment's configuration arrived (or not): its visible fields, then the
+    /// configured ones. On failure the configured fields alone are used.
+    pub(crate) fn deployment_form(&mut self, result: Result<HttpResponse, HttpError>, now: Millis) {
+        self.form_request = None;
+        let Some(cfg) = self.config.handoff.clone() else {
+            return;
+        };
+        let Some(configured) = cfg.prechat.clone() else {
+            return;
+        };
+        let fetched = match result {
+            Ok(r) if r.is_success() => super::prechat::fields_from_deployment(&r.body),
+            Ok(r) => Err(format!("HTTP {}", r.status)),
+            Err(e) => Err(format!("{e:?}")),
+        };
+        let mut fields = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                self.events.push_back(ChatEvent::Error {
+                    message: format!(
+                        "could not read the deployment's pre-chat form ({e}); using the configured fields"
+                    ),
+                });
+                Vec::new()
+            }
+        };
+        for f in configured.fields {
+            if !fields
+                .iter()
+                .any(|x| x.attribute == f.attribute || x.name == f.name)
+            {
+                fields.push(f);
+            }
+        }
+        let form = super::PrechatForm {
+            fields,
+            from_deployment: true,
+        };
+        if !self.ended {
+            self.show_prechat(form, &cfg, now);
+        }
     }
 
     fn start_agent(&mut self, cfg: &HandoffConfig, values: Pairs, now: Millis) {
         self.agent_count += 1;
         let number = self.agent_count;
         let transcript = self.transcript.to_plain_text();
-        let form = cfg.prechat.as_ref();
+        let form = self.prechat_form.take();
+        let form = form.as_ref();
         let field_values: Vec<(String, String)> = form
             .map(|f| {
                 f.fields
@@ -401,7 +479,7 @@ impl Chat {
         let Some(cfg) = self.config.handoff.clone() else {
             return false;
         };
-        let Some(form) = cfg.prechat.as_ref() else {
+        let Some(form) = self.prechat_form.as_ref() else {
             return false;
         };
         if self.prechat.is_none() || self.ended {
@@ -421,6 +499,7 @@ impl Chat {
 
     /// The visitor closes the pre-chat form without requesting a chat: back to the bot.
     pub fn handle_prechat_cancel(&mut self) {
+        self.form_request = None;
         if self.prechat.take().is_some() {
             self.changed();
         }
@@ -814,8 +893,7 @@ impl Chat {
 
     /// The pre-chat form, when it is shown.
     pub fn prechat(&self) -> Option<(&super::PrechatForm, &PrechatState)> {
-        let form = self.config.handoff.as_ref()?.prechat.as_ref()?;
-        Some((form, self.prechat.as_ref()?))
+        Some((self.prechat_form.as_ref()?, self.prechat.as_ref()?))
     }
 
     /// Whether an agent conversation is running (requested, waiting or with an agent).
