@@ -25,7 +25,7 @@ async fn setup(prechat: Value, extra: Value) -> Setup {
     let control = Control(emu.base_url());
     let cdn = serve(dist(), "127.0.0.1").await;
     let (dir, origin) = page_site("localhost").await;
-    let relay = relay(&emu.base_url(), &[origin.clone()]).await;
+    let relay = relay(&emu.base_url(), std::slice::from_ref(&origin)).await;
     let mut config = json!({
         "openOnLoad": true,
         "handoff": {

@@ -46,7 +46,7 @@ async fn emulator(poll_secs: u64) -> (sf_emulator::RunningEmulator, Control) {
 async fn live_chat_page(emu: &str, extra: Value) -> (Browser, String) {
     let cdn = serve(dist(), "127.0.0.1").await;
     let (dir, origin) = page_site("localhost").await;
-    let relay = relay(emu, &[origin.clone()]).await;
+    let relay = relay(emu, std::slice::from_ref(&origin)).await;
     let mut handoff = json!({
         "liveChat": {
             "endpoint": relay,

@@ -404,107 +404,6 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
     Some(field)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn field(kind: FieldKind) -> PrechatField {
-        PrechatField {
-            name: "f".into(),
-            kind,
-            label: Vec::new(),
-            required: true,
-            min_length: None,
-            max_length: None,
-            options: vec![ChoiceItem {
-                value: "a".into(),
-                label: "A".into(),
-            }],
-            attribute: "f".into(),
-            transcript_fields: Vec::new(),
-            entity_maps: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn reads_the_deployment_form() {
-        let body = br#"{"name": "Web", "forms": [{"displayContext": "Conversation", "formFields": [
-            {"name": "Product", "order": 3, "isHidden": false, "required": false, "type": "ChoiceList", "choiceListId": "0Kx1"},
-            {"name": "_email", "order": 2, "isHidden": false, "required": true, "type": "Email", "maxLength": 80},
-            {"name": "_firstName", "order": 1, "isHidden": false, "required": true, "type": "Text", "maxLength": 40},
-            {"name": "PageUrl", "order": 4, "isHidden": true, "required": false, "type": "Text"},
-            {"name": "Empty", "order": 5, "isHidden": false, "type": "ChoiceList", "choiceListId": "none"}]}],
-            "choiceListConfig": {"choiceList": [{"choiceListId": "0Kx1", "choiceListValues": [
-                {"choiceListValueId": "v1", "choiceListValueName": "Laptop"},
-                {"choiceListValueId": "v2", "choiceListValueName": "Phone"}]}]}}"#;
-        let fields = fields_from_deployment(body).unwrap();
-        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["_firstName", "_email", "Product"],
-            "sorted, hidden and unanswerable left out"
-        );
-        assert_eq!(fields[0].kind, FieldKind::Text);
-        assert_eq!(fields[0].max_length, Some(40));
-        assert!(fields[1].required && fields[1].kind == FieldKind::Email);
-        assert_eq!(fields[2].kind, FieldKind::Choice);
-        assert_eq!(
-            fields[2]
-                .options
-                .iter()
-                .map(|o| o.value.as_str())
-                .collect::<Vec<_>>(),
-            ["Laptop", "Phone"]
-        );
-        assert!(!fields[2].required);
-        // Under embeddedServiceConfig (the access-token response's shape) too.
-        let nested = br#"{"context": {"configuration": {"embeddedServiceConfig": {"forms": []}}}}"#;
-        assert_eq!(fields_from_deployment(nested).unwrap(), Vec::new());
-        assert!(fields_from_deployment(b"{}").is_err());
-        assert!(fields_from_deployment(b"<html>").is_err());
-    }
-
-    #[test]
-    fn checks_each_kind() {
-        assert_eq!(
-            field(FieldKind::Text).check("  "),
-            Err(FieldError::Required)
-        );
-        assert_eq!(field(FieldKind::Email).check("a@b.co"), Ok(()));
-        assert_eq!(
-            field(FieldKind::Email).check("a@b"),
-            Err(FieldError::InvalidEmail)
-        );
-        assert_eq!(field(FieldKind::Number).check("12.5"), Ok(()));
-        assert_eq!(
-            field(FieldKind::Number).check("12a"),
-            Err(FieldError::InvalidNumber)
-        );
-        assert_eq!(field(FieldKind::Phone).check("+41 (0)44 123-45-67"), Ok(()));
-        assert_eq!(
-            field(FieldKind::Phone).check("call me"),
-            Err(FieldError::InvalidPhone)
-        );
-        assert_eq!(field(FieldKind::Choice).check("a"), Ok(()));
-        assert_eq!(
-            field(FieldKind::Choice).check("b"),
-            Err(FieldError::InvalidChoice)
-        );
-        assert_eq!(
-            field(FieldKind::Checkbox).check("false"),
-            Err(FieldError::Required)
-        );
-        let mut f = field(FieldKind::Text);
-        f.min_length = Some(3);
-        f.max_length = Some(5);
-        assert_eq!(f.check("ab"), Err(FieldError::TooShort(3)));
-        assert_eq!(f.check("abcdef"), Err(FieldError::TooLong(5)));
-        assert_eq!(f.check("abcd"), Ok(()));
-        f.required = false;
-        assert_eq!(f.check(""), Ok(()));
-    }
-}
-
 /// The visible pre-chat fields of a MIAW deployment, read from its embedded-service
 /// configuration (`miaw.md` §4.15): `forms[].formFields` (sorted by `order`, hidden fields
 /// left to `setHiddenPrechatFields`), choice lists from `choiceListConfig`. The object may
@@ -627,4 +526,105 @@ pub(crate) fn fields_from_deployment(body: &[u8]) -> Result<Vec<PrechatField>, S
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(kind: FieldKind) -> PrechatField {
+        PrechatField {
+            name: "f".into(),
+            kind,
+            label: Vec::new(),
+            required: true,
+            min_length: None,
+            max_length: None,
+            options: vec![ChoiceItem {
+                value: "a".into(),
+                label: "A".into(),
+            }],
+            attribute: "f".into(),
+            transcript_fields: Vec::new(),
+            entity_maps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn reads_the_deployment_form() {
+        let body = br#"{"name": "Web", "forms": [{"displayContext": "Conversation", "formFields": [
+            {"name": "Product", "order": 3, "isHidden": false, "required": false, "type": "ChoiceList", "choiceListId": "0Kx1"},
+            {"name": "_email", "order": 2, "isHidden": false, "required": true, "type": "Email", "maxLength": 80},
+            {"name": "_firstName", "order": 1, "isHidden": false, "required": true, "type": "Text", "maxLength": 40},
+            {"name": "PageUrl", "order": 4, "isHidden": true, "required": false, "type": "Text"},
+            {"name": "Empty", "order": 5, "isHidden": false, "type": "ChoiceList", "choiceListId": "none"}]}],
+            "choiceListConfig": {"choiceList": [{"choiceListId": "0Kx1", "choiceListValues": [
+                {"choiceListValueId": "v1", "choiceListValueName": "Laptop"},
+                {"choiceListValueId": "v2", "choiceListValueName": "Phone"}]}]}}"#;
+        let fields = fields_from_deployment(body).unwrap();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["_firstName", "_email", "Product"],
+            "sorted, hidden and unanswerable left out"
+        );
+        assert_eq!(fields[0].kind, FieldKind::Text);
+        assert_eq!(fields[0].max_length, Some(40));
+        assert!(fields[1].required && fields[1].kind == FieldKind::Email);
+        assert_eq!(fields[2].kind, FieldKind::Choice);
+        assert_eq!(
+            fields[2]
+                .options
+                .iter()
+                .map(|o| o.value.as_str())
+                .collect::<Vec<_>>(),
+            ["Laptop", "Phone"]
+        );
+        assert!(!fields[2].required);
+        // Under embeddedServiceConfig (the access-token response's shape) too.
+        let nested = br#"{"context": {"configuration": {"embeddedServiceConfig": {"forms": []}}}}"#;
+        assert_eq!(fields_from_deployment(nested).unwrap(), Vec::new());
+        assert!(fields_from_deployment(b"{}").is_err());
+        assert!(fields_from_deployment(b"<html>").is_err());
+    }
+
+    #[test]
+    fn checks_each_kind() {
+        assert_eq!(
+            field(FieldKind::Text).check("  "),
+            Err(FieldError::Required)
+        );
+        assert_eq!(field(FieldKind::Email).check("a@b.co"), Ok(()));
+        assert_eq!(
+            field(FieldKind::Email).check("a@b"),
+            Err(FieldError::InvalidEmail)
+        );
+        assert_eq!(field(FieldKind::Number).check("12.5"), Ok(()));
+        assert_eq!(
+            field(FieldKind::Number).check("12a"),
+            Err(FieldError::InvalidNumber)
+        );
+        assert_eq!(field(FieldKind::Phone).check("+41 (0)44 123-45-67"), Ok(()));
+        assert_eq!(
+            field(FieldKind::Phone).check("call me"),
+            Err(FieldError::InvalidPhone)
+        );
+        assert_eq!(field(FieldKind::Choice).check("a"), Ok(()));
+        assert_eq!(
+            field(FieldKind::Choice).check("b"),
+            Err(FieldError::InvalidChoice)
+        );
+        assert_eq!(
+            field(FieldKind::Checkbox).check("false"),
+            Err(FieldError::Required)
+        );
+        let mut f = field(FieldKind::Text);
+        f.min_length = Some(3);
+        f.max_length = Some(5);
+        assert_eq!(f.check("ab"), Err(FieldError::TooShort(3)));
+        assert_eq!(f.check("abcdef"), Err(FieldError::TooLong(5)));
+        assert_eq!(f.check("abcd"), Ok(()));
+        f.required = false;
+        assert_eq!(f.check(""), Ok(()));
+    }
 }
