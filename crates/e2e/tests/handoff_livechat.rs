@@ -134,7 +134,22 @@ async fn queue_agent_messages_typing_transfer_and_agent_end_through_the_relay() 
         )
         .await;
     b.wait_bubble("agent", "Jane here.").await;
-    b.type_and_send("Hi Jane, order 42").await;
+    // The visitor types: the agent sees typing and the sneak peek of the text.
+    b.widget(".cw-input")
+        .await
+        .send_keys("Hi Jane")
+        .await
+        .unwrap();
+    let mut seen = Value::Null;
+    for _ in 0..150 {
+        seen = control.get(&format!("/conversations/{id}")).await;
+        if seen["visitorTyping"] == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen["visitorTyping"], json!(true), "{seen:#}");
+    b.type_and_send(", order 42").await;
     // The visitor's typing reached the agent console too (typing then sent).
     control
         .wait_transcript(&id, "the visitor message", |t| {

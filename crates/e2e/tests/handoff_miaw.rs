@@ -21,6 +21,18 @@ fn miaw_config(emulator: &str) -> Value {
     })
 }
 
+/// Waits until the agent console shows the visitor typing (or not).
+async fn wait_visitor_typing(control: &Control, id: &str, typing: bool) {
+    for _ in 0..150 {
+        let c = control.get(&format!("/conversations/{id}")).await;
+        if c["visitorTyping"] == json!(typing) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the agent never saw visitorTyping = {typing}");
+}
+
 /// Fills the pre-chat form and submits it with a click.
 async fn fill_prechat(b: &Browser, description: &str, topic: &str) {
     let d = b.widget("textarea[name=description]").await;
@@ -125,8 +137,15 @@ async fn bot_prechat_agent_messages_typing_transfer_and_agent_end() {
         .await;
     b.wait_bubble("agent", "Let me look.").await;
 
+    // The visitor types: the agent sees the typing indicator (debounced: one start).
+    b.widget(".cw-input")
+        .await
+        .send_keys("Order 1234")
+        .await
+        .unwrap();
+    wait_visitor_typing(&control, &id, true).await;
     // Visitor → agent: reaches the emulator once, shown as delivered.
-    b.type_and_send("Order 1234, thanks").await;
+    b.type_and_send(", thanks").await;
     control
         .wait_transcript(&id, "the visitor message", |t| {
             t.iter()
