@@ -299,12 +299,11 @@ impl Driver {
             }
             ChatEvent::Error { message } => set("message", message.as_str().into()),
             ChatEvent::ConversationStarted { id } => set("conversationId", id.as_str().into()),
-            ChatEvent::ConversationClosed { reason } => {
+            ChatEvent::ConversationClosed { reason, id } => {
                 set("reason", (*reason).into());
-                let id = self.chat.borrow().conversation_id().map(str::to_string);
                 set(
                     "conversationId",
-                    id.map(JsValue::from).unwrap_or(JsValue::NULL),
+                    id.as_deref().map(JsValue::from).unwrap_or(JsValue::NULL),
                 );
             }
             ChatEvent::AgentJoined { name } | ChatEvent::AgentLeft { name } => {

@@ -224,6 +224,9 @@ fn js_pairs(value: &JsValue) -> chat_core::Pairs {
             let pair = js_sys::Array::from(&entry);
             let key = pair.get(0).as_string().unwrap_or_default();
             let v = pair.get(1);
+            if v.is_null() || v.is_undefined() || (v.is_object() && !v.is_function()) {
+                continue; // no value (or not a plain one): left out
+            }
             let value = if let Some(s) = v.as_string() {
                 s
             } else if let Some(n) = v.dyn_ref::<js_sys::Number>() {

@@ -125,8 +125,8 @@
       return m.default({ module_or_path: base + "chat_widget_bg.wasm" }).then(function () { return m; });
     });
     Promise.all([cfg, mod]).then(function (r) {
+      identityFunction(r[0]); // listening before mount: no request for a token is missed
       handle = r[1].mount(r[0], loadError, emit);
-      identityFunction(r[0]);
       var pending = queue;
       queue = [];
       for (var i = 0; i < pending.length; i++) {

@@ -77,6 +77,8 @@ pub enum ChatEvent {
     /// `idle`, `connection`, `ended`, `error`).
     ConversationClosed {
         reason: &'static str,
+        /// The conversation that closed.
+        id: Option<String>,
     },
     AgentJoined {
         name: String,

@@ -322,10 +322,13 @@ fn queue_agent_messages_typing_transfer_and_agent_end() {
         h.text(MsgKey::AgentEnded, &[("agentName", "Mark")])
     );
     assert!(h.c.is_ended() && !h.c.can_send());
-    assert!(h
-        .events
-        .iter()
-        .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "agent" })));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        ChatEvent::ConversationClosed {
+            reason: "agent",
+            ..
+        }
+    )));
     assert!(h.inflight.is_empty(), "no poll after the end");
     assert_eq!(h.c.next_deadline(), None, "no timer after the end");
     // A new chat starts with the bot again.

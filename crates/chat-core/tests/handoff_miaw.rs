@@ -753,10 +753,13 @@ fn agent_ends_the_session() {
     assert!(h.streams.is_empty(), "the stream is closed");
     assert!(h.aborted.contains(&sid));
     assert!(h.inflight.is_empty(), "{:?}", h.inflight);
-    assert!(h
-        .events
-        .iter()
-        .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "agent" })));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        ChatEvent::ConversationClosed {
+            reason: "agent",
+            ..
+        }
+    )));
     // The saved state no longer holds a session to resume.
     let saved = h.c.poll_persist().expect("state to save");
     let v: J = serde_json::from_str(&saved).unwrap();
@@ -790,10 +793,13 @@ fn conversation_closed_elsewhere_ends_the_chat() {
     assert!(h.c.is_ended() && !h.c.can_send());
     assert!(h.streams.is_empty());
     assert_eq!(h.c.next_deadline(), None);
-    assert!(h
-        .events
-        .iter()
-        .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "visitor" })));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        ChatEvent::ConversationClosed {
+            reason: "visitor",
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -824,10 +830,13 @@ fn the_visitor_ends_the_chat() {
     assert!(h.inflight.is_empty());
     assert!(h.c.is_ended() && !h.c.can_send());
     assert_eq!(h.c.next_deadline(), None);
-    assert!(h
-        .events
-        .iter()
-        .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "visitor" })));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        ChatEvent::ConversationClosed {
+            reason: "visitor",
+            ..
+        }
+    )));
     // Ending twice does nothing more.
     h.c.handle_end(h.now);
     h.drain();
@@ -943,9 +952,13 @@ fn routing_failure_shows_the_reason() {
     assert!(h.streams.is_empty());
     assert_eq!(h.c.next_deadline(), None);
     assert!(
-        h.events
-            .iter()
-            .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "failed" })),
+        h.events.iter().any(|e| matches!(
+            e,
+            ChatEvent::ConversationClosed {
+                reason: "failed",
+                ..
+            }
+        )),
         "{:?}",
         h.events
     );
@@ -978,10 +991,13 @@ fn conversation_that_cannot_be_created_shows_the_reason() {
     assert!(h.c.is_ended());
     assert!(h.streams.is_empty() && h.inflight.is_empty());
     assert_eq!(h.c.next_deadline(), None);
-    assert!(h
-        .events
-        .iter()
-        .any(|e| matches!(e, ChatEvent::ConversationClosed { reason: "failed" })));
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        ChatEvent::ConversationClosed {
+            reason: "failed",
+            ..
+        }
+    )));
 }
 
 #[test]

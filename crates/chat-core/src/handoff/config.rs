@@ -157,7 +157,14 @@ pub(crate) fn read_handoff(
         Some(v) => read_attachments(v, &attachments_path, report),
     };
     let attachments = if matches!(channel, Some(Channel::LiveChat(_))) {
-        None // the Chat REST API has no visitor uploads
+        if matches!(value.get("attachments"), Some(v) if !matches!(v, Value::Bool(false) | Value::Null))
+        {
+            report.warning(
+                &attachments_path,
+                "is ignored with Live Chat (the Chat REST API has no visitor uploads)",
+            );
+        }
+        None
     } else {
         attachments
     };
@@ -374,7 +381,7 @@ fn read_entity(v: &Value, path: &str, report: &mut Report) -> Option<PrechatEnti
             let label = required(
                 &mut f,
                 "field",
-                "the name of the pre-chat field whose value fills it",
+                "the label of the pre-chat detail whose value fills it: a field's \"attribute\" (its name by default) or a hidden field's name",
                 rep,
             );
             let do_find = f.bool("doFind", rep).unwrap_or(true);

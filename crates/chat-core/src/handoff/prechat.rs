@@ -302,6 +302,7 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
             (name, Some(r))
         }
     };
+    let default_max = (name == "description").then_some(1000);
     let default_kind = match name.as_str() {
         "description" => FieldKind::Textarea,
         "topic" => FieldKind::Choice,
@@ -315,7 +316,7 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
         label: Vec::new(),
         required: true,
         min_length: None,
-        max_length: None,
+        max_length: default_max,
         options: Vec::new(),
         transcript_fields: Vec::new(),
         entity_maps: Vec::new(),
@@ -350,7 +351,7 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
         }
         field.required = r.bool("required", report).unwrap_or(true);
         field.min_length = r.int("minLength", 0, 100_000, report);
-        field.max_length = r.int("maxLength", 1, 100_000, report);
+        field.max_length = r.int("maxLength", 1, 100_000, report).or(default_max);
         if let (Some(min), Some(max)) = (field.min_length, field.max_length) {
             if min > max {
                 report.error(

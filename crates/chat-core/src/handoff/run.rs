@@ -334,8 +334,15 @@ impl Chat {
                     .get("name")
                     .filter(|v| !v.trim().is_empty())
                     .cloned()
+                    .or_else(|| {
+                        // `_firstName` / `_lastName` style answers, when the form has them.
+                        let first = values.get("_firstName").or(values.get("firstName"))?;
+                        let last = values.get("_lastName").or(values.get("lastName"));
+                        let full = format!("{} {}", first.trim(), last.map_or("", |l| l.trim()));
+                        Some(full.trim().to_string()).filter(|n| !n.is_empty())
+                    })
                     .or_else(|| l.visitor_name.clone())
-                    .unwrap_or_else(|| self.catalogue.text(MsgKey::SenderVisitor));
+                    .unwrap_or_else(|| self.catalogue.text(MsgKey::VisitorDefaultName));
                 let lc = LiveChatConfig {
                     endpoint: l.endpoint.clone(),
                     organization_id: l.organization_id.clone(),
@@ -1106,7 +1113,9 @@ impl Chat {
 
     /// The agent session is over: the composer closes, "start a new chat" is offered.
     fn agent_finished(&mut self, reason: &'static str) {
+        let mut id = None;
         if let Some(a) = self.agent.take() {
+            id = a.conversation_id.clone();
             if !a.is_ended() {
                 self.retired.push(a);
             }
@@ -1114,7 +1123,7 @@ impl Chat {
         self.ended = true;
         self.transcript.clear_quick_replies();
         self.events
-            .push_back(ChatEvent::ConversationClosed { reason });
+            .push_back(ChatEvent::ConversationClosed { reason, id });
         self.dirty = true;
     }
 
@@ -1264,6 +1273,10 @@ impl Chat {
                 }
             }
             MiawEvent::EstimatedWait { seconds } => {
+                self.events.push_back(ChatEvent::Queue {
+                    position: None,
+                    wait_secs: Some(seconds),
+                });
                 if !self.agent.as_ref().is_some_and(|a| a.joined) {
                     let wait = self
                         .catalogue

@@ -23,7 +23,8 @@
 //!
 //! ```text
 //! let mut lc = LiveChatSession::new(config)            // or LiveChatSession::restore(config, &saved)?
-//!     .with_first_request_id(1 << 32);                 // keep ids apart from Chat's
+//!     .with_first_request_id(1 << 32);                 // if ids must stay apart from others'
+//!                                                      // (Chat offsets them itself instead)
 //! lc.start(now);
 //! loop after every input:
 //!     while let Some(a) = lc.poll_action()  { Start(req) → fetch(req.url, method, headers, body)

@@ -125,6 +125,8 @@ keys! {
         "Error under a pre-chat field shorter than its `minLength`; `{{min}}` is that length.";
     PreChatTooLong "preChatTooLong" [max] false
         "Error under a pre-chat field longer than its `maxLength`; `{{max}}` is that length.";
+    VisitorDefaultName "visitorDefaultName" [] false
+        "Name a Live Chat agent sees for the visitor when neither the pre-chat form nor `handoff.liveChat.visitorName` gives one.";
     IdentityRequired "identityRequired" [] false
         "Shown while a verified-user chat waits for the site to sign the visitor in (identity token).";
     // Queue.

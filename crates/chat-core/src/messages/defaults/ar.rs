@@ -46,6 +46,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatInvalidPhone => "يُرجى إدخال رقم هاتف.",
         PreChatTooShort => "يُرجى إدخال {{min}} أحرف على الأقل.",
         PreChatTooLong => "يُرجى إدخال {{max}} حرفًا على الأكثر.",
+        VisitorDefaultName => "زائر الموقع",
         IdentityRequired => "يُرجى تسجيل الدخول للتحدث مع موظف.",
         NoAgentAvailable => "لا يوجد موظف متاح حاليًا. يُرجى التواصل معنا مرة أخرى لاحقًا.",
         ChatRequestFailed => "فشل طلب المحادثة. السبب: {{reason}}",

@@ -54,6 +54,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatInvalidPhone => "Bitte geben Sie eine Telefonnummer ein.",
         PreChatTooShort => "Bitte geben Sie mindestens {{min}} Zeichen ein.",
         PreChatTooLong => "Bitte geben Sie höchstens {{max}} Zeichen ein.",
+        VisitorDefaultName => "Website-Besucher",
         IdentityRequired => "Bitte melden Sie sich an, um mit einem Mitarbeiter zu chatten.",
         NoAgentAvailable => {
             "Zurzeit ist leider niemand erreichbar. Bitte kontaktieren Sie uns später noch einmal."

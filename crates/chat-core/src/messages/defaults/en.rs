@@ -52,6 +52,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatInvalidPhone => "Please enter a phone number.",
         PreChatTooShort => "Please enter at least {{min}} characters.",
         PreChatTooLong => "Please enter at most {{max}} characters.",
+        VisitorDefaultName => "Website visitor",
         IdentityRequired => "Please sign in to chat with an agent.",
         NoAgentAvailable => "There is no agent available right now. Please contact us again later.",
         ChatRequestFailed => "Chat request failed. Reason: {{reason}}",

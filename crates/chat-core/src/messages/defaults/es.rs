@@ -52,6 +52,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatInvalidPhone => "Introduzca un número de teléfono.",
         PreChatTooShort => "Introduzca al menos {{min}} caracteres.",
         PreChatTooLong => "Introduzca como máximo {{max}} caracteres.",
+        VisitorDefaultName => "Visitante del sitio web",
         IdentityRequired => "Inicie sesión para chatear con un agente.",
         NoAgentAvailable => {
             "No hay ningún agente disponible en este momento. Vuelva a contactarnos más tarde."

@@ -54,6 +54,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         PreChatInvalidPhone => "Veuillez saisir un numéro de téléphone.",
         PreChatTooShort => "Veuillez saisir au moins {{min}} caractères.",
         PreChatTooLong => "Veuillez saisir au plus {{max}} caractères.",
+        VisitorDefaultName => "Visiteur du site",
         IdentityRequired => "Veuillez vous connecter pour discuter avec un conseiller.",
         NoAgentAvailable => {
             "Aucun conseiller n'est disponible pour le moment. Veuillez nous recontacter plus tard."
