@@ -187,10 +187,9 @@ async fn bot_prechat_agent_messages_typing_transfer_and_agent_end() {
     b.wait_bubble("system", "The agent has ended the chat.")
         .await;
     b.widget(".cw-restart").await;
-    assert_eq!(
-        b.wait_event("conversation:closed").await["reason"],
-        json!("agent")
-    );
+    let closed = b.wait_event("conversation:closed").await;
+    assert_eq!(closed["reason"], json!("agent"));
+    assert_eq!(closed["conversationId"], json!(id));
     // Exactly one visitor message per thing typed, as seen by the agent.
     let t = control
         .get(&format!("/conversations/{id}/transcript"))
