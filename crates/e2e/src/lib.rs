@@ -320,6 +320,18 @@ impl Control {
         }
         panic!("no conversation reached the emulator");
     }
+    /// Waits for a conversation other than those in `known`; returns its id.
+    pub async fn wait_new_conversation(&self, known: &[String]) -> String {
+        for _ in 0..150 {
+            let id = self.wait_conversation().await;
+            if !known.contains(&id) {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no new conversation reached the emulator");
+    }
+
     /// Waits until the conversation's transcript satisfies `pred` (up to 15 s).
     pub async fn wait_transcript(
         &self,

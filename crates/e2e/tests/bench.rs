@@ -57,3 +57,84 @@ async fn widget_load_time() {
     b.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Agent message → on the visitor's screen, through the real stack: the emulator's control
+/// API → MIAW SSE (fetch streaming) or Live Chat long poll (through the relay) → core → Yew.
+#[tokio::test]
+#[ignore = "benchmark: run with `cargo xtask bench`"]
+async fn agent_message_latency() {
+    use e2e::{config_page, page_site, relay, write_page, Control};
+    use serde_json::json;
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    // The page stamps each agent message when it is on screen (next animation frame).
+    let stamp = "window.shown = {}; window.ChatWidget = []; ChatWidget.push(['on', 'message', function (m) { if (m.author === 'agent') requestAnimationFrame(function () { window.shown[m.text] = Date.now(); }); }]);";
+    let miaw = config_page(
+        &cdn,
+        "localhost",
+        &json!({"openOnLoad": true, "handoff": {"miaw": {"url": emu.base_url(), "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"}}}),
+        stamp,
+    )
+    .await;
+    let (dir, origin) = page_site("localhost").await;
+    let relay = relay(&emu.base_url(), std::slice::from_ref(&origin)).await;
+    write_page(
+        &dir,
+        &cdn,
+        &json!({"openOnLoad": true, "handoff": {"liveChat": {"endpoint": relay, "organizationId": "00D5e000000AbCd", "deploymentId": "5725e000000AbCd", "buttonId": "5735e000000AbCd"}}}),
+        stamp,
+    );
+    let live = format!("{origin}/index.html");
+    let b = Browser::start().await;
+    let mut known = Vec::new();
+    for (api, page) in [
+        ("MIAW (SSE over fetch)", miaw),
+        ("Live Chat (long poll via relay)", live),
+    ] {
+        b.client.goto(&page).await.unwrap();
+        b.type_and_send("talk to a human").await;
+        let id = control.wait_new_conversation(&known).await;
+        known.push(id.clone());
+        control
+            .post(
+                &format!("/conversations/{id}/accept"),
+                json!({"agentId": "Jane"}),
+            )
+            .await;
+        b.wait_bubble("system", "Jane has joined.").await;
+        let mut latencies = Vec::new();
+        for i in 0..20 {
+            let text = format!("{api} #{i}");
+            let sent = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as f64;
+            control
+                .post(
+                    &format!("/conversations/{id}/messages"),
+                    json!({"text": text}),
+                )
+                .await;
+            let at = b
+                .wait_js(
+                    "on screen",
+                    &format!("return window.shown[{text:?}] || null"),
+                )
+                .await;
+            latencies.push(at.as_f64().unwrap() - sent);
+        }
+        latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "agent message → on screen, {api} (median of 20): {:.0} ms (max {:.0} ms)",
+            latencies[10], latencies[19]
+        );
+        control
+            .post(&format!("/conversations/{id}/end"), json!({}))
+            .await;
+        b.js("sessionStorage.clear(); return true").await;
+    }
+    b.close().await;
+}

@@ -197,13 +197,9 @@ async fn live_chat_situations_show_the_custom_texts() {
 
     // The visitor ends a chat.
     b.type_and_send("talk to a human").await;
-    let id2 = loop {
-        let id2 = control.wait_conversation().await;
-        if id2 != id {
-            break id2;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let id2 = control
+        .wait_new_conversation(std::slice::from_ref(&id))
+        .await;
     control
         .post(
             &format!("/conversations/{id2}/accept"),
