@@ -639,3 +639,57 @@ async fn prechat_form_read_from_the_deployment() {
     assert_eq!(conv["visitorName"], json!("Ada"));
     b.close().await;
 }
+
+#[tokio::test]
+async fn agent_choices_are_buttons_and_the_answer_goes_back_as_a_choice() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    control
+        .post(
+            &format!("/conversations/{id}/choices"),
+            json!({"text": "Which size?", "formatType": "Buttons", "choices": ["Small", "Medium", "Large"]}),
+        )
+        .await;
+    b.wait_bubble("agent", "Which size?").await;
+    let labels: Vec<String> = serde_json::from_value(
+        b.js("return [...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-quick-reply')].map(e => e.textContent)").await,
+    )
+    .unwrap();
+    assert_eq!(labels, ["Small", "Medium", "Large"]);
+    b.js("[...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-quick-reply')][1].click(); return true;").await;
+    b.wait_bubble("visitor", "Medium").await;
+    let t = control
+        .wait_transcript(&id, "the choice", |t| {
+            t.iter().any(|e| e["kind"] == json!("choicesResponse"))
+        })
+        .await;
+    let answer = t
+        .iter()
+        .find(|e| e["kind"] == json!("choicesResponse"))
+        .unwrap();
+    assert!(answer.to_string().contains("Medium"), "{answer}");
+    // The buttons are gone once answered.
+    b.wait_js(
+        "buttons removed",
+        "return document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-quick-reply').length === 0",
+    )
+    .await;
+    b.close().await;
+}
