@@ -1463,7 +1463,7 @@ impl Chat {
             }
             LiveChatEvent::IdleTimeoutWarning { triggered } => {
                 if triggered {
-                    self.system(MsgKey::IdleTimeoutWarning, &[("wait", "")], now);
+                    self.system(MsgKey::IdleTimeoutWarning, &[], now);
                 }
             }
             LiveChatEvent::History { entries } => self.merge_history(entries, now),

@@ -167,8 +167,8 @@ keys! {
         "Shown when the visitor ended the chat.";
     ChatEnded "chatEnded" [] false
         "Shown when the chat ended for any other reason.";
-    IdleTimeoutWarning "idleTimeoutWarning" [wait] false
-        "Warning that the chat will end because the visitor has been inactive; `{{wait}}` is the time left.";
+    IdleTimeoutWarning "idleTimeoutWarning" [] false
+        "Warning that the chat will end soon because the visitor has been inactive (Live Chat sends no reliable time left, so there is no `{{wait}}`).";
     IdleTimeoutEnded "idleTimeoutEnded" [] false
         "Shown when the chat ended because the visitor was inactive.";
     // Connection and errors.
