@@ -41,13 +41,13 @@ impl ChatHandle {
             .dispatch(|c, now| c.handle_retry(message_id, now));
     }
     pub fn open(&self) {
-        self.driver.dispatch(|c, _| c.handle_open());
+        self.driver.dispatch(|c, now| c.handle_open(now));
     }
     pub fn close(&self) {
         self.driver.dispatch(|c, _| c.handle_close());
     }
     pub fn toggle(&self) {
-        self.driver.dispatch(|c, _| c.handle_toggle());
+        self.driver.dispatch(|c, now| c.handle_toggle(now));
     }
     pub fn end(&self) {
         self.driver.dispatch(|c, now| c.handle_end(now));

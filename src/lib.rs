@@ -159,7 +159,7 @@ impl WidgetHandle {
     }
     pub fn open(&self) {
         if let Some(d) = self.driver() {
-            d.dispatch(|c, _| c.handle_open());
+            d.dispatch(|c, now| c.handle_open(now));
         }
     }
     pub fn close(&self) {
@@ -169,7 +169,7 @@ impl WidgetHandle {
     }
     pub fn toggle(&self) {
         if let Some(d) = self.driver() {
-            d.dispatch(|c, _| c.handle_toggle());
+            d.dispatch(|c, now| c.handle_toggle(now));
         }
     }
     /// Sends `text` as the visitor; `false` when it cannot be sent now.

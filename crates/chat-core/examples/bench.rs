@@ -71,7 +71,7 @@ fn main() {
         saved.len()
     );
     measure("save a 200-message conversation (to JSON)", 2_000, || {
-        big.handle_open();
+        big.handle_open(0);
         big.handle_close();
         black_box(big.poll_persist());
     });

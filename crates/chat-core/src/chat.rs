@@ -553,12 +553,14 @@ impl Chat {
         self.changed();
     }
 
-    pub fn handle_open(&mut self) {
+    /// Opens the window; `now` is for the read receipts of an agent conversation.
+    pub fn handle_open(&mut self, now: Millis) {
         if !self.open {
             self.open = true;
             self.unread = 0;
             self.events.push_back(ChatEvent::Opened);
             self.changed();
+            self.agent_seen(now);
         }
     }
 
@@ -570,11 +572,11 @@ impl Chat {
         }
     }
 
-    pub fn handle_toggle(&mut self) {
+    pub fn handle_toggle(&mut self, now: Millis) {
         if self.open {
             self.handle_close()
         } else {
-            self.handle_open()
+            self.handle_open(now)
         }
     }
 

@@ -155,9 +155,9 @@ fn open_close_and_unread_count() {
     let mut c = chat(json!(null));
     assert!(!c.is_open());
     assert_eq!(c.unread(), 1, "the greeting is unread");
-    c.handle_open();
+    c.handle_open(0);
     assert_eq!(c.unread(), 0);
-    c.handle_toggle();
+    c.handle_toggle(0);
     assert!(!c.is_open());
     assert_eq!(
         events(&mut c)
@@ -338,7 +338,7 @@ fn rasa_initial_payload_is_sent_silently() {
 #[test]
 fn reload_restores_the_conversation_without_greeting_twice() {
     let mut c = chat(json!(null));
-    c.handle_open();
+    c.handle_open(0);
     c.handle_send("returns", 1);
     let saved = c.poll_persist().expect("state to save");
     assert!(c.poll_persist().is_none(), "nothing new to save");

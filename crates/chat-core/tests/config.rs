@@ -201,6 +201,11 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
             "bot.matchThreshold",
             "between 0.1 and 1",
         ),
+        (
+            json!({"handoff": {"miaw": {"url": "https://acme.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "Web", "sendReceipts": "yes"}}}),
+            "handoff.miaw.sendReceipts",
+            "expected true or false",
+        ),
     ]
 }
 

@@ -693,3 +693,109 @@ async fn agent_choices_are_buttons_and_the_answer_goes_back_as_a_choice() {
     .await;
     b.close().await;
 }
+
+/// The emulator's transcript entry of the agent message `text`, when it satisfies `pred`.
+async fn wait_agent_entry(
+    control: &Control,
+    id: &str,
+    text: &str,
+    what: &str,
+    pred: fn(&Value) -> bool,
+) {
+    control
+        .wait_transcript(id, what, |t| {
+            t.iter()
+                .any(|e| e["role"] == json!("Agent") && e["text"] == json!(text) && pred(e))
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn send_receipts_acknowledge_agent_messages_delivered_and_read_when_shown() {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["openOnLoad"] = json!(false);
+    config["handoff"]["prechat"] = json!(false);
+    config["handoff"]["miaw"]["sendReceipts"] = json!(true);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    b.js("ChatWidget.open(); return true").await;
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control
+        .post(
+            &format!("/conversations/{id}/accept"),
+            json!({"agentId": "Jane"}),
+        )
+        .await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    let read = |e: &Value| e["delivered"] == json!(true) && e["read"] == json!(true);
+    let delivered_only = |e: &Value| e["delivered"] == json!(true) && e["read"] != json!(true);
+
+    // The window is open: delivered and read.
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "Seen at once"}),
+        )
+        .await;
+    b.wait_bubble("agent", "Seen at once").await;
+    wait_agent_entry(&control, &id, "Seen at once", "delivered and read", read).await;
+
+    // Closed: delivered only, also across a reload (the window stays closed).
+    b.js("ChatWidget.close(); return true").await;
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "Sent while closed"}),
+        )
+        .await;
+    wait_agent_entry(&control, &id, "Sent while closed", "delivered", |e| {
+        e["delivered"] == json!(true)
+    })
+    .await;
+    b.client.refresh().await.unwrap();
+    control
+        .post(
+            &format!("/conversations/{id}/messages"),
+            json!({"text": "Sent after the reload"}),
+        )
+        .await;
+    wait_agent_entry(&control, &id, "Sent after the reload", "delivered", |e| {
+        e["delivered"] == json!(true)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    wait_agent_entry(
+        &control,
+        &id,
+        "Sent while closed",
+        "still unread",
+        delivered_only,
+    )
+    .await;
+    wait_agent_entry(
+        &control,
+        &id,
+        "Sent after the reload",
+        "still unread",
+        delivered_only,
+    )
+    .await;
+    assert_eq!(
+        b.js("return ChatWidget.getConversationId()").await,
+        json!(id)
+    );
+
+    // Opening the window reads both.
+    b.js("ChatWidget.open(); return true").await;
+    b.wait_bubble("agent", "Sent after the reload").await;
+    wait_agent_entry(&control, &id, "Sent while closed", "read", read).await;
+    wait_agent_entry(&control, &id, "Sent after the reload", "read", read).await;
+    b.close().await;
+}

@@ -23,6 +23,9 @@ pub struct MiawSettings {
     /// Name of a global function of the host page returning the identity JWT (or a promise of
     /// it); the loader calls it when the widget asks for a token. Read by the loader only.
     pub identity_token_function: Option<String>,
+    /// Send delivery and read receipts for the agents' messages (`sendReceipts`, default
+    /// `false`: the endpoint is unconfirmed and the official client never sends them).
+    pub send_receipts: bool,
 }
 
 /// A legacy Live Chat deployment (Chat REST API), usually reached through the relay.
@@ -326,6 +329,7 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
             report.warning(&fn_path, "is only used with \"verifiedUser\": true");
         }
     }
+    let send_receipts = r.bool("sendReceipts", report).unwrap_or(false);
     r.finish(report);
     Some(MiawSettings {
         url: url?,
@@ -334,6 +338,7 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
         language,
         verified_user,
         identity_token_function,
+        send_receipts,
     })
 }
 

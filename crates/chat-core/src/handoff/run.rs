@@ -304,6 +304,7 @@ impl Chat {
                 };
                 let mut mc = MiawConfig::new(deployment);
                 mc.verified_user = m.verified_user;
+                mc.send_receipts = m.send_receipts;
                 let mut s =
                     MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 if let Some(jwt) = self.identity_token.clone() {
@@ -426,6 +427,7 @@ impl Chat {
                 };
                 let mut mc = MiawConfig::new(deployment);
                 mc.verified_user = m.verified_user;
+                mc.send_receipts = m.send_receipts;
                 let mut s =
                     MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 if !s.restore(state, now) {
@@ -995,7 +997,30 @@ impl Chat {
                     Ev::Live(e) => self.on_live(e, now),
                 }
             }
+            if self.is_open() {
+                // What just arrived is in sight: read receipts (MIAW with `sendReceipts`);
+                // their requests are drained by the next round.
+                if let Some(AgentChat {
+                    session: Session::Miaw(m),
+                    ..
+                }) = &mut self.agent
+                {
+                    m.mark_read(now);
+                }
+            }
             self.changed();
+        }
+    }
+
+    /// The window was opened: the agents' messages are in sight (MIAW read receipts).
+    pub(crate) fn agent_seen(&mut self, now: Millis) {
+        if let Some(AgentChat {
+            session: Session::Miaw(m),
+            ..
+        }) = &mut self.agent
+        {
+            m.mark_read(now);
+            self.pump_agent(now);
         }
     }
 

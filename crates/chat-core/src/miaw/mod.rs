@@ -31,7 +31,8 @@
 //!    [`MiawSession::persist`] in `sessionStorage` (remove the key when it is `None`), and arm
 //!    one timer for [`MiawSession::next_deadline`] that calls `handle_timeout(now)`.
 //! 4. Visitor intents: `send_text`, `send_choice`, `send_file`, `retry`, `typing`,
-//!    `keep_waiting`, `end`. Messages may be sent as soon as `start` was called (e.g. the bot
+//!    `keep_waiting`, `end`, and `mark_read` whenever the visitor can see the messages (with
+//!    [`MiawConfig::send_receipts`]: read receipts for the agents' messages). Messages may be sent as soon as `start` was called (e.g. the bot
 //!    transcript as the first visitor message): they are queued until the conversation exists
 //!    and the stream is up. Keep a `File` passed to `send_file` until its message is `Sent`
 //!    (or later) or the session ends; it may be uploaded again on a retry.

@@ -32,6 +32,33 @@
 //! history (or the stream) shows that it reached the server after all, it is shown as sent
 //! like any echoed message instead. The failed entry stays in the saved state (so later
 //! reloads still show it) but cannot be retried: the visitor picks the file again.
+//!
+//! # Receipts
+//!
+//! With [`MiawConfig::send_receipts`] (off by default: the official sample never sends them,
+//! and the endpoint is unconfirmed, `shared/spec/miaw.md` §4.8) the session acknowledges the
+//! messages of the agents (every role but `EndUser`, bots included) with
+//! `POST …/conversation/{id}/acknowledge-entries`:
+//!
+//! - **Delivery**, as soon as the message arrives. The messages of one stream chunk go in one
+//!   request; while a request is in flight, later receipts wait and go together in the next.
+//! - **Read**, for every message received and not yet read-acknowledged, when the browser
+//!   layer calls [`MiawSession::mark_read`] (the visitor can see the messages).
+//!
+//! Each receipt is sent at most once per message (stream replays are dropped with the other
+//! duplicates). Receipts are best-effort: they wait while the stream is down, a failed batch is
+//! retried with the same ack ids on network errors, 401, 408, 429 and 5xx, with the session's
+//! backoff, up to `max_send_attempts` times, then dropped without any event; another status
+//! drops it at once, and a 404 or 405 (no such endpoint) stops receipts for the session. A
+//! receipt never renews the token, delays a message or ends the session.
+//!
+//! Persistence and history: [`MiawSession::persist`] keeps the entry ids of the (at most 50)
+//! latest agent messages, split into read and unread (nothing is added with `send_receipts`
+//! off). After [`MiawSession::restore`], those messages get no delivery receipt again (one
+//! still on its way at the reload is lost; the read receipt implies it) and the unread ones get
+//! their read receipt at the next `mark_read`. An agent message of the restored history that
+//! the list lacks arrived while the page was away: it gets receipts like a live one. When the
+//! saved state has no list (saved with receipts off), history messages get none.
 
 use std::collections::VecDeque;
 
@@ -70,6 +97,9 @@ pub struct MiawConfig {
     pub max_event_bytes: usize,
     /// `limit` of the list-entries request used to restore history.
     pub history_limit: u32,
+    /// Send delivery and read receipts for the agents' messages (§4.8, unconfirmed; off by
+    /// default). See "Receipts" in the module documentation.
+    pub send_receipts: bool,
 }
 
 impl MiawConfig {
@@ -86,6 +116,7 @@ impl MiawConfig {
             max_reconnect_attempts: 10,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             history_limit: 50,
+            send_receipts: false,
         }
     }
 }
@@ -212,6 +243,7 @@ enum Pending {
     Typing,
     History,
     Close,
+    Ack,
 }
 
 /// What an outbox entry sends.
@@ -284,6 +316,42 @@ impl Rng {
 /// How many entry ids are remembered to drop replays.
 const SEEN_CAP: usize = 2_000;
 
+/// How many agent messages receipts are tracked for (and saved): at least the history window
+/// (list-entries returns at most 50 entries), so that every agent message a restore's history
+/// holds is either tracked or new.
+const RECEIPTS_CAP: usize = 50;
+
+/// Where one receipt (delivery or read) of an agent message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AckState {
+    /// Not wanted yet (a read receipt before [`MiawSession::mark_read`]).
+    NotYet,
+    /// To be sent with the next batch.
+    Due,
+    /// In the current batch (in flight or waiting to be retried).
+    Sending,
+    /// Sent, or given up (receipts are best-effort): never sent again.
+    Done,
+}
+
+/// An agent message the visitor's receipts are tracked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Receipt {
+    /// The conversation entry identifier (`conversationEntryId` of the ack).
+    entry_id: String,
+    delivery: AckState,
+    read: AckState,
+}
+
+/// The one batch of receipts being sent; retried with the same ack ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AckBatch {
+    acks: Vec<wire::AckEntry>,
+    in_flight: Option<RequestId>,
+    next_try: Option<Millis>,
+    attempts: u32,
+}
+
 /// The MIAW session. See the module documentation.
 #[derive(Debug)]
 pub struct MiawSession {
@@ -329,6 +397,15 @@ pub struct MiawSession {
     typing_active: bool,
     typing_idle_at: Option<Millis>,
     remote_typing: Vec<(String, Millis)>,
+
+    /// Agent messages and their receipts (`config.send_receipts`), oldest first.
+    receipts: Vec<Receipt>,
+    ack_batch: Option<AckBatch>,
+    /// The endpoint answered 404 / 405: no more receipts in this session.
+    receipts_off: bool,
+    /// Restored with a saved receipts list: agent messages of the history that it lacks
+    /// arrived while the page was away and get receipts like live ones.
+    receipts_restored: bool,
 }
 
 impl MiawSession {
@@ -369,6 +446,10 @@ impl MiawSession {
             typing_active: false,
             typing_idle_at: None,
             remote_typing: Vec::new(),
+            receipts: Vec::new(),
+            ack_batch: None,
+            receipts_off: false,
+            receipts_restored: false,
         }
     }
 
@@ -412,6 +493,7 @@ impl MiawSession {
             self.typing_idle_at,
         ];
         all.extend(self.outbox.iter().map(|o| o.next_try));
+        all.extend(self.ack_batch.as_ref().map(|b| b.next_try));
         all.extend(self.remote_typing.iter().map(|(_, t)| Some(*t)));
         // `Millis::MAX` marks work parked until a token renewal answers.
         all.into_iter()
@@ -472,6 +554,20 @@ impl MiawSession {
             for (k, val) in r {
                 if let Some(val) = val.as_str() {
                     self.routing.insert(k.clone(), val.to_string());
+                }
+            }
+        }
+        if let Some(r) = v.get("receipts").filter(|_| self.config.send_receipts) {
+            self.receipts_restored = true;
+            for (key, read) in [("read", AckState::Done), ("unread", AckState::NotYet)] {
+                for id in r.get(key).and_then(Value::as_array).into_iter().flatten() {
+                    if let Some(id) = id.as_str().filter(|i| !i.is_empty()) {
+                        self.push_receipt(Receipt {
+                            entry_id: id.to_string(),
+                            delivery: AckState::Done,
+                            read,
+                        });
+                    }
                 }
             }
         }
@@ -636,6 +732,26 @@ impl MiawSession {
         }
     }
 
+    /// The visitor has seen the conversation (the window is open): sends a read receipt for
+    /// every agent message received and not yet read-acknowledged (with `send_receipts`;
+    /// otherwise nothing). Cheap when there is nothing to acknowledge: call it whenever the
+    /// messages become visible, and when one arrives while they are.
+    pub fn mark_read(&mut self, now: Millis) {
+        if !self.config.send_receipts || self.receipts_off || self.phase == Phase::Ended {
+            return;
+        }
+        let mut any = false;
+        for r in &mut self.receipts {
+            if r.read == AckState::NotYet {
+                r.read = AckState::Due;
+                any = true;
+            }
+        }
+        if any {
+            self.flush_acks(now);
+        }
+    }
+
     /// The visitor ends the chat: close conversation + end session, then nothing remains.
     pub fn end(&mut self, now: Millis) {
         let _ = now;
@@ -721,23 +837,38 @@ impl MiawSession {
                 Value::object(m)
             })
             .collect();
-        Some(
-            Value::object([
-                ("token", Value::from(token)),
-                ("conversationId", conv.into()),
-                ("lastEventId", self.last_event_id.clone().into()),
-                (
-                    "routing",
-                    Value::object(
-                        self.routing
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), Value::from(v.as_str()))),
-                    ),
+        let mut members = vec![
+            ("token", Value::from(token)),
+            ("conversationId", conv.into()),
+            ("lastEventId", self.last_event_id.clone().into()),
+            (
+                "routing",
+                Value::object(
+                    self.routing
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), Value::from(v.as_str()))),
                 ),
-                ("outbox", Value::Array(outbox)),
-            ])
-            .to_json(),
-        )
+            ),
+            ("outbox", Value::Array(outbox)),
+        ];
+        if self.config.send_receipts {
+            // Which agent messages are known, and which still need a read receipt (see
+            // "Receipts"); delivery receipts still on their way are not kept.
+            let ids = |read: bool| {
+                Value::Array(
+                    self.receipts
+                        .iter()
+                        .filter(|r| (r.read == AckState::Done) == read)
+                        .map(|r| Value::from(r.entry_id.as_str()))
+                        .collect(),
+                )
+            };
+            members.push((
+                "receipts",
+                Value::object([("read", ids(true)), ("unread", ids(false))]),
+            ));
+        }
+        Some(Value::object(members).to_json())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -758,7 +889,9 @@ impl MiawSession {
             return;
         }
         let status = result.as_ref().map(|r| r.status).ok();
-        if status == Some(401) && !matches!(what, Pending::Close) {
+        // Receipts are best-effort: a 401 on one is retried later (with whatever token the
+        // session has by then), never a reason to renew the token or to end the session.
+        if status == Some(401) && !matches!(what, Pending::Close | Pending::Ack) {
             self.on_unauthorized(what, gen, now);
             return;
         }
@@ -770,6 +903,7 @@ impl MiawSession {
             Pending::Create => self.on_created(result, now),
             Pending::Send(client_id) => self.on_sent(&client_id, result, now),
             Pending::History => self.on_history(result, now),
+            Pending::Ack => self.on_acked(result, now),
             Pending::Typing | Pending::Close => {}
         }
     }
@@ -809,6 +943,8 @@ impl MiawSession {
                 }),
             }
         }
+        // One batch for the agent messages of this chunk.
+        self.flush_acks(now);
     }
 
     /// The stream `id` ended: `None` for a clean end of body, otherwise why.
@@ -871,6 +1007,11 @@ impl MiawSession {
         for o in &mut self.outbox {
             if o.next_try.is_some_and(|t| t <= now) {
                 o.next_try = None;
+            }
+        }
+        if let Some(b) = &mut self.ack_batch {
+            if b.next_try.is_some_and(|t| t <= now) {
+                b.next_try = None;
             }
         }
         self.flush(now);
@@ -1185,9 +1326,10 @@ impl MiawSession {
         Some(id)
     }
 
-    /// Sends the head of the outbox when possible (one at a time keeps the order).
+    /// Sends the head of the outbox when possible (one at a time keeps the order), and the
+    /// receipts that are due.
     fn flush(&mut self, now: Millis) {
-        let _ = now;
+        self.flush_acks(now);
         if !self.can_send() {
             return;
         }
@@ -1532,6 +1674,14 @@ impl MiawSession {
                 if let Some(n) = &name {
                     self.clear_remote_typing(n);
                 }
+                if entry.role != Role::EndUser {
+                    let key = if entry.identifier.is_empty() {
+                        &message_id
+                    } else {
+                        &entry.identifier
+                    };
+                    self.track_receipt(key, history);
+                }
                 self.events.push_back(MiawEvent::Message {
                     id: entry.identifier,
                     role: entry.role,
@@ -1637,6 +1787,124 @@ impl MiawSession {
         }
     }
 
+    /// An agent message arrived (`history`: from the list-entries request of a restore).
+    fn track_receipt(&mut self, entry_id: &str, history: bool) {
+        if !self.config.send_receipts || entry_id.is_empty() {
+            return;
+        }
+        if self.receipts.iter().any(|r| r.entry_id == entry_id) {
+            // Known before a reload (or replayed): acknowledged once only.
+            return;
+        }
+        if history && !self.receipts_restored {
+            // Saved without a receipts list: nothing tells which were acknowledged.
+            return;
+        }
+        self.push_receipt(Receipt {
+            entry_id: entry_id.to_string(),
+            delivery: AckState::Due,
+            read: AckState::NotYet,
+        });
+    }
+
+    fn push_receipt(&mut self, r: Receipt) {
+        if self.receipts.len() >= RECEIPTS_CAP {
+            self.receipts.remove(0);
+        }
+        self.receipts.push(r);
+    }
+
+    /// Sends the receipts that are due, in one request, when none is in flight or waiting to
+    /// be retried (a batch that failed is retried as it was, with the same ack ids).
+    fn flush_acks(&mut self, now: Millis) {
+        let _ = now;
+        if !self.config.send_receipts || self.receipts_off || !self.can_send() {
+            return;
+        }
+        match &self.ack_batch {
+            Some(b) if b.in_flight.is_some() || b.next_try.is_some() => return,
+            Some(_) => {}
+            None => {
+                let mut due: Vec<(String, bool)> = Vec::new();
+                for r in &mut self.receipts {
+                    if r.delivery == AckState::Due {
+                        r.delivery = AckState::Sending;
+                        due.push((r.entry_id.clone(), false));
+                    }
+                    if r.read == AckState::Due {
+                        r.read = AckState::Sending;
+                        due.push((r.entry_id.clone(), true));
+                    }
+                }
+                if due.is_empty() {
+                    return;
+                }
+                let acks = due
+                    .into_iter()
+                    .map(|(entry_id, read)| wire::AckEntry {
+                        id: self.rng.uuid(),
+                        read,
+                        entry_id,
+                    })
+                    .collect();
+                self.ack_batch = Some(AckBatch {
+                    acks,
+                    in_flight: None,
+                    next_try: None,
+                    attempts: 0,
+                });
+            }
+        }
+        let id = self.alloc();
+        let (Some(token), Some(conv), Some(b)) = (
+            self.token.as_deref(),
+            self.conversation_id.as_deref(),
+            self.ack_batch.as_mut(),
+        ) else {
+            return;
+        };
+        b.in_flight = Some(id);
+        b.attempts += 1;
+        let req = wire::acknowledge_entries(&self.config.deployment, id, token, conv, &b.acks);
+        self.start_http(req, Pending::Ack);
+    }
+
+    /// The answer to a batch of receipts: done, retried later (network, 401, 408, 429, 5xx,
+    /// up to `max_send_attempts`), or given up without a word (receipts are best-effort). A 404
+    /// or 405 means the endpoint is not there: no more receipts in this session.
+    fn on_acked(&mut self, result: Result<HttpResponse, HttpError>, now: Millis) {
+        let Some(mut batch) = self.ack_batch.take() else {
+            return;
+        };
+        batch.in_flight = None;
+        let retry = match result.as_ref().map(|r| r.status) {
+            Ok(s) if (200..300).contains(&s) => false,
+            Ok(401 | 408 | 429) | Err(_) => true,
+            Ok(s) if s >= 500 => true,
+            Ok(404 | 405) => {
+                self.receipts_off = true;
+                false
+            }
+            Ok(_) => false,
+        };
+        if retry && batch.attempts < self.config.max_send_attempts {
+            batch.next_try = Some(now + self.backoff(batch.attempts - 1));
+            self.ack_batch = Some(batch);
+            return;
+        }
+        for a in &batch.acks {
+            if let Some(r) = self.receipts.iter_mut().find(|r| r.entry_id == a.entry_id) {
+                if a.read {
+                    r.read = AckState::Done;
+                } else {
+                    r.delivery = AckState::Done;
+                }
+            }
+        }
+        // Receipts that became due meanwhile.
+        self.flush_acks(now);
+    }
+
     fn clear_remote_typing(&mut self, name: &str) {
         let before = self.remote_typing.len();
         self.remote_typing.retain(|(n, _)| n != name);
@@ -1667,6 +1935,10 @@ impl MiawSession {
         for o in &mut self.outbox {
             o.next_try = None;
             o.in_flight = None;
+        }
+        if let Some(b) = &mut self.ack_batch {
+            b.next_try = None;
+            b.in_flight = None;
         }
     }
 

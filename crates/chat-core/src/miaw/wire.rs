@@ -289,6 +289,50 @@ pub fn typing(
     }
 }
 
+/// One acknowledgement sent by [`acknowledge_entries`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckEntry {
+    /// A fresh lowercase UUID (the same one again when the request is retried).
+    pub id: String,
+    /// `Read` when `true`, else `Delivery`.
+    pub read: bool,
+    /// The `identifier` of the acknowledged conversation entry (an agent's message).
+    pub entry_id: String,
+}
+
+/// §4.8 the end user acknowledges entries (unconfirmed; the `acknowledge-entries` variant):
+/// `{"acks": [{"id", "entryType": "Delivery" | "Read", "conversationEntryId"}]}`.
+pub fn acknowledge_entries(
+    d: &Deployment,
+    id: RequestId,
+    token: &str,
+    conversation_id: &str,
+    acks: &[AckEntry],
+) -> HttpRequest {
+    let list = acks
+        .iter()
+        .map(|a| {
+            Value::object([
+                ("id", Value::from(a.id.as_str())),
+                (
+                    "entryType",
+                    Value::from(if a.read { "Read" } else { "Delivery" }),
+                ),
+                ("conversationEntryId", a.entry_id.as_str().into()),
+            ])
+        })
+        .collect();
+    HttpRequest {
+        id,
+        method: Method::Post,
+        url: d.url(&format!(
+            "{API}/conversation/{conversation_id}/acknowledge-entries"
+        )),
+        headers: auth_headers(token),
+        body: Some(Value::object([("acks", Value::Array(list))]).to_json()),
+    }
+}
+
 /// §4.13 close conversation (visitor ends).
 pub fn close_conversation(
     d: &Deployment,
