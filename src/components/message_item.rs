@@ -30,7 +30,8 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
     let status = match m.status {
         Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
         Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
-        // Delivery receipts exist only in agent conversations (the bot answers at once).
+        // Receipts only mean something for messages to an agent (the bot answers at once).
+        _ if m.remote_id.is_none() => None,
         Some(Status::Sent) => Some(("sent", cat.text(MsgKey::StatusSent))),
         Some(Status::Delivered) => Some(("delivered", cat.text(MsgKey::StatusDelivered))),
         Some(Status::Read) => Some(("read", cat.text(MsgKey::StatusRead))),

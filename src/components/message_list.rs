@@ -52,6 +52,20 @@ pub fn MessageList() -> Html {
             }
         });
     }
+    // Any other change (a status, a file, the typing indicator taking room below the list)
+    // keeps a visitor who was at the bottom at the bottom.
+    {
+        let scroller = scroller.clone();
+        let stick = stick.clone();
+        let revision = chat.chat().revision();
+        use_effect_with(revision, move |_| {
+            if *stick.borrow() {
+                if let Some(el) = scroller.cast::<HtmlElement>() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
+    }
     let onscroll = {
         let stick = stick.clone();
         let pending_below = pending_below.clone();
