@@ -172,6 +172,8 @@ struct Persisted {
     queue: Vec<Turn>,
     session_id: String,
     agent: Option<Value>,
+    /// The pre-chat form was open (it is shown again after the reload).
+    prechat: bool,
 }
 
 impl Turn {
@@ -214,6 +216,7 @@ impl Persisted {
             ),
             ("sessionId", Value::from(self.session_id.as_str())),
             ("agent", self.agent.clone().unwrap_or(Value::Null)),
+            ("prechat", Value::from(self.prechat)),
         ])
         .to_json()
     }
@@ -241,6 +244,7 @@ impl Persisted {
             queue,
             session_id: v.get("sessionId")?.as_str()?.to_string(),
             agent: v.get("agent").filter(|a| !a.is_null()).cloned(),
+            prechat: v.get("prechat").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 }
@@ -285,6 +289,8 @@ pub struct Chat {
     pub(crate) page_origin: String,
     /// A saved agent conversation, resumed by `handle_start`.
     restore_agent: Option<Value>,
+    /// The pre-chat form was open before the reload.
+    restore_prechat: bool,
     /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
     revision: u64,
 }
@@ -337,6 +343,7 @@ impl Chat {
             screen: env.screen,
             page_origin: env.page_origin,
             restore_agent: None,
+            restore_prechat: false,
         };
         if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
             chat.restore(saved);
@@ -363,6 +370,7 @@ impl Chat {
         self.context = p.context;
         self.session_id = p.session_id;
         self.restore_agent = p.agent;
+        self.restore_prechat = p.prechat;
         self.started = !self.transcript.messages().is_empty() || self.ended;
         match &mut self.bot {
             Bot::Local(bot) => bot.set_consecutive_fallbacks(p.fallbacks),
@@ -484,6 +492,7 @@ impl Chat {
         let agent = self.agent.as_ref().map(|a| a.to_value());
         let p = Persisted {
             agent,
+            prechat: self.prechat.is_some() || self.form_request.is_some(),
             version: PERSIST_VERSION,
             transcript: self.transcript.clone(),
             open: self.open,
@@ -522,6 +531,15 @@ impl Chat {
         if !self.started {
             self.started = true;
             self.greet(now);
+        }
+        let has_form = self
+            .config
+            .handoff
+            .as_ref()
+            .is_some_and(|h| h.prechat.is_some());
+        if std::mem::take(&mut self.restore_prechat) && has_form && !self.ended {
+            // The visitor reloaded while the form was open: it is asked again.
+            self.begin_handoff(now);
         }
         if let Some(saved) = self.restore_agent.take() {
             if !self.ended {

@@ -224,6 +224,23 @@ fn prechat_refuses_missing_and_invalid_answers_then_requests_the_chat() {
         h.inflight.is_empty(),
         "nothing is requested before the form is valid"
     );
+    // A reload keeps the form open (the visitor is asked again, with nothing requested yet).
+    let saved = h.c.poll_persist().expect("state to save");
+    let mut again = H::new(&config(json!({})), Some(saved));
+    assert!(
+        again.c.prechat().is_some(),
+        "the form is shown again after a reload"
+    );
+    assert!(again.inflight.is_empty());
+    assert!(again.c.handle_prechat_submit(
+        [("description", "Late parcel"), ("topic", "Orders")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect(),
+        again.now
+    ));
+    again.drain();
+    again.req("/System/SessionId");
     // Cancelling goes back to the bot.
     h.c.handle_prechat_cancel();
     assert!(h.c.prechat().is_none());
