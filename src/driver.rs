@@ -30,6 +30,8 @@ pub struct Driver {
     timer: RefCell<Option<(Millis, Timeout)>>,
     /// Files the visitor picked, by handle (the core only knows their handle, name and size).
     files: RefCell<Vec<(u32, web_sys::File)>>,
+    /// The `visibilitychange` listener (removed by [`Driver::stop`]).
+    visibility: RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
     next_file: std::cell::Cell<u32>,
     me: Weak<Driver>,
     /// Set once the widget is unmounted: late fetch results and timers are dropped.
@@ -46,6 +48,7 @@ impl Driver {
             in_flight: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
             files: RefCell::new(Vec::new()),
+            visibility: RefCell::new(None),
             next_file: std::cell::Cell::new(0),
             me: me.clone(),
             stopped: std::cell::Cell::new(false),
@@ -69,8 +72,40 @@ impl Driver {
         result
     }
 
+    /// Follows the page's visibility (a background tab does not read the agents' messages).
+    pub fn watch_visibility(&self) {
+        use wasm_bindgen::JsCast;
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let visible = !document.hidden();
+        self.dispatch(|c, now| c.handle_visibility(visible, now));
+        let me = self.me.clone();
+        let doc = document.clone();
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if let Some(d) = me.upgrade() {
+                let visible = !doc.hidden();
+                d.dispatch(|c, now| c.handle_visibility(visible, now));
+            }
+        });
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            listener.as_ref().unchecked_ref(),
+        );
+        *self.visibility.borrow_mut() = Some(listener);
+    }
+
     /// Stops all work: aborts requests, cancels the timer.
     pub fn stop(&self) {
+        use wasm_bindgen::JsCast;
+        if let Some(l) = self.visibility.borrow_mut().take() {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                let _ = document.remove_event_listener_with_callback(
+                    "visibilitychange",
+                    l.as_ref().unchecked_ref(),
+                );
+            }
+        }
         self.stopped.set(true);
         for (_, c) in self.in_flight.borrow_mut().drain(..) {
             c.abort();

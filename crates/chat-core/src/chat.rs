@@ -291,6 +291,8 @@ pub struct Chat {
     restore_agent: Option<Value>,
     /// The pre-chat form was open before the reload.
     restore_prechat: bool,
+    /// The page is in a background tab (`document.hidden`): nothing is "seen" then.
+    pub(crate) page_hidden: bool,
     /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
     revision: u64,
 }
@@ -344,6 +346,7 @@ impl Chat {
             page_origin: env.page_origin,
             restore_agent: None,
             restore_prechat: false,
+            page_hidden: false,
         };
         if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
             chat.restore(saved);
@@ -578,6 +581,17 @@ impl Chat {
             self.unread = 0;
             self.events.push_back(ChatEvent::Opened);
             self.changed();
+            if !self.page_hidden {
+                self.agent_seen(now);
+            }
+        }
+    }
+
+    /// The page became visible (`true`) or went to a background tab (`false`). Agents' messages
+    /// count as read only while the window is open on a visible page.
+    pub fn handle_visibility(&mut self, visible: bool, now: Millis) {
+        let was_hidden = std::mem::replace(&mut self.page_hidden, !visible);
+        if visible && was_hidden && self.open {
             self.agent_seen(now);
         }
     }

@@ -791,3 +791,33 @@ fn chat_without_send_receipts_sends_none() {
     h.no_acks();
     assert!(h.inflight.is_empty(), "{:#?}", h.inflight);
 }
+
+#[test]
+fn chat_in_a_background_tab_reads_nothing_until_the_page_is_visible() {
+    let mut h = C::with_agent(true);
+    h.c.handle_open(h.now);
+    h.drain();
+    // The visitor switched tabs: the window is open but nobody sees it.
+    h.c.handle_visibility(false, h.now);
+    h.agent("a1", "Hello");
+    assert_eq!(h.acks(), pairs(&[("Delivery", "a1")]));
+    h.no_acks();
+    // Opening or closing the window while hidden reads nothing either.
+    h.c.handle_close();
+    h.c.handle_open(h.now);
+    h.drain();
+    h.no_acks();
+    // Back on the tab: read.
+    h.c.handle_visibility(true, h.now);
+    h.drain();
+    assert_eq!(h.acks(), pairs(&[("Read", "a1")]));
+    h.no_acks();
+    // Visible with the window closed: nothing is read when the page comes back.
+    h.c.handle_close();
+    h.c.handle_visibility(false, h.now);
+    h.agent("a2", "Still there?");
+    assert_eq!(h.acks(), pairs(&[("Delivery", "a2")]));
+    h.c.handle_visibility(true, h.now);
+    h.drain();
+    h.no_acks();
+}

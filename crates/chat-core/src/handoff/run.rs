@@ -997,7 +997,7 @@ impl Chat {
                     Ev::Live(e) => self.on_live(e, now),
                 }
             }
-            if self.is_open() {
+            if self.is_open() && !self.page_hidden {
                 // What just arrived is in sight: read receipts (MIAW with `sendReceipts`);
                 // their requests are drained by the next round.
                 if let Some(AgentChat {
