@@ -658,13 +658,14 @@ impl Chat {
 
     /// The visitor asks to send a failed message again.
     pub fn handle_retry(&mut self, message_id: &str, now: Millis) -> bool {
+        let with_agent = self.with_agent();
         let Some(m) = self.transcript.get_mut(message_id) else {
             return false;
         };
         if m.status != Some(Status::Failed) || !matches!(m.author, Author::Visitor) {
             return false;
         }
-        if m.remote_id.is_some() || self.agent.as_ref().is_some_and(|a| !a.ending) {
+        if m.remote_id.is_some() || with_agent {
             return self.agent_retry(message_id, now);
         }
         m.status = Some(Status::Sending);

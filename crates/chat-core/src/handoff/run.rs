@@ -15,7 +15,7 @@ use crate::miaw::{
 use crate::pairs::Pairs;
 use crate::transcript::{format_bytes, Author, FileInfo, Millis, QuickReply, Status};
 
-use super::{Channel, HandoffConfig, PrechatState};
+use super::{Channel, HandoffConfig, LiveChatSettings, MiawSettings, PrechatState};
 
 /// A connection drop is shown to the visitor only when it lasts longer than this.
 pub const CONNECTION_GRACE_MS: Millis = 3_000;
@@ -121,9 +121,9 @@ impl AgentChat {
     }
 
     pub(crate) fn to_value(&self) -> Value {
-        let (kind, ()) = match &self.session {
-            Session::Miaw(_) => ("miaw", ()),
-            Session::LiveChat(_) => ("liveChat", ()),
+        let kind = match &self.session {
+            Session::Miaw(_) => "miaw",
+            Session::LiveChat(_) => "liveChat",
         };
         let strs = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
         Value::object([
@@ -162,12 +162,42 @@ fn status_of(d: Delivery) -> Status {
     }
 }
 
-/// `fr-CA` → `fr_CA` (MIAW language codes use an underscore).
-fn miaw_language(tag: &str) -> String {
-    tag.replace('-', "_")
+/// The deployment part of a Live Chat session's configuration.
+fn live_chat_config(l: &LiveChatSettings) -> LiveChatConfig {
+    LiveChatConfig {
+        endpoint: l.endpoint.clone(),
+        organization_id: l.organization_id.clone(),
+        deployment_id: l.deployment_id.clone(),
+        button_id: l.button_id.clone(),
+        api_version: l
+            .api_version
+            .clone()
+            .unwrap_or_else(|| livechat::DEFAULT_API_VERSION.to_string()),
+        ..Default::default()
+    }
 }
 
 impl Chat {
+    /// The configured MIAW language, else the widget's (`fr-CA` → `fr_CA`).
+    fn miaw_language(&self, m: &MiawSettings) -> String {
+        m.language
+            .clone()
+            .unwrap_or_else(|| self.catalogue.language().replace('-', "_"))
+    }
+
+    /// A new (not yet started) MIAW session for agent session `number`.
+    fn miaw_session(&self, m: &MiawSettings, number: u64) -> MiawSession {
+        let mut mc = MiawConfig::new(Deployment {
+            base_url: m.url.clone(),
+            org_id: m.org_id.clone(),
+            es_developer_name: m.developer_name.clone(),
+            language: Some(self.miaw_language(m)),
+        });
+        mc.verified_user = m.verified_user;
+        mc.send_receipts = m.send_receipts;
+        MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
     // ----- starting ------------------------------------------------------------------------
 
     /// After the bot handed off: show the pre-chat form, or request the chat at once.
@@ -189,9 +219,7 @@ impl Chat {
                     m.url,
                     crate::miaw::wire::encode_query(&m.org_id),
                     crate::miaw::wire::encode_query(&m.developer_name),
-                    crate::miaw::wire::encode_query(
-                        &m.language.clone().unwrap_or_else(|| miaw_language(self.catalogue.language()))
-                    ),
+                    crate::miaw::wire::encode_query(&self.miaw_language(m)),
                 );
                 self.http
                     .push_back(HttpAction::Start(crate::http::HttpRequest {
@@ -292,21 +320,7 @@ impl Chat {
         }
         let session = match &cfg.channel {
             Channel::Miaw(m) => {
-                let language = m
-                    .language
-                    .clone()
-                    .unwrap_or_else(|| miaw_language(self.catalogue.language()));
-                let deployment = Deployment {
-                    base_url: m.url.clone(),
-                    org_id: m.org_id.clone(),
-                    es_developer_name: m.developer_name.clone(),
-                    language: Some(language),
-                };
-                let mut mc = MiawConfig::new(deployment);
-                mc.verified_user = m.verified_user;
-                mc.send_receipts = m.send_receipts;
-                let mut s =
-                    MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut s = self.miaw_session(m, number);
                 if let Some(jwt) = self.identity_token.clone() {
                     s.set_identity_token(jwt, now);
                 }
@@ -345,14 +359,6 @@ impl Chat {
                     .or_else(|| l.visitor_name.clone())
                     .unwrap_or_else(|| self.catalogue.text(MsgKey::VisitorDefaultName));
                 let lc = LiveChatConfig {
-                    endpoint: l.endpoint.clone(),
-                    organization_id: l.organization_id.clone(),
-                    deployment_id: l.deployment_id.clone(),
-                    button_id: l.button_id.clone(),
-                    api_version: l
-                        .api_version
-                        .clone()
-                        .unwrap_or_else(|| livechat::DEFAULT_API_VERSION.to_string()),
                     check_availability: l.check_availability,
                     language: l
                         .language
@@ -363,7 +369,7 @@ impl Chat {
                     screen_resolution: self.screen.clone(),
                     prechat_details: details,
                     prechat_entities: l.entities.clone(),
-                    button_overrides: Vec::new(),
+                    ..live_chat_config(l)
                 };
                 let mut s = LiveChatSession::new(lc);
                 s.start(now);
@@ -415,39 +421,15 @@ impl Chat {
         let kind = saved.get("kind").and_then(Value::as_str).unwrap_or("");
         let session = match (&cfg.channel, kind) {
             (Channel::Miaw(m), "miaw") => {
-                let deployment = Deployment {
-                    base_url: m.url.clone(),
-                    org_id: m.org_id.clone(),
-                    es_developer_name: m.developer_name.clone(),
-                    language: Some(
-                        m.language
-                            .clone()
-                            .unwrap_or_else(|| miaw_language(self.catalogue.language())),
-                    ),
-                };
-                let mut mc = MiawConfig::new(deployment);
-                mc.verified_user = m.verified_user;
-                mc.send_receipts = m.send_receipts;
-                let mut s =
-                    MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut s = self.miaw_session(m, number);
                 if !s.restore(state, now) {
                     return false;
                 }
                 Session::Miaw(Box::new(s))
             }
             (Channel::LiveChat(l), "liveChat") => {
-                let lc = LiveChatConfig {
-                    endpoint: l.endpoint.clone(),
-                    organization_id: l.organization_id.clone(),
-                    deployment_id: l.deployment_id.clone(),
-                    button_id: l.button_id.clone(),
-                    api_version: l
-                        .api_version
-                        .clone()
-                        .unwrap_or_else(|| livechat::DEFAULT_API_VERSION.to_string()),
-                    ..Default::default()
-                };
-                let Some(mut s) = LiveChatSession::restore(lc, state) else {
+                // Only the deployment matters: the session was initialised before the reload.
+                let Some(mut s) = LiveChatSession::restore(live_chat_config(l), state) else {
                     return false;
                 };
                 s.start(now);
