@@ -2,23 +2,18 @@
 //! `MiawConfig::send_receipts`, `MiawSession::mark_read`): scripted sessions with a fake
 //! clock, then the same inside `Chat` (read receipts follow the window).
 
+#[path = "miaw_support.rs"]
+mod support;
+
 use chat_core::handoff::Channel;
-use chat_core::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method};
-use chat_core::miaw::{Deployment, MiawAction, MiawConfig, MiawEvent, MiawSession, StreamError};
+use chat_core::http::{HttpAction, HttpRequest, HttpResponse, Method};
+use chat_core::miaw::{MiawConfig, MiawEvent};
 use chat_core::{Chat, Environment, Pairs, WidgetConfig};
 use serde_json::{json, Value as J};
+use support::*;
 
 const BASE: &str = "https://acme.my.salesforce-scrt.com";
 const ACKS: &str = "/acknowledge-entries";
-
-fn config() -> MiawConfig {
-    MiawConfig::new(Deployment {
-        base_url: BASE.into(),
-        org_id: "00D5e000000AbCdXXX".into(),
-        es_developer_name: "Web_Custom_Client".into(),
-        language: Some("en_US".into()),
-    })
-}
 
 fn receipts() -> MiawConfig {
     let mut c = config();
@@ -26,126 +21,7 @@ fn receipts() -> MiawConfig {
     c
 }
 
-/// The browser layer and the fake server, for a bare session.
-struct H {
-    s: MiawSession,
-    now: u64,
-    requests: Vec<HttpRequest>,
-    streams: Vec<HttpRequest>,
-    events: Vec<MiawEvent>,
-    seq: u64,
-}
-
 impl H {
-    fn new(cfg: MiawConfig) -> H {
-        H {
-            s: MiawSession::new(cfg, 42),
-            now: 1_732_262_400_000,
-            requests: vec![],
-            streams: vec![],
-            events: vec![],
-            seq: 0,
-        }
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.s.poll_action() {
-            match a {
-                MiawAction::Http(HttpAction::Start(r)) => self.requests.push(r),
-                MiawAction::Http(HttpAction::Abort(id)) => self.requests.retain(|r| r.id != id),
-                MiawAction::OpenStream(r) => self.streams.push(r),
-                MiawAction::CloseStream(id) => self.streams.retain(|r| r.id != id),
-                other => panic!("unexpected action {other:?}"),
-            }
-        }
-        while let Some(e) = self.s.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn events(&mut self) -> Vec<MiawEvent> {
-        self.pump();
-        std::mem::take(&mut self.events)
-    }
-
-    /// Removes and returns the only pending request whose URL contains `part`.
-    fn take(&mut self, method: Method, part: &str) -> HttpRequest {
-        self.pump();
-        let pos: Vec<usize> = (0..self.requests.len())
-            .filter(|i| self.requests[*i].method == method && self.requests[*i].url.contains(part))
-            .collect();
-        assert_eq!(
-            pos.len(),
-            1,
-            "requests matching {part}: {:#?}",
-            self.requests
-        );
-        self.requests.remove(pos[0])
-    }
-
-    fn none_pending(&mut self, part: &str) {
-        self.pump();
-        assert!(
-            !self.requests.iter().any(|r| r.url.contains(part)),
-            "unexpected request {part}: {:#?}",
-            self.requests
-        );
-    }
-
-    fn reply(&mut self, r: &HttpRequest, status: u16, body: J) {
-        let body = if body.is_null() {
-            vec![]
-        } else {
-            body.to_string().into_bytes()
-        };
-        self.s
-            .handle_http(r.id, Ok(HttpResponse { status, body }), self.now);
-        self.pump();
-    }
-
-    fn fail(&mut self, r: &HttpRequest) {
-        self.s
-            .handle_http(r.id, Err(HttpError::Network("offline".into())), self.now);
-        self.pump();
-    }
-
-    fn stream(&mut self) -> HttpRequest {
-        self.pump();
-        self.streams.last().cloned().expect("a stream is open")
-    }
-
-    fn connect(&mut self) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, b"", self.now);
-        self.pump();
-    }
-
-    fn push(&mut self, frames: &str) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, frames.as_bytes(), self.now);
-        self.pump();
-    }
-
-    fn drop_stream(&mut self) {
-        let id = self.stream().id;
-        self.streams.retain(|r| r.id != id);
-        self.s
-            .handle_stream_closed(id, Some(StreamError::Network("reset".into())), self.now);
-        self.pump();
-    }
-
-    fn advance_to_deadline(&mut self) {
-        let d = self.s.next_deadline().expect("a deadline");
-        assert!(d >= self.now);
-        self.now = d;
-        self.s.handle_timeout(self.now);
-        self.pump();
-    }
-
-    fn conv(&self) -> String {
-        self.s.conversation_id().unwrap().to_string()
-    }
-
     /// A `CONVERSATION_MESSAGE` frame with a fresh SSE id.
     fn message(&mut self, id: &str, text: &str, role: &str, name: &str) -> String {
         self.seq += 1;
@@ -196,17 +72,6 @@ impl H {
     }
 }
 
-fn header<'a>(r: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn body(r: &HttpRequest) -> J {
-    serde_json::from_str(r.body.as_deref().expect("a body")).expect("a JSON body")
-}
-
 /// `(entryType, conversationEntryId)` of every ack of a receipts request.
 fn acked(r: &HttpRequest) -> Vec<(String, String)> {
     body(r)["acks"]
@@ -226,16 +91,6 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
-}
-
-fn is_uuid_v4(s: &str) -> bool {
-    let b = s.as_bytes();
-    s.len() == 36
-        && [8, 13, 18, 23].iter().all(|i| b[*i] == b'-')
-        && s.chars()
-            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
-        && b[14] == b'4'
-        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 
 /// Start → token → stream + create → created → connected.
@@ -316,7 +171,7 @@ fn off_by_default_nothing_is_acknowledged_or_saved() {
     let mut h = open_session(config());
     let j = h.joined();
     let a1 = h.agent("a1", "Hello");
-    h.push(&format!("{j}{a1}"));
+    h.push(format!("{j}{a1}"));
     h.s.mark_read(h.now);
     h.no_acks();
     assert!(h.requests.is_empty(), "{:#?}", h.requests);
@@ -337,7 +192,7 @@ fn delivery_receipts_batch_what_arrives_together() {
     let a1 = h.agent("a1", "Hello");
     let echo = h.message(&own, "Hi", "EndUser", "Guest");
     let b1 = h.message("b1", "I am the bot", "Chatbot", "Bot");
-    h.push(&format!("{j}{a1}{echo}{b1}"));
+    h.push(format!("{j}{a1}{echo}{b1}"));
     let shown = h
         .events()
         .iter()
@@ -386,7 +241,7 @@ fn mark_read_acknowledges_each_message_once() {
     let mut h = open_session(receipts());
     let a1 = h.agent("a1", "Hello");
     let a2 = h.agent("a2", "How can I help?");
-    h.push(&format!("{a1}{a2}"));
+    h.push(format!("{a1}{a2}"));
     let r = h.acks();
     h.reply(&r, 202, J::Null);
 
@@ -419,7 +274,7 @@ fn mark_read_acknowledges_each_message_once() {
     h.connect();
     let a1 = h.agent("a1", "Hello");
     let a3 = h.agent("a3", "Still there?");
-    h.push(&format!("{a1}{a3}"));
+    h.push(format!("{a1}{a3}"));
     h.s.mark_read(h.now);
     h.no_acks();
     assert!(!h
@@ -572,7 +427,7 @@ fn reload_remembers_what_was_read_and_acknowledges_only_what_is_new() {
     // The stream replays what the history had: nothing more.
     let a1 = g.agent("a1", "Hello");
     let a3 = g.agent("a3", "text of a3");
-    g.push(&format!("{a1}{a3}"));
+    g.push(format!("{a1}{a3}"));
     g.s.mark_read(g.now);
     g.no_acks();
     let v: J = serde_json::from_str(&g.s.persist().unwrap()).unwrap();

@@ -1,174 +1,18 @@
 //! Scripted MIAW sessions with a fake clock (time is simulated: no timing assertions).
 
-use chat_core::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method};
+#[path = "miaw_support.rs"]
+mod support;
+
+use chat_core::http::{HttpRequest, HttpResponse, Method};
 use chat_core::miaw::{
-    Delivery, Deployment, EndReason, MessageContent, MiawAction, MiawConfig, MiawEvent,
-    MiawSession, Role, StreamError,
+    Delivery, EndReason, MessageContent, MiawConfig, MiawEvent, MiawSession, Role, StreamError,
 };
-use chat_core::Pairs;
 use serde_json::{json, Value as J};
+use support::*;
 
 const CONV_SSE: &str = "https://acme.my.salesforce-scrt.com/eventrouter/v1/sse";
 
-fn config() -> MiawConfig {
-    MiawConfig::new(Deployment {
-        base_url: "https://acme.my.salesforce-scrt.com".into(),
-        org_id: "00D5e000000AbCdXXX".into(),
-        es_developer_name: "Web_Custom_Client".into(),
-        language: Some("en_US".into()),
-    })
-}
-
-struct H {
-    s: MiawSession,
-    now: u64,
-    requests: Vec<HttpRequest>,
-    aborted: Vec<u64>,
-    streams: Vec<HttpRequest>,
-    closed_streams: Vec<u64>,
-    events: Vec<MiawEvent>,
-    seq: u64,
-}
-
 impl H {
-    fn new(cfg: MiawConfig) -> H {
-        H {
-            s: MiawSession::new(cfg, 42),
-            now: 1_732_262_400_000,
-            requests: vec![],
-            aborted: vec![],
-            streams: vec![],
-            closed_streams: vec![],
-            events: vec![],
-            seq: 0,
-        }
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.s.poll_action() {
-            match a {
-                MiawAction::Http(HttpAction::Start(r)) => self.requests.push(r),
-                MiawAction::Http(HttpAction::Abort(id)) => self.aborted.push(id),
-                MiawAction::OpenStream(r) => self.streams.push(r),
-                MiawAction::CloseStream(id) => self.closed_streams.push(id),
-                other => panic!("unexpected action {other:?}"),
-            }
-        }
-        while let Some(e) = self.s.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn events(&mut self) -> Vec<MiawEvent> {
-        self.pump();
-        std::mem::take(&mut self.events)
-    }
-
-    /// Removes and returns the only pending request whose method+URL contains `part`.
-    fn take(&mut self, method: Method, part: &str) -> HttpRequest {
-        self.pump();
-        let pos: Vec<usize> = (0..self.requests.len())
-            .filter(|i| self.requests[*i].method == method && self.requests[*i].url.contains(part))
-            .collect();
-        assert_eq!(
-            pos.len(),
-            1,
-            "requests matching {part}: {:#?}",
-            self.requests
-        );
-        self.requests.remove(pos[0])
-    }
-
-    fn none_pending(&mut self, part: &str) {
-        self.pump();
-        assert!(
-            !self.requests.iter().any(|r| r.url.contains(part)),
-            "unexpected request {part}: {:#?}",
-            self.requests
-        );
-    }
-
-    fn reply(&mut self, r: &HttpRequest, status: u16, body: J) {
-        let body = if body.is_null() {
-            vec![]
-        } else {
-            body.to_string().into_bytes()
-        };
-        self.s
-            .handle_http(r.id, Ok(HttpResponse { status, body }), self.now);
-        self.pump();
-    }
-
-    fn fail(&mut self, r: &HttpRequest) {
-        self.s
-            .handle_http(r.id, Err(HttpError::Network("offline".into())), self.now);
-        self.pump();
-    }
-
-    fn stream(&mut self) -> HttpRequest {
-        self.pump();
-        self.streams.last().cloned().expect("a stream was opened")
-    }
-
-    fn connect(&mut self) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, b"", self.now);
-        self.pump();
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, bytes, self.now);
-        self.pump();
-    }
-
-    fn drop_stream(&mut self) {
-        let id = self.stream().id;
-        self.s
-            .handle_stream_closed(id, Some(StreamError::Network("reset".into())), self.now);
-        self.pump();
-    }
-
-    fn advance_to_deadline(&mut self) {
-        let d = self.s.next_deadline().expect("a deadline");
-        assert!(d >= self.now);
-        self.now = d;
-        self.s.handle_timeout(self.now);
-        self.pump();
-    }
-
-    fn conv(&self) -> String {
-        self.s.conversation_id().unwrap().to_string()
-    }
-
-    /// One SSE frame with a fresh id.
-    fn frame(
-        &mut self,
-        event: &str,
-        entry_type: &str,
-        payload: J,
-        role: &str,
-        name: &str,
-        related: J,
-    ) -> String {
-        self.seq += 1;
-        let data = json!({
-            "channelPlatformKey": "k", "channelType": "embedded_messaging",
-            "channelAddressIdentifier": "0Mj", "conversationId": self.conv(),
-            "conversationEntry": {
-                "identifier": payload["id"], "entryType": entry_type,
-                "entryPayload": payload.to_string(),
-                "sender": {"role": role, "appType": "x", "subject": "s"},
-                "senderDisplayName": name, "clientTimestamp": 1, "transcriptedTimestamp": 2,
-                "relatedRecords": related
-            }
-        });
-        format!(
-            "id: {}:{}\nevent: {event}\ndata: {data}\n\n",
-            1732262405000u64, self.seq
-        )
-    }
-
     fn agent_text(&mut self, id: &str, text: &str) -> String {
         self.frame(
             "CONVERSATION_MESSAGE",
@@ -202,56 +46,6 @@ impl H {
             json!([]),
         )
     }
-
-    fn ack(&mut self, read: bool, message_id: &str) -> String {
-        let (ev, ty) = if read {
-            ("CONVERSATION_READ_ACKNOWLEDGEMENT", "ReadAcknowledgement")
-        } else {
-            (
-                "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT",
-                "DeliveryAcknowledgement",
-            )
-        };
-        let id = format!("ack-{}", self.seq);
-        self.frame(
-            ev,
-            ty,
-            json!({"entryType":ty,"id":id,"acknowledgementTimestamp":5}),
-            "Agent",
-            "Jane",
-            json!([message_id]),
-        )
-    }
-}
-
-fn header<'a>(r: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn body(r: &HttpRequest) -> J {
-    serde_json::from_str(r.body.as_deref().unwrap()).unwrap()
-}
-
-fn routing() -> Pairs {
-    [
-        ("_firstName", "Ada".to_string()),
-        ("Topic", "Billing".to_string()),
-    ]
-    .into_iter()
-    .collect()
-}
-
-fn is_uuid_v4(s: &str) -> bool {
-    let b = s.as_bytes();
-    s.len() == 36
-        && [8, 13, 18, 23].iter().all(|i| b[*i] == b'-')
-        && s.chars()
-            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
-        && b[14] == b'4'
-        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 
 /// Start → token → stream + create → created → connected.

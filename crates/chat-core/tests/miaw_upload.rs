@@ -1,203 +1,17 @@
 //! Visitor file uploads in a MIAW session (§4.9), with a fake clock.
 //!
-//! The harness is the one of `miaw_session.rs`, with uploads recorded apart from ordinary
-//! requests.
+//! The harness (`miaw_support.rs`) records uploads apart from ordinary requests.
 
-use chat_core::http::{
-    FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, Method, UploadRequest,
-};
+#[path = "miaw_support.rs"]
+mod support;
+
+use chat_core::http::{FileRef, Method, UploadRequest};
 use chat_core::miaw::wire;
-use chat_core::miaw::{
-    Attachment, Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent,
-    MiawSession, Role, StreamError,
-};
-use chat_core::Pairs;
+use chat_core::miaw::{Attachment, Delivery, MessageContent, MiawConfig, MiawEvent, Role};
 use serde_json::{json, Value as J};
-
-const BASE: &str = "https://acme.my.salesforce-scrt.com";
-
-fn config() -> MiawConfig {
-    MiawConfig::new(Deployment {
-        base_url: BASE.into(),
-        org_id: "00D5e000000AbCdXXX".into(),
-        es_developer_name: "Web_Custom_Client".into(),
-        language: Some("en_US".into()),
-    })
-}
-
-struct H {
-    s: MiawSession,
-    now: u64,
-    requests: Vec<HttpRequest>,
-    uploads: Vec<UploadRequest>,
-    aborted: Vec<u64>,
-    streams: Vec<HttpRequest>,
-    closed_streams: Vec<u64>,
-    events: Vec<MiawEvent>,
-    seq: u64,
-}
+use support::*;
 
 impl H {
-    fn new(cfg: MiawConfig) -> H {
-        H {
-            s: MiawSession::new(cfg, 7),
-            now: 1_732_262_400_000,
-            requests: vec![],
-            uploads: vec![],
-            aborted: vec![],
-            streams: vec![],
-            closed_streams: vec![],
-            events: vec![],
-            seq: 0,
-        }
-    }
-
-    fn pump(&mut self) {
-        while let Some(a) = self.s.poll_action() {
-            match a {
-                MiawAction::Http(HttpAction::Start(r)) => self.requests.push(r),
-                MiawAction::Http(HttpAction::Upload(u)) => self.uploads.push(u),
-                MiawAction::Http(HttpAction::Abort(id)) => self.aborted.push(id),
-                MiawAction::OpenStream(r) => self.streams.push(r),
-                MiawAction::CloseStream(id) => self.closed_streams.push(id),
-                other => panic!("unexpected action {other:?}"),
-            }
-        }
-        while let Some(e) = self.s.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn events(&mut self) -> Vec<MiawEvent> {
-        self.pump();
-        std::mem::take(&mut self.events)
-    }
-
-    /// Removes and returns the only pending request whose method+URL contains `part`.
-    fn take(&mut self, method: Method, part: &str) -> HttpRequest {
-        self.pump();
-        let pos: Vec<usize> = (0..self.requests.len())
-            .filter(|i| self.requests[*i].method == method && self.requests[*i].url.contains(part))
-            .collect();
-        assert_eq!(
-            pos.len(),
-            1,
-            "requests matching {part}: {:#?}",
-            self.requests
-        );
-        self.requests.remove(pos[0])
-    }
-
-    /// Removes and returns the only pending upload.
-    fn upload(&mut self) -> UploadRequest {
-        self.pump();
-        assert_eq!(self.uploads.len(), 1, "uploads: {:#?}", self.uploads);
-        self.uploads.remove(0)
-    }
-
-    fn no_upload(&mut self) {
-        self.pump();
-        assert!(
-            self.uploads.is_empty(),
-            "unexpected uploads: {:#?}",
-            self.uploads
-        );
-    }
-
-    fn none_pending(&mut self, part: &str) {
-        self.pump();
-        assert!(
-            !self.requests.iter().any(|r| r.url.contains(part)),
-            "unexpected request {part}: {:#?}",
-            self.requests
-        );
-    }
-
-    fn answer(&mut self, id: u64, status: u16, body: J) {
-        let body = if body.is_null() {
-            vec![]
-        } else {
-            body.to_string().into_bytes()
-        };
-        self.s
-            .handle_http(id, Ok(HttpResponse { status, body }), self.now);
-        self.pump();
-    }
-
-    fn reply(&mut self, r: &HttpRequest, status: u16, body: J) {
-        self.answer(r.id, status, body);
-    }
-
-    fn fail(&mut self, id: u64) {
-        self.s
-            .handle_http(id, Err(HttpError::Network("offline".into())), self.now);
-        self.pump();
-    }
-
-    fn stream(&mut self) -> HttpRequest {
-        self.pump();
-        self.streams.last().cloned().expect("a stream was opened")
-    }
-
-    fn connect(&mut self) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, b"", self.now);
-        self.pump();
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        let id = self.stream().id;
-        self.s.handle_stream_chunk(id, bytes, self.now);
-        self.pump();
-    }
-
-    fn drop_stream(&mut self) {
-        let id = self.stream().id;
-        self.s
-            .handle_stream_closed(id, Some(StreamError::Network("reset".into())), self.now);
-        self.pump();
-    }
-
-    fn advance_to_deadline(&mut self) {
-        let d = self.s.next_deadline().expect("a deadline");
-        assert!(d >= self.now);
-        self.now = d;
-        self.s.handle_timeout(self.now);
-        self.pump();
-    }
-
-    fn conv(&self) -> String {
-        self.s.conversation_id().unwrap().to_string()
-    }
-
-    /// One SSE frame with a fresh id.
-    fn frame(
-        &mut self,
-        event: &str,
-        entry_type: &str,
-        payload: J,
-        role: &str,
-        name: &str,
-        related: J,
-    ) -> String {
-        self.seq += 1;
-        let data = json!({
-            "channelPlatformKey": "k", "channelType": "embedded_messaging",
-            "channelAddressIdentifier": "0Mj", "conversationId": self.conv(),
-            "conversationEntry": {
-                "identifier": payload["id"], "entryType": entry_type,
-                "entryPayload": payload.to_string(),
-                "sender": {"role": role, "appType": "x", "subject": "s"},
-                "senderDisplayName": name, "clientTimestamp": 1, "transcriptedTimestamp": 2,
-                "relatedRecords": related
-            }
-        });
-        format!(
-            "id: {}:{}\nevent: {event}\ndata: {data}\n\n",
-            1732262405000u64, self.seq
-        )
-    }
-
     /// The echo of an uploaded file, as the emulator sends it.
     fn file_echo(&mut self, id: &str, file_id: &str, name: &str, caption: Option<&str>) -> String {
         self.frame(
@@ -210,26 +24,6 @@ impl H {
             json!([]),
         )
     }
-
-    fn ack(&mut self, read: bool, message_id: &str) -> String {
-        let (ev, ty) = if read {
-            ("CONVERSATION_READ_ACKNOWLEDGEMENT", "ReadAcknowledgement")
-        } else {
-            (
-                "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT",
-                "DeliveryAcknowledgement",
-            )
-        };
-        let id = format!("ack-{}", self.seq);
-        self.frame(
-            ev,
-            ty,
-            json!({"entryType":ty,"id":id,"acknowledgementTimestamp":5}),
-            "Agent",
-            "Jane",
-            json!([message_id]),
-        )
-    }
 }
 
 /// `staticContent` of an attachments message (the emulator's `attachments_content`).
@@ -237,17 +31,6 @@ fn attachments(file_id: &str, name: &str, caption: Option<&str>) -> J {
     json!({"formatType":"Attachments","text":caption,"attachments":[{"id":file_id,"name":name,
         "mimeType":"application/pdf","url":format!("{BASE}/files/{file_id}"),"contentLength":2048,
         "referenceId":file_id}]})
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn body(r: &HttpRequest) -> J {
-    serde_json::from_str(r.body.as_deref().unwrap()).unwrap()
 }
 
 /// The `messageEntry` JSON part of an upload.
@@ -262,25 +45,6 @@ fn msg_id(u: &UploadRequest) -> String {
 
 fn file_id(u: &UploadRequest) -> String {
     entry(u)["message"]["fileId"].as_str().unwrap().to_string()
-}
-
-fn routing() -> Pairs {
-    [
-        ("_firstName", "Ada".to_string()),
-        ("Topic", "Billing".to_string()),
-    ]
-    .into_iter()
-    .collect()
-}
-
-fn is_uuid_v4(s: &str) -> bool {
-    let b = s.as_bytes();
-    s.len() == 36
-        && [8, 13, 18, 23].iter().all(|i| b[*i] == b'-')
-        && s.chars()
-            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
-        && b[14] == b'4'
-        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
 }
 
 fn pdf(handle: u32) -> FileRef {
@@ -348,9 +112,9 @@ fn upload_request_shape_and_visitor_bubble() {
         u.url,
         format!("{BASE}/iamessage/api/v2/conversation/{}/file", h.conv())
     );
-    assert_eq!(header(&u.headers, "Authorization"), Some("Bearer tok1"));
-    assert_eq!(header(&u.headers, "X-Org-Id"), Some("00D5e000000AbCd"));
-    assert_eq!(header(&u.headers, "Content-Type"), None);
+    assert_eq!(header_in(&u.headers, "Authorization"), Some("Bearer tok1"));
+    assert_eq!(header_in(&u.headers, "X-Org-Id"), Some("00D5e000000AbCd"));
+    assert_eq!(header_in(&u.headers, "Content-Type"), None);
     assert_eq!(u.file_part, "fileData");
     assert_eq!(u.file, file);
     let e = entry(&u);
@@ -509,7 +273,7 @@ fn network_and_server_errors_retry_with_the_same_ids_then_fail() {
     let mut h = open_session(config());
     let (id, u) = send(&mut h, pdf(1), Some("c"));
     let fid = file_id(&u);
-    h.fail(u.id);
+    h.fail_id(u.id);
     h.no_upload();
     assert!(h.s.next_deadline().is_some());
     for _ in 1..5 {
@@ -590,7 +354,7 @@ fn unauthorized_upload_renews_the_token_and_replays_it() {
     let u2 = h.upload();
     assert_eq!(msg_id(&u2), id);
     assert_eq!(file_id(&u2), file_id(&u));
-    assert_eq!(header(&u2.headers, "Authorization"), Some("Bearer tok2"));
+    assert_eq!(header_in(&u2.headers, "Authorization"), Some("Bearer tok2"));
     h.answer(u2.id, 202, J::Null);
     let ev = h.events();
     assert!(!ev.iter().any(|e| matches!(e, MiawEvent::Ended { .. })));
@@ -629,7 +393,7 @@ fn echo_of_the_upload_is_not_a_second_bubble() {
         }]
     );
     // The POST then fails: the file is known to have arrived; no re-upload.
-    h.fail(u.id);
+    h.fail_id(u.id);
     assert_eq!(h.events(), vec![]);
     assert_eq!(h.s.next_deadline(), None);
     h.no_upload();
