@@ -320,6 +320,15 @@ impl Control {
         }
         panic!("no conversation reached the emulator");
     }
+    /// Agent `agent` (id or name) accepts conversation `id`.
+    pub async fn accept(&self, id: &str, agent: &str) -> serde_json::Value {
+        self.post(
+            &format!("/conversations/{id}/accept"),
+            serde_json::json!({ "agentId": agent }),
+        )
+        .await
+    }
+
     /// Waits for a conversation other than those in `known`; returns its id.
     pub async fn wait_new_conversation(&self, known: &[String]) -> String {
         for _ in 0..150 {

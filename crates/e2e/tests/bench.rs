@@ -98,12 +98,7 @@ async fn agent_message_latency() {
         b.type_and_send("talk to a human").await;
         let id = control.wait_new_conversation(&known).await;
         known.push(id.clone());
-        control
-            .post(
-                &format!("/conversations/{id}/accept"),
-                json!({"agentId": "Jane"}),
-            )
-            .await;
+        control.accept(&id, "Jane").await;
         b.wait_bubble("system", "Jane has joined.").await;
         let mut latencies = Vec::new();
         for i in 0..20 {

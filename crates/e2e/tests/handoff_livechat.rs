@@ -109,12 +109,7 @@ async fn queue_agent_messages_typing_transfer_and_agent_end_through_the_relay() 
         json!(id)
     );
 
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     b.wait_bubble("system", "Jane has joined.").await;
     control
         .post(
@@ -214,12 +209,7 @@ async fn request_failure_reason_and_visitor_end() {
     b.type_and_send("talk to a human").await;
     b.wait_bubble("system", "position").await;
     let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     b.wait_bubble("system", "Jane has joined.").await;
     b.widget(".cw-end").await.click().await.unwrap();
     b.wait_bubble("system", "You have ended the chat.").await;
@@ -246,12 +236,7 @@ async fn affinity_change_and_reload_mid_chat_lose_and_repeat_nothing() {
     let (b, control) = (&s.b, &s.control);
     b.type_and_send("talk to a human").await;
     let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     b.wait_bubble("system", "Jane has joined.").await;
     for i in 0..3 {
         control

@@ -21,6 +21,44 @@ fn miaw_config(emulator: &str) -> Value {
     })
 }
 
+/// A visitor chatting with Jane: emulator, widget page (config edited by `edit`, no pre-chat
+/// form), bot → hand-off → Jane accepted and shown as joined. With `openOnLoad: false` the
+/// page opens the window through `ChatWidget.open()`.
+struct Chatting {
+    /// Kept alive for the test (dropping it stops the server).
+    emu: sf_emulator::RunningEmulator,
+    control: Control,
+    b: Browser,
+    id: String,
+}
+
+async fn chatting_with_jane(edit: impl FnOnce(&mut Value)) -> Chatting {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = json!(false);
+    edit(&mut config);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    if config["openOnLoad"] == json!(false) {
+        b.js("ChatWidget.open(); return true").await;
+    }
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control.accept(&id, "Jane").await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    Chatting {
+        emu,
+        control,
+        b,
+        id,
+    }
+}
+
 /// Waits until the agent console shows the visitor typing (or not).
 async fn wait_visitor_typing(control: &Control, id: &str, typing: bool) {
     for _ in 0..150 {
@@ -108,12 +146,7 @@ async fn bot_prechat_agent_messages_typing_transfer_and_agent_end() {
         .any(|t| t.contains("Visitor: Where")));
 
     // The agent accepts: their name is shown.
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     b.wait_bubble("system", "Jane has joined.").await;
     assert_eq!(b.wait_event("agent:joined").await["name"], json!("Jane"));
 
@@ -207,25 +240,12 @@ async fn bot_prechat_agent_messages_typing_transfer_and_agent_end() {
 
 #[tokio::test]
 async fn visitor_ends_and_reload_mid_conversation_keeps_everything_once() {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["handoff"]["prechat"] = json!(false);
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
-    b.wait_bubble("system", "Jane has joined.").await;
+    let Chatting {
+        emu: _emu,
+        control,
+        b,
+        id,
+    } = chatting_with_jane(|_| {}).await;
     control
         .post(
             &format!("/conversations/{id}/messages"),
@@ -309,25 +329,12 @@ async fn visitor_ends_and_reload_mid_conversation_keeps_everything_once() {
 
 #[tokio::test]
 async fn stream_dropped_every_few_events_across_200_agent_messages_loses_and_repeats_nothing() {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["handoff"]["prechat"] = json!(false);
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
-    b.wait_bubble("system", "Jane has joined.").await;
+    let Chatting {
+        emu: _emu,
+        control,
+        b,
+        id,
+    } = chatting_with_jane(|_| {}).await;
     for batch in 0..20 {
         // The stream is cut after a few more events, every batch.
         control
@@ -409,27 +416,16 @@ async fn stream_dropped_every_few_events_across_200_agent_messages_loses_and_rep
 
 #[tokio::test]
 async fn attachments_both_ways() {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["handoff"]["prechat"] = json!(false);
-    config["handoff"]["attachments"] =
-        json!({"maxBytes": 1000, "types": ["text/plain", "image/*"]});
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
-    b.wait_bubble("system", "Jane has joined.").await;
+    let Chatting {
+        emu,
+        control,
+        b,
+        id,
+    } = chatting_with_jane(|config| {
+        config["handoff"]["attachments"] =
+            json!({"maxBytes": 1000, "types": ["text/plain", "image/*"]});
+    })
+    .await;
 
     // Agent → visitor: an image shown inline, a PDF as a link with its name and size.
     let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -540,12 +536,7 @@ async fn verified_user_gets_the_identity_token_from_the_page() {
     b.wait_event("identity:needed").await;
     let id = control.wait_conversation().await;
     assert_eq!(b.js("return window.calls").await, json!(1));
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     b.wait_bubble("system", "Jane has joined.").await;
     b.type_and_send("Signed in and chatting").await;
     control
@@ -642,25 +633,12 @@ async fn prechat_form_read_from_the_deployment() {
 
 #[tokio::test]
 async fn agent_choices_are_buttons_and_the_answer_goes_back_as_a_choice() {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["handoff"]["prechat"] = json!(false);
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
-    b.wait_bubble("system", "Jane has joined.").await;
+    let Chatting {
+        emu: _emu,
+        control,
+        b,
+        id,
+    } = chatting_with_jane(|_| {}).await;
     control
         .post(
             &format!("/conversations/{id}/choices"),
@@ -712,28 +690,17 @@ async fn wait_agent_entry(
 
 #[tokio::test]
 async fn send_receipts_acknowledge_agent_messages_delivered_and_read_when_shown() {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["openOnLoad"] = json!(false);
-    config["handoff"]["prechat"] = json!(false);
-    config["handoff"]["miaw"]["sendReceipts"] = json!(true);
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    b.js("ChatWidget.open(); return true").await;
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
-    b.wait_bubble("system", "Jane has joined.").await;
+    let Chatting {
+        emu: _emu,
+        control,
+        b,
+        id,
+    } = chatting_with_jane(|config| {
+        // Closed on load: the page opens the window itself.
+        config["openOnLoad"] = json!(false);
+        config["handoff"]["miaw"]["sendReceipts"] = json!(true);
+    })
+    .await;
     let read = |e: &Value| e["delivered"] == json!(true) && e["read"] == json!(true);
     let delivered_only = |e: &Value| e["delivered"] == json!(true) && e["read"] != json!(true);
 

@@ -157,12 +157,7 @@ async fn live_chat_situations_show_the_custom_texts() {
         !system(&b).await.contains(&queue("4", wait45)),
         "updated in place"
     );
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     wait_exact(
         &b,
         "system",
@@ -200,12 +195,7 @@ async fn live_chat_situations_show_the_custom_texts() {
     let id2 = control
         .wait_new_conversation(std::slice::from_ref(&id))
         .await;
-    control
-        .post(
-            &format!("/conversations/{id2}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id2, "Jane").await;
     wait_exact(
         &b,
         "system",
@@ -270,12 +260,7 @@ async fn wait_timeout_and_connection_lines_show_the_custom_texts() {
         ]
     );
     b.widget(".cw-quick-reply").await.click().await.unwrap();
-    control
-        .post(
-            &format!("/conversations/{id}/accept"),
-            json!({"agentId": "Jane"}),
-        )
-        .await;
+    control.accept(&id, "Jane").await;
     wait_exact(
         &b,
         "system",
