@@ -27,11 +27,9 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
         Author::System => ("system", String::new()),
     };
     let time = chat.format_time(m.time);
-    let status = match m.status {
+    let status = match m.shown_status() {
         Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
         Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
-        // Receipts only mean something for messages to an agent (the bot answers at once).
-        _ if m.remote_id.is_none() => None,
         Some(Status::Sent) => Some(("sent", cat.text(MsgKey::StatusSent))),
         Some(Status::Delivered) => Some(("delivered", cat.text(MsgKey::StatusDelivered))),
         Some(Status::Read) => Some(("read", cat.text(MsgKey::StatusRead))),

@@ -110,6 +110,18 @@ pub struct Message {
     pub files: Vec<FileInfo>,
 }
 
+impl Message {
+    /// The delivery state worth showing under the message: sending and failed always;
+    /// sent / delivered / read only for messages to an agent (the bot answers at once, so its
+    /// receipts would be noise).
+    pub fn shown_status(&self) -> Option<Status> {
+        match self.status? {
+            s @ (Status::Sending | Status::Failed) => Some(s),
+            s => self.remote_id.is_some().then_some(s),
+        }
+    }
+}
+
 /// The ordered list of messages with id allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transcript {
@@ -344,6 +356,21 @@ fn message_from_value(v: &Value) -> Option<Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receipts_are_shown_only_for_messages_to_an_agent() {
+        let mut t = Transcript::default();
+        let id = t.push(Author::Visitor, "hi", 1);
+        let m = t.get_mut(&id).unwrap();
+        assert_eq!(m.shown_status(), Some(Status::Sending));
+        m.status = Some(Status::Delivered);
+        assert_eq!(m.shown_status(), None, "a bot turn");
+        m.remote_id = Some("c1".into());
+        assert_eq!(m.shown_status(), Some(Status::Delivered));
+        m.remote_id = None;
+        m.status = Some(Status::Failed);
+        assert_eq!(m.shown_status(), Some(Status::Failed));
+    }
 
     #[test]
     fn sizes_read_well() {
