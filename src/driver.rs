@@ -30,13 +30,20 @@ pub struct Driver {
     timer: RefCell<Option<(Millis, Timeout)>>,
     /// Files the visitor picked, by handle (the core only knows their handle, name and size).
     files: RefCell<Vec<(u32, web_sys::File)>>,
-    /// The `visibilitychange` listener (removed by [`Driver::stop`]).
-    visibility: RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
+    /// The page listeners (`visibilitychange`, `online`, `offline`), removed by
+    /// [`Driver::stop`].
+    listeners: RefCell<Vec<PageListener>>,
     next_file: std::cell::Cell<u32>,
     me: Weak<Driver>,
     /// Set once the widget is unmounted: late fetch results and timers are dropped.
     stopped: std::cell::Cell<bool>,
 }
+
+type PageListener = (
+    web_sys::EventTarget,
+    &'static str,
+    wasm_bindgen::closure::Closure<dyn FnMut()>,
+);
 
 impl Driver {
     pub fn new(chat: Chat, storage_key: String, emit: Option<Emitter>) -> Rc<Driver> {
@@ -48,7 +55,7 @@ impl Driver {
             in_flight: RefCell::new(Vec::new()),
             timer: RefCell::new(None),
             files: RefCell::new(Vec::new()),
-            visibility: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
             next_file: std::cell::Cell::new(0),
             me: me.clone(),
             stopped: std::cell::Cell::new(false),
@@ -72,39 +79,51 @@ impl Driver {
         result
     }
 
-    /// Follows the page's visibility (a background tab does not read the agents' messages).
-    pub fn watch_visibility(&self) {
-        use wasm_bindgen::JsCast;
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    /// Follows the page: its visibility (a background tab does not read the agents'
+    /// messages) and the browser's connectivity (`online` sends what waits at once).
+    pub fn watch_page(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(document) = window.document() else {
             return;
         };
         let visible = !document.hidden();
         self.dispatch(|c, now| c.handle_visibility(visible, now));
-        let me = self.me.clone();
         let doc = document.clone();
-        let listener = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        self.listen(document.into(), "visibilitychange", move |c, now| {
+            c.handle_visibility(!doc.hidden(), now)
+        });
+        self.listen(window.clone().into(), "online", |c, now| {
+            c.handle_online(true, now)
+        });
+        self.listen(window.into(), "offline", |c, now| {
+            c.handle_online(false, now)
+        });
+    }
+
+    fn listen(
+        &self,
+        target: web_sys::EventTarget,
+        event: &'static str,
+        input: impl Fn(&mut Chat, Millis) + 'static,
+    ) {
+        use wasm_bindgen::JsCast;
+        let me = self.me.clone();
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = me.upgrade() {
-                let visible = !doc.hidden();
-                d.dispatch(|c, now| c.handle_visibility(visible, now));
+                d.dispatch(&input);
             }
         });
-        let _ = document.add_event_listener_with_callback(
-            "visibilitychange",
-            listener.as_ref().unchecked_ref(),
-        );
-        *self.visibility.borrow_mut() = Some(listener);
+        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        self.listeners.borrow_mut().push((target, event, closure));
     }
 
     /// Stops all work: aborts requests, cancels the timer.
     pub fn stop(&self) {
         use wasm_bindgen::JsCast;
-        if let Some(l) = self.visibility.borrow_mut().take() {
-            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-                let _ = document.remove_event_listener_with_callback(
-                    "visibilitychange",
-                    l.as_ref().unchecked_ref(),
-                );
-            }
+        for (target, event, l) in self.listeners.borrow_mut().drain(..) {
+            let _ = target.remove_event_listener_with_callback(event, l.as_ref().unchecked_ref());
         }
         self.stopped.set(true);
         for (_, c) in self.in_flight.borrow_mut().drain(..) {

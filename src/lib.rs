@@ -131,7 +131,7 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
     let driver = Driver::new(chat, options.storage_key, options.emit);
     // Events produced at start (greeting, configuration errors) reach the host page now.
     driver.dispatch(|_, _| ());
-    driver.watch_visibility();
+    driver.watch_page();
     let app = yew::Renderer::<components::App>::with_root_and_props(
         root,
         components::AppProps {

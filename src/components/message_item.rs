@@ -28,6 +28,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
     };
     let time = chat.format_time(m.time);
     let status = match m.shown_status() {
+        Some(Status::Waiting) => Some(("waiting", cat.text(MsgKey::StatusWaiting))),
         Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
         Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
         Some(Status::Sent) => Some(("sent", cat.text(MsgKey::StatusSent))),

@@ -29,6 +29,8 @@ impl Author {
 /// Delivery state of a visitor message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// Waiting for the connection (offline, or a transient failure): sent by itself later.
+    Waiting,
     Sending,
     Sent,
     Delivered,
@@ -116,7 +118,7 @@ impl Message {
     /// receipts would be noise).
     pub fn shown_status(&self) -> Option<Status> {
         match self.status? {
-            s @ (Status::Sending | Status::Failed) => Some(s),
+            s @ (Status::Waiting | Status::Sending | Status::Failed) => Some(s),
             s => self.remote_id.is_some().then_some(s),
         }
     }
@@ -245,6 +247,7 @@ fn author_from_value(v: &Value) -> Option<Author> {
 
 fn status_name(s: Status) -> &'static str {
     match s {
+        Status::Waiting => "waiting",
         Status::Sending => "sending",
         Status::Sent => "sent",
         Status::Delivered => "delivered",
@@ -255,6 +258,7 @@ fn status_name(s: Status) -> &'static str {
 
 fn status_from_name(s: &str) -> Option<Status> {
     [
+        Status::Waiting,
         Status::Sending,
         Status::Sent,
         Status::Delivered,

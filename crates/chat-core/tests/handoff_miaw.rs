@@ -1440,7 +1440,7 @@ fn network_errors_retry_the_same_message() {
     h.inflight.retain(|x| x.id != r.id);
     h.c.handle_http(r.id, Err(HttpError::Network("offline".into())), h.now);
     h.drain();
-    assert_eq!(h.status_of(&mid), Some(Status::Sending));
+    assert_eq!(h.status_of(&mid), Some(Status::Waiting));
     h.advance_to_deadline();
     let again = h.answer(Method::Post, "/message", 202, J::Null);
     assert_eq!(body(&again)["message"]["id"], cid.as_str());

@@ -576,13 +576,18 @@ fn a_poll_without_answer_is_aborted_before_the_next_starts() {
         h.now,
     );
     h.drain();
-    assert!(h.take_events_no_log().is_empty());
+    // The missed answer is reported as a connection problem (the session goes on).
+    assert_eq!(
+        h.take_events_no_log(),
+        vec![LiveChatEvent::Connection { online: false }]
+    );
     assert_eq!(h.req("/System/Messages").id, q.id);
 }
 
 #[test]
-fn network_errors_back_off_and_give_up_after_the_connection_timeout() {
+fn network_errors_back_off_and_never_end_the_chat() {
     let mut h = H::established(config(), false);
+    h.take_events_no_log();
     let mut gaps = Vec::new();
     let mut last = h.now;
     for _ in 0..200 {
@@ -604,15 +609,40 @@ fn network_errors_back_off_and_give_up_after_the_connection_timeout() {
     }
     assert_eq!(&gaps[..5], &[500, 1000, 2000, 4000, 8000]);
     assert!(gaps.iter().all(|g| *g <= 8000), "capped");
+    // 200 failures (over 25 minutes): still polling; only the server may end the chat (a 403
+    // when it comes back, if it dropped the session meanwhile).
+    assert!(!h.s.is_ended());
+    assert_eq!(gaps.len(), 200);
     assert_eq!(
-        h.events.last(),
-        Some(&LiveChatEvent::Ended {
-            reason: EndReason::ConnectionLost
-        })
+        h.take_events_no_log(),
+        vec![LiveChatEvent::Connection { online: false }],
+        "reported once"
     );
-    // connectionTimeout 150 s from ChatRequestSuccess.
-    let total: u64 = gaps.iter().sum();
-    assert!((140_000..=160_000).contains(&total), "{total}");
+    let p = h.req("/System/Messages");
+    h.reply(&p, 204, "");
+    assert_eq!(
+        h.take_events_no_log(),
+        vec![LiveChatEvent::Connection { online: true }]
+    );
+}
+
+#[test]
+fn back_online_the_waiting_poll_goes_at_once() {
+    let mut h = H::established(config(), false);
+    for _ in 0..6 {
+        let p = h.req("/System/Messages");
+        h.fail(&p);
+        let d = h.s.next_deadline().unwrap();
+        h.advance(d - h.now);
+    }
+    let p = h.req("/System/Messages");
+    h.fail(&p);
+    assert!(h.s.next_deadline().unwrap() >= h.now + 4_000);
+    h.s.set_online(true, h.now);
+    h.drain();
+    let q = h.req("/System/Messages");
+    assert_ne!(p.id, q.id);
+    assert!(q.url.ends_with("?ack=2"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 #[path = "miaw_support.rs"]
 mod support;
 
-use chat_core::http::{HttpRequest, HttpResponse, Method};
+use chat_core::http::{HttpRequest, Method};
 use chat_core::miaw::{
     Delivery, EndReason, MessageContent, MiawConfig, MiawEvent, MiawSession, Role, StreamError,
 };
@@ -379,32 +379,121 @@ fn queued_messages_are_sent_in_order_one_at_a_time() {
 }
 
 #[test]
-fn network_failures_retry_with_the_same_id_then_fail_and_retry_on_demand() {
+fn transient_failures_wait_for_the_connection_and_never_fail() {
     let mut h = open_session(config());
     let (id, r) = send(&mut h, "hi");
     h.fail(&r);
     h.none_pending("/message");
-    for _ in 1..5 {
+    assert!(h.events().contains(&MiawEvent::DeliveryChanged {
+        id: id.clone(),
+        delivery: Delivery::Waiting
+    }));
+    // Typed while the connection is in trouble: waits too, behind the first.
+    let id2 = h.s.send_text("second", h.now).unwrap();
+    assert!(h.events().iter().any(|e| matches!(e,
+        MiawEvent::Message { id, delivery: Some(Delivery::Waiting), .. } if *id == id2)));
+    // An hour of 503s and network errors: same id every time, never failed, backoff capped.
+    let start = h.now;
+    let mut tries = 0;
+    while h.now < start + 3_600_000 {
+        let before = h.now;
         h.advance_to_deadline();
+        assert!(h.now - before <= 30_000, "capped backoff");
         let r = h.take(Method::Post, "/message");
         assert_eq!(body(&r)["message"]["id"], id.as_str());
-        h.s.handle_http(
-            r.id,
-            Ok(HttpResponse {
-                status: 503,
-                body: vec![],
-            }),
-            h.now,
-        );
+        h.none_pending("/message");
+        if tries % 2 == 0 {
+            h.reply(&r, 503, J::Null);
+        } else {
+            h.fail(&r);
+        }
+        tries += 1;
     }
+    assert!(tries > 100, "{tries}");
     let ev = h.events();
     assert!(
-        ev.contains(&MiawEvent::DeliveryChanged {
-            id: id.clone(),
-            delivery: Delivery::Failed
-        }),
+        !ev.iter().any(|e| matches!(
+            e,
+            MiawEvent::DeliveryChanged {
+                delivery: Delivery::Failed,
+                ..
+            } | MiawEvent::Error { .. }
+                | MiawEvent::Ended { .. }
+        )),
         "{ev:?}"
     );
+    // The connection is back: the first goes, then the second, in order, with no click.
+    h.advance_to_deadline();
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id.as_str());
+    h.reply(&r, 202, J::Null);
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id2.as_str());
+    h.reply(&r, 202, J::Null);
+    let changes: Vec<_> = h
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            MiawEvent::DeliveryChanged { id, delivery } => Some((id, delivery)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (id.clone(), Delivery::Sent),
+            (id2.clone(), Delivery::Sending),
+            (id2, Delivery::Sent)
+        ]
+    );
+}
+
+#[test]
+fn back_online_waiting_messages_go_at_once_and_the_stream_reopens_from_the_last_event() {
+    let mut h = open_session(config());
+    let m = h.agent_text("a1", "hello");
+    h.push(m.as_bytes());
+    let last = format!("1732262405000:{}", h.seq);
+    // Offline while the stream looks alive: the browser says so, sends fail fast.
+    h.s.set_online(false, h.now);
+    let ev = h.events();
+    assert!(ev.contains(&MiawEvent::ConnectionLost), "{ev:?}");
+    let (id, r) = send(&mut h, "typed offline");
+    assert!(h.events().iter().any(|e| matches!(e,
+        MiawEvent::Message { id: i, delivery: Some(Delivery::Waiting), .. } if *i == id)));
+    h.fail(&r);
+    h.none_pending("/message");
+    let old = h.stream().id;
+    h.s.set_online(true, h.now);
+    h.pump();
+    assert!(h.closed_streams.contains(&old));
+    let st = h.stream();
+    assert_ne!(st.id, old);
+    assert_eq!(header(&st, "Last-Event-Id"), Some(last.as_str()));
+    h.none_pending("/message"); // waits for the new stream
+    h.connect();
+    assert!(h.events().contains(&MiawEvent::ConnectionRestored));
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id.as_str());
+    h.reply(&r, 202, J::Null);
+    // The replay of a1 is not shown again.
+    let again = h.agent_text("a1", "hello");
+    h.push(again.as_bytes());
+    assert!(!h
+        .events()
+        .iter()
+        .any(|e| matches!(e, MiawEvent::Message { .. })));
+}
+
+#[test]
+fn a_refused_message_fails_and_is_retried_on_demand() {
+    let mut h = open_session(config());
+    let (id, r) = send(&mut h, "hi");
+    h.reply(&r, 400, json!({"message":"bad"}));
+    assert!(h.events().contains(&MiawEvent::DeliveryChanged {
+        id: id.clone(),
+        delivery: Delivery::Failed
+    }));
     assert_eq!(h.s.next_deadline(), None);
     h.none_pending("/message");
     h.s.retry(&id, h.now);
@@ -777,6 +866,110 @@ fn reload_restores_history_and_outbox_without_loss_or_duplicates() {
     );
 }
 
+/// A reload while Salesforce answers the continuation token (or the history) with 503, 429,
+/// a network error, or nothing before the page is left: never "expired", resumed once it
+/// answers, nothing lost.
+#[test]
+fn transient_failures_while_resuming_are_retried_never_expire() {
+    type Answer = fn(&mut H, &HttpRequest);
+    let answers: [(&str, Answer); 4] = [
+        ("503", |g, r| {
+            g.reply(r, 503, json!({"message":"Service Unavailable"}))
+        }),
+        ("429", |g, r| g.reply(r, 429, J::Null)),
+        ("network", |g, r| g.fail(r)),
+        ("empty 500", |g, r| g.reply(r, 500, J::Null)),
+    ];
+    for (what, answer) in answers {
+        let mut h = open_session(config());
+        let j = h.joined("Jane");
+        h.push(j.as_bytes());
+        let id = h.s.send_text("unsent at reload", h.now).unwrap();
+        let saved = h.s.persist().unwrap();
+        let conv = h.conv();
+
+        let mut g = H::new(config());
+        g.seq = h.seq;
+        assert!(g.s.restore(&saved, g.now));
+        for _ in 0..12 {
+            let t = g.take(Method::Get, "/continuation-access-token");
+            assert_eq!(header(&t, "Authorization"), Some("Bearer tok1"), "{what}");
+            answer(&mut g, &t);
+            assert!(!g.s.is_ended(), "{what}");
+            g.none_pending("/continuation-access-token");
+            g.advance_to_deadline();
+        }
+        let ev = g.events();
+        assert!(ev.contains(&MiawEvent::ConnectionLost), "{what}: {ev:?}");
+        assert!(
+            !ev.iter()
+                .any(|e| matches!(e, MiawEvent::Ended { .. } | MiawEvent::Error { .. })),
+            "{what}: {ev:?}"
+        );
+        // Still saved as it was: a reload now resumes the same conversation.
+        assert_eq!(g.s.persist().as_deref(), Some(saved.as_str()), "{what}");
+        let t = g.take(Method::Get, "/continuation-access-token");
+        g.reply(&t, 200, json!({"accessToken":"tok2"}));
+        // The history fails the same way, then answers.
+        for _ in 0..3 {
+            let l = g.take(Method::Get, "/entries?");
+            answer(&mut g, &l);
+            assert!(!g.s.is_ended(), "{what}");
+            g.advance_to_deadline();
+        }
+        let l = g.take(Method::Get, "/entries?");
+        g.reply(&l, 200, json!({"conversationEntries":[]}));
+        assert_eq!(g.s.conversation_id(), Some(conv.as_str()));
+        g.connect();
+        let ev = g.events();
+        assert!(
+            ev.contains(&MiawEvent::ConnectionRestored),
+            "{what}: {ev:?}"
+        );
+        let r = g.take(Method::Post, "/message");
+        assert_eq!(body(&r)["message"]["id"], id.as_str(), "{what}");
+        g.reply(&r, 202, J::Null);
+        assert!(g.s.is_open(), "{what}");
+    }
+}
+
+#[test]
+fn renewal_failing_transiently_is_retried_then_replays() {
+    let mut h = open_session(config());
+    let (id, r) = send(&mut h, "hi");
+    h.reply(&r, 401, J::Null);
+    for _ in 0..5 {
+        let t = h.take(Method::Get, "/continuation-access-token");
+        h.reply(&t, 503, J::Null);
+        assert!(!h.s.is_ended());
+        h.advance_to_deadline();
+    }
+    let t = h.take(Method::Get, "/continuation-access-token");
+    h.reply(&t, 200, json!({"accessToken":"tok2"}));
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], id.as_str());
+    assert_eq!(header(&r, "Authorization"), Some("Bearer tok2"));
+}
+
+#[test]
+fn the_stream_never_gives_up_reconnecting() {
+    let mut h = open_session(config());
+    for _ in 0..100 {
+        h.drop_stream();
+        h.advance_to_deadline();
+        h.stream();
+    }
+    assert!(!h.s.is_ended());
+    let errors = h
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e, MiawEvent::Error { .. }))
+        .count();
+    assert_eq!(errors, 1, "said once");
+    h.connect();
+    assert!(h.events().contains(&MiawEvent::ConnectionRestored));
+}
+
 #[test]
 fn restore_with_dead_token_expires() {
     let h = open_session(config());
@@ -914,6 +1107,13 @@ fn messages_sent_before_the_conversation_exists_are_queued() {
 fn failed_token_request_ends_without_leftovers() {
     let mut h = H::new(config());
     h.s.start(routing(), h.now);
+    // A new chat (no conversation yet) retries its first token a few times, then gives up.
+    for _ in 1..config().max_send_attempts {
+        let t = h.take(Method::Post, "access-token");
+        h.fail(&t);
+        assert!(!h.s.is_ended());
+        h.advance_to_deadline();
+    }
     let t = h.take(Method::Post, "access-token");
     h.fail(&t);
     let ev = h.events();

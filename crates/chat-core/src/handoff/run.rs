@@ -154,6 +154,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 fn status_of(d: Delivery) -> Status {
     match d {
+        Delivery::Waiting => Status::Waiting,
         Delivery::Sending => Status::Sending,
         Delivery::Sent => Status::Sent,
         Delivery::Delivered => Status::Delivered,
@@ -512,6 +513,20 @@ impl Chat {
             m.set_identity_token(jwt, now);
             self.pump_agent(now);
         }
+    }
+
+    /// The browser went offline or came back online (`navigator.onLine` events). Back online,
+    /// whatever waits for a retry is sent at once, in order; see `MiawSession::set_online` and
+    /// `LiveChatSession::set_online`.
+    pub fn handle_online(&mut self, online: bool, now: Millis) {
+        let Some(agent) = &mut self.agent else {
+            return;
+        };
+        match &mut agent.session {
+            Session::Miaw(m) => m.set_online(online, now),
+            Session::LiveChat(l) => l.set_online(online, now),
+        }
+        self.pump_agent(now);
     }
 
     /// The composer's text changed: typing indicators (and Live Chat sneak peek).
@@ -1297,28 +1312,8 @@ impl Chat {
                 }
             }
             MiawEvent::WaitTimeout => self.offer_wait(now),
-            MiawEvent::ConnectionLost => {
-                if let Some(a) = &mut self.agent {
-                    a.conn_lost_since.get_or_insert(now);
-                }
-                self.events
-                    .push_back(ChatEvent::Connection { online: false });
-            }
-            MiawEvent::ConnectionRestored => {
-                if let Some(a) = &mut self.agent {
-                    a.conn_lost_since = None;
-                }
-                if self.agent.as_ref().is_some_and(|a| a.conn_msg.is_some()) {
-                    if let Some(t) = self.catalogue.render_opt(MsgKey::ConnectionRestored, &[]) {
-                        self.set_connection_line(t, now);
-                    }
-                    if let Some(a) = &mut self.agent {
-                        a.conn_msg = None;
-                    }
-                }
-                self.events
-                    .push_back(ChatEvent::Connection { online: true });
-            }
+            MiawEvent::ConnectionLost => self.connection_changed(false, now),
+            MiawEvent::ConnectionRestored => self.connection_changed(true, now),
             MiawEvent::Ended { reason } => {
                 use crate::miaw::EndReason as R;
                 let ending = self.agent.as_ref().is_some_and(|a| a.ending);
@@ -1371,17 +1366,44 @@ impl Chat {
                 };
                 self.events.push_back(ChatEvent::Error { message })
             }
+            MiawEvent::Log { message } => self.events.push_back(ChatEvent::Log { message }),
             MiawEvent::Skipped { event, reason } => self.events.push_back(ChatEvent::Log {
                 message: format!("skipped MIAW event {event}: {reason}"),
             }),
         }
     }
 
+    /// The agent connection was lost or is back (either API): the page is told at once; the
+    /// visitor gets a line only when it lasts (see `agent_timeout`), resolved in place.
+    fn connection_changed(&mut self, online: bool, now: Millis) {
+        if !online {
+            if let Some(a) = &mut self.agent {
+                a.conn_lost_since.get_or_insert(now);
+            }
+            self.events
+                .push_back(ChatEvent::Connection { online: false });
+            return;
+        }
+        if let Some(a) = &mut self.agent {
+            a.conn_lost_since = None;
+        }
+        if self.agent.as_ref().is_some_and(|a| a.conn_msg.is_some()) {
+            if let Some(t) = self.catalogue.render_opt(MsgKey::ConnectionRestored, &[]) {
+                self.set_connection_line(t, now);
+            }
+            if let Some(a) = &mut self.agent {
+                a.conn_msg = None;
+            }
+        }
+        self.events
+            .push_back(ChatEvent::Connection { online: true });
+    }
+
     fn update_status(&mut self, message_id: &str, status: Status) {
         if let Some(m) = self.transcript.get_mut(message_id) {
             // Never go back (a late "sent" after "read"), except to retry a failure.
             let rank = |s: Status| match s {
-                Status::Sending => 0,
+                Status::Waiting | Status::Sending => 0,
                 Status::Sent => 1,
                 Status::Delivered => 2,
                 Status::Read => 3,
@@ -1555,6 +1577,7 @@ impl Chat {
                 self.agent_finished(tag);
             }
             LiveChatEvent::Log { message } => self.events.push_back(ChatEvent::Log { message }),
+            LiveChatEvent::Connection { online } => self.connection_changed(online, now),
         }
     }
 

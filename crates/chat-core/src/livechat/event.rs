@@ -127,6 +127,9 @@ pub enum LiveChatEvent {
     /// The visitor message `local_id` could not be delivered (the server refused it, or the
     /// session ended before it could be sent): the UI shows it as failed, never drops it.
     MessageFailed { local_id: String, reason: String },
+    /// The server could not be reached (`false`: a poll or a reconnect failed without an
+    /// answer) or answers again (`true`). Never ends the session: only the server does that.
+    Connection { online: bool },
     /// The session is over; nothing more will be sent or received.
     Ended { reason: EndReason },
     /// A diagnostic for the console: a message skipped (unknown type, malformed body), a
@@ -150,6 +153,7 @@ impl LiveChatEvent {
             LiveChatEvent::CustomEvent { .. } => "livechat:custom",
             LiveChatEvent::MessageSent { .. } => "message:sent",
             LiveChatEvent::MessageFailed { .. } => "message:failed",
+            LiveChatEvent::Connection { .. } => "connection",
             LiveChatEvent::Ended { .. } => "conversation:ended",
             LiveChatEvent::Log { .. } => "log",
         }

@@ -189,9 +189,12 @@ pub struct LiveChatSession {
     post_retry_at: Option<Millis>,
     backoff_ms: Millis,
     post_backoff_ms: Millis,
-    /// When the server last answered anything (failures are tolerated until
-    /// [`Self::give_up_ms`] after it).
+    /// When the server last answered anything: a chat that cannot even get a session id gives
+    /// up [`Self::give_up_ms`] after it (no conversation exists yet then).
     last_contact: Millis,
+    /// A poll or reconnect failed without an answer ([`LiveChatEvent::Connection`] sent);
+    /// cleared by the next answer.
+    unreachable: bool,
     outbox: VecDeque<OutItem>,
     /// After a reconnect: visitor POSTs wait for `ChasitorSessionData` (or the first answer).
     awaiting_session_data: bool,
@@ -229,6 +232,7 @@ impl LiveChatSession {
             backoff_ms: FIRST_BACKOFF_MS,
             post_backoff_ms: FIRST_BACKOFF_MS,
             last_contact: 0,
+            unreachable: false,
             outbox: VecDeque::new(),
             awaiting_session_data: false,
             agent_name: None,
@@ -597,9 +601,17 @@ impl LiveChatSession {
         if self.phase == Phase::Ended {
             return;
         }
+        let ours = self.poll.map(|f| f.id) == Some(id)
+            || self.post.map(|f| f.id) == Some(id)
+            || self.control.is_some_and(|(_, f)| f.id == id);
+        if !ours {
+            // Aborted or forgotten: its late answer changes nothing.
+            return;
+        }
         if let Ok(r) = &result {
             if r.status != 503 {
                 self.last_contact = now;
+                self.reachable(true);
             }
         }
         if self.poll.map(|f| f.id) == Some(id) {
@@ -615,6 +627,27 @@ impl LiveChatSession {
             }
         }
         self.dirty = true;
+    }
+
+    /// The browser's connectivity changed (`online` / `offline` events). Back online, every
+    /// request waiting for its retry goes now (the backoff starts again); offline changes
+    /// nothing (requests fail fast and wait by themselves).
+    pub fn set_online(&mut self, online: bool, now: Millis) {
+        if !online || matches!(self.phase, Phase::Idle | Phase::Ended) {
+            return;
+        }
+        self.backoff_ms = FIRST_BACKOFF_MS;
+        self.post_backoff_ms = FIRST_BACKOFF_MS;
+        if let Some((_, at)) = &mut self.control_retry {
+            *at = now;
+        }
+        if self.poll_retry_at.is_some() {
+            self.poll_retry_at = Some(now);
+        }
+        if self.post_retry_at.is_some() {
+            self.post_retry_at = Some(now);
+        }
+        self.handle_timeout(now);
     }
 
     /// Time passed (at or after [`Self::next_deadline`]).
@@ -642,10 +675,7 @@ impl LiveChatSession {
                 self.poll = None;
                 self.actions.push_back(HttpAction::Abort(f.id));
                 self.log("System/Messages: no answer within clientPollTimeout, polling again");
-                if self.lost(now) {
-                    self.finish(EndReason::ConnectionLost);
-                    return;
-                }
+                self.reachable(false);
                 self.start_poll(now);
             }
         }
@@ -929,8 +959,15 @@ impl LiveChatSession {
         self.connection_timeout_ms.unwrap_or(2 * cpt).max(cpt)
     }
 
-    fn lost(&self, now: Millis) -> bool {
-        now.saturating_sub(self.last_contact) >= self.give_up_ms()
+    /// Tracks whether the server answers; reports each change once. An unreachable server
+    /// never ends the session here: the chat goes on being retried until the server answers,
+    /// and only its answer (403 for a session it dropped, `ChatEnded`) ends it.
+    fn reachable(&mut self, yes: bool) {
+        if self.unreachable == yes {
+            self.unreachable = !yes;
+            self.events
+                .push_back(LiveChatEvent::Connection { online: yes });
+        }
     }
 
     fn next_backoff(current: &mut Millis) -> Millis {
@@ -989,8 +1026,16 @@ impl LiveChatSession {
                         self.log(&format!("{name} failed ({why}); polling anyway"));
                         self.after_resync(now);
                     }
-                    _ if self.lost(now) => self.finish(EndReason::ConnectionLost),
+                    // No session exists yet: a chat that cannot start is over.
+                    Control::SessionId
+                        if now.saturating_sub(self.last_contact) >= self.give_up_ms() =>
+                    {
+                        self.finish(EndReason::ConnectionLost)
+                    }
                     _ => {
+                        if matches!(kind, Control::Reconnect) {
+                            self.reachable(false);
+                        }
                         self.log(&format!("{name} failed ({why}); retrying"));
                         let at = now + Self::next_backoff(&mut self.backoff_ms);
                         self.control_retry = Some((kind, at));
@@ -1132,12 +1177,9 @@ impl LiveChatSession {
                 "System/Messages answered HTTP {s}"
             ))),
             Outcome::Retry(why) => {
-                if self.lost(now) {
-                    self.finish(EndReason::ConnectionLost);
-                } else {
-                    self.log(&format!("System/Messages failed ({why}); retrying"));
-                    self.poll_retry_at = Some(now + Self::next_backoff(&mut self.backoff_ms));
-                }
+                self.reachable(false);
+                self.log(&format!("System/Messages failed ({why}); retrying"));
+                self.poll_retry_at = Some(now + Self::next_backoff(&mut self.backoff_ms));
             }
         }
     }

@@ -65,6 +65,8 @@ keys! {
         "Sender label of the bot's messages.";
     SenderAgent "senderAgent" [] false
         "Sender label of an agent's messages when the agent's name is not known.";
+    StatusWaiting "statusWaiting" [] false
+        "Status of a visitor message waiting for the connection (offline): it is sent by itself when the connection is back.";
     StatusSending "statusSending" [] false
         "Status of a visitor message that is being sent.";
     StatusSent "statusSent" [] false

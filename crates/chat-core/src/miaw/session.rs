@@ -90,9 +90,12 @@ pub struct MiawConfig {
     /// Reconnect / retry backoff: `base × 1.5^n`, capped, with jitter (50–100 %).
     pub backoff_base_ms: u64,
     pub backoff_cap_ms: u64,
-    /// Failed sends (network / 5xx) are retried this many times before being marked failed.
+    /// Attempts at creating a new conversation (network / 5xx / 429) before routing is
+    /// reported as failed. Messages of a conversation that exists are never given up on a
+    /// transient failure: they wait ([`Delivery::Waiting`]) and are retried with the backoff.
     pub max_send_attempts: u32,
-    /// Consecutive stream reconnect attempts before giving up with an error.
+    /// Consecutive stream reconnect attempts after which an error is logged once; the session
+    /// keeps reconnecting (at the capped backoff): only the server ends a conversation.
     pub max_reconnect_attempts: u32,
     pub max_event_bytes: usize,
     /// `limit` of the list-entries request used to restore history.
@@ -137,6 +140,9 @@ pub enum MiawAction {
 /// Delivery state of one of the visitor's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Delivery {
+    /// Queued while the connection is down (or after a transient failure): it goes out by
+    /// itself, in order, when the connection is back. Never needs a click.
+    Waiting,
     Sending,
     Sent,
     Delivered,
@@ -213,6 +219,10 @@ pub enum MiawEvent {
     },
     /// Something worth logging or telling the host page; not fatal.
     Error {
+        message: String,
+    },
+    /// Something for the console only (a transient failure being retried).
+    Log {
         message: String,
     },
     /// An SSE event that was skipped (unknown type, malformed payload): log only.
@@ -377,6 +387,15 @@ pub struct MiawSession {
     renewed: bool,
     create_attempts: u32,
     create_retry_at: Option<Millis>,
+    /// A token request that failed transiently (network, 408, 429, 5xx) is retried then.
+    token_retry_at: Option<(Millis, bool)>,
+    token_failures: u32,
+    /// The history request (restore) that failed transiently is retried then.
+    history_retry_at: Option<Millis>,
+    history_failures: u32,
+    /// A send failed transiently (or the browser is offline): queued messages are shown as
+    /// [`Delivery::Waiting`] until a request succeeds or the stream connects.
+    trouble: bool,
 
     stream_id: Option<RequestId>,
     stream: StreamState,
@@ -431,6 +450,11 @@ impl MiawSession {
             renewed: false,
             create_attempts: 0,
             create_retry_at: None,
+            token_retry_at: None,
+            token_failures: 0,
+            history_retry_at: None,
+            history_failures: 0,
+            trouble: false,
             stream_id: None,
             stream: StreamState::Down,
             parser,
@@ -489,6 +513,8 @@ impl MiawSession {
         let mut all = vec![
             self.reconnect_at,
             self.create_retry_at,
+            self.token_retry_at.map(|(t, _)| t),
+            self.history_retry_at,
             self.wait_deadline,
             self.typing_idle_at,
         ];
@@ -723,6 +749,46 @@ impl MiawSession {
         } else {
             self.stop_typing();
         }
+    }
+
+    /// The browser's connectivity changed (`online` / `offline` events). Offline: queued
+    /// messages show as waiting and the connection as lost. Online: everything waiting for a
+    /// retry goes now, and the stream is reopened from `Last-Event-Id` (a stream that stayed
+    /// open through the outage may be dead without knowing it; replayed events are dropped as
+    /// duplicates).
+    pub fn set_online(&mut self, online: bool, now: Millis) {
+        if matches!(self.phase, Phase::Idle | Phase::NeedIdentity | Phase::Ended) {
+            return;
+        }
+        if !online {
+            self.set_trouble(true, now);
+            self.report_lost();
+            return;
+        }
+        if let Some((_, renewal)) = self.token_retry_at.take() {
+            self.retry_token(renewal);
+        }
+        if self.history_retry_at.take().is_some() {
+            self.request_history();
+        }
+        if self.create_retry_at.is_some_and(|t| t != Millis::MAX) {
+            self.create_retry_at = None;
+            self.create_conversation();
+        }
+        for o in &mut self.outbox {
+            if o.next_try.is_some_and(|t| t != Millis::MAX) {
+                o.next_try = None;
+            }
+        }
+        if let Some(b) = &mut self.ack_batch {
+            b.next_try = None;
+        }
+        if self.stream_id.is_some() || self.reconnect_at.is_some() {
+            self.reconnect_at = None;
+            self.reconnect_attempts = 0;
+            self.open_stream(now);
+        }
+        self.flush(now);
     }
 
     /// After [`MiawEvent::WaitTimeout`]: keep waiting for another `wait_for_agent_ms`.
@@ -987,6 +1053,16 @@ impl MiawSession {
             self.create_retry_at = None;
             self.create_conversation();
         }
+        if let Some((t, renewal)) = self.token_retry_at {
+            if t <= now {
+                self.token_retry_at = None;
+                self.retry_token(renewal);
+            }
+        }
+        if self.history_retry_at.is_some_and(|t| t <= now) {
+            self.history_retry_at = None;
+            self.request_history();
+        }
         if self.wait_deadline.is_some_and(|t| t <= now) {
             self.wait_deadline = None;
             self.events.push_back(MiawEvent::WaitTimeout);
@@ -1053,10 +1129,26 @@ impl MiawSession {
         self.start_http(req, Pending::Token { renewal });
     }
 
+    /// Repeats a token request that failed transiently: the restore's continuation token
+    /// (with the saved token), a renewal, or the first token of a new chat.
+    fn retry_token(&mut self, renewal: bool) {
+        if self.phase == Phase::Restoring && !renewal {
+            let id = self.alloc();
+            let d = &self.config.deployment;
+            let req = wire::continuation_token(d, id, self.token.as_deref().unwrap_or(""));
+            self.start_http(req, Pending::Token { renewal: false });
+        } else {
+            self.request_token(renewal);
+        }
+    }
+
+    /// A renewal is in flight or waiting to be retried.
     fn renewal_in_flight(&self) -> bool {
-        self.pending
-            .iter()
-            .any(|(_, p, _)| *p == Pending::Token { renewal: true })
+        self.token_retry_at.is_some_and(|(_, renewal)| renewal)
+            || self
+                .pending
+                .iter()
+                .any(|(_, p, _)| *p == Pending::Token { renewal: true })
     }
 
     /// A 401: renew the token once (parking the interrupted work), then give up.
@@ -1135,8 +1227,25 @@ impl MiawSession {
         let t = match parsed {
             Ok(t) => t,
             Err(message) => {
+                // Only a definitive answer ends a conversation that exists: a continuation or
+                // renewal that failed transiently is retried (the visitor sees "reconnecting").
+                let resuming = renewal || self.phase == Phase::Restoring;
+                self.token_failures += 1;
+                if transient(&result)
+                    && (resuming || self.token_failures < self.config.max_send_attempts)
+                {
+                    let delay = self.backoff(self.token_failures - 1);
+                    self.token_retry_at = Some((now + delay, renewal));
+                    if resuming {
+                        self.report_lost();
+                    }
+                    self.events.push_back(MiawEvent::Log {
+                        message: format!("{message}; retrying in {delay} ms"),
+                    });
+                    return;
+                }
                 self.events.push_back(MiawEvent::Error { message });
-                if renewal || self.phase == Phase::Restoring {
+                if resuming {
                     self.expire();
                 } else {
                     self.teardown();
@@ -1145,6 +1254,7 @@ impl MiawSession {
                 return;
             }
         };
+        self.token_failures = 0;
         self.token = Some(t.access_token);
         if self.last_event_id.is_none() {
             self.last_event_id = t.last_event_id;
@@ -1236,9 +1346,21 @@ impl MiawSession {
         };
         match entries {
             Ok(list) => {
+                self.history_failures = 0;
                 for p in list {
                     self.on_parsed(p, true, "", now);
                 }
+            }
+            Err(message) if transient(&result) && self.phase == Phase::Restoring => {
+                // The history carries what arrived while the page was away: try again (the
+                // stream's replay goes on meanwhile; duplicates are dropped by entry id).
+                let delay = self.backoff(self.history_failures);
+                self.history_failures += 1;
+                self.history_retry_at = Some(now + delay);
+                self.events.push_back(MiawEvent::Log {
+                    message: format!("{message}; retrying in {delay} ms"),
+                });
+                return;
             }
             Err(message) => self.events.push_back(MiawEvent::Error { message }),
         }
@@ -1309,14 +1431,19 @@ impl MiawSession {
             failed: false,
             throttled: 0,
         });
-        self.own.push((id.clone(), Delivery::Sending));
+        let delivery = if self.trouble {
+            Delivery::Waiting
+        } else {
+            Delivery::Sending
+        };
+        self.own.push((id.clone(), delivery));
         self.events.push_back(MiawEvent::Message {
             id: id.clone(),
             role: Role::EndUser,
             sender_name: None,
             content: display,
             timestamp: Some(now),
-            delivery: Some(Delivery::Sending),
+            delivery: Some(delivery),
             history: false,
         });
         if self.typing_active {
@@ -1428,16 +1555,50 @@ impl MiawSession {
             }
             Some(s) if s < 500 && s != 408 => self.fail(pos, format!("HTTP {s}")),
             _ => {
+                // No answer, 408 or 5xx: the message waits for the connection and is sent
+                // again (same id) after the backoff, or at once when the browser is back
+                // online or another request succeeds. It is never marked failed for this.
                 let attempts = self.outbox[pos].attempts;
-                if attempts >= self.config.max_send_attempts {
-                    self.fail(pos, "no response".into());
-                } else {
-                    let delay = self.backoff(attempts - 1);
-                    self.outbox[pos].next_try = Some(now + delay);
+                let delay = self.backoff(attempts.saturating_sub(1));
+                self.outbox[pos].next_try = Some(now + delay);
+                self.set_trouble(true, now);
+            }
+        }
+        if status.is_some_and(|s| (200..300).contains(&s)) {
+            self.set_trouble(false, now);
+        }
+        self.flush(now);
+    }
+
+    /// Connection trouble starts (a send failed transiently, the browser went offline) or
+    /// ends (a send succeeded): queued messages are shown as waiting for the connection, then
+    /// as sending again and sent at once, in order.
+    fn set_trouble(&mut self, trouble: bool, now: Millis) {
+        let _ = now;
+        if self.trouble == trouble {
+            return;
+        }
+        self.trouble = trouble;
+        let ids: Vec<String> = self
+            .outbox
+            .iter()
+            .filter(|o| !o.failed)
+            .map(|o| o.id.clone())
+            .collect();
+        for id in &ids {
+            if trouble {
+                self.set_own(id, Delivery::Waiting, true);
+            } else {
+                self.set_own(id, Delivery::Sending, false);
+            }
+        }
+        if !trouble {
+            for o in &mut self.outbox {
+                if o.next_try.is_some_and(|t| t != Millis::MAX) {
+                    o.next_try = None;
                 }
             }
         }
-        self.flush(now);
     }
 
     fn fail(&mut self, pos: usize, why: String) {
@@ -1571,14 +1732,14 @@ impl MiawSession {
         }
     }
 
+    /// Reconnects after the backoff. Never gives up: the conversation lives on Salesforce's
+    /// side, and only Salesforce ends it (after `max_reconnect_attempts` an error is reported
+    /// once and the attempts go on at the capped delay).
     fn schedule_reconnect(&mut self, now: Millis) {
-        if self.reconnect_attempts >= self.config.max_reconnect_attempts {
+        if self.reconnect_attempts == self.config.max_reconnect_attempts {
             self.events.push_back(MiawEvent::Error {
-                message: "the connection to the agent could not be restored".into(),
+                message: "the connection to the agent is still down; reconnecting".into(),
             });
-            self.teardown();
-            self.finish(EndReason::Failed("connection lost".into()));
-            return;
         }
         let delay = self.backoff(self.reconnect_attempts);
         self.reconnect_attempts += 1;
@@ -1950,6 +2111,14 @@ impl MiawSession {
             self.set_own(&id, Delivery::Failed, true);
         }
         self.events.push_back(MiawEvent::Ended { reason });
+    }
+}
+
+/// A failure worth retrying: no answer (network error, aborted, timed out), 408, 429 or 5xx.
+fn transient(result: &Result<HttpResponse, HttpError>) -> bool {
+    match result {
+        Ok(r) => r.status == 408 || r.status == 429 || r.status >= 500,
+        Err(_) => true,
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SenderVisitor => "أنت",
         SenderBot => "المساعد الآلي",
         SenderAgent => "موظف الدعم",
+        StatusWaiting => "في انتظار الاتصال…",
         StatusSending => "جارٍ الإرسال…",
         StatusSent => "تم الإرسال",
         StatusDelivered => "تم التسليم",

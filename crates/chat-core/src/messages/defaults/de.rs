@@ -17,6 +17,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SenderVisitor => "Sie",
         SenderBot => "Bot",
         SenderAgent => "Kundenservice",
+        StatusWaiting => "Wartet auf Verbindung…",
         StatusSending => "Wird gesendet…",
         StatusSent => "Gesendet",
         StatusDelivered => "Zugestellt",

@@ -17,6 +17,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SenderVisitor => "You",
         SenderBot => "Bot",
         SenderAgent => "Agent",
+        StatusWaiting => "Waiting for connection…",
         StatusSending => "Sending…",
         StatusSent => "Sent",
         StatusDelivered => "Delivered",

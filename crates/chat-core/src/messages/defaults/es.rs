@@ -17,6 +17,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SenderVisitor => "Usted",
         SenderBot => "Bot",
         SenderAgent => "Agente",
+        StatusWaiting => "Esperando conexión…",
         StatusSending => "Enviando…",
         StatusSent => "Enviado",
         StatusDelivered => "Entregado",

@@ -17,6 +17,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         SenderVisitor => "Vous",
         SenderBot => "Bot",
         SenderAgent => "Conseiller",
+        StatusWaiting => "En attente de connexion…",
         StatusSending => "Envoi en cours…",
         StatusSent => "Envoyé",
         StatusDelivered => "Remis",
