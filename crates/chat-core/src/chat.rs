@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::pairs::Pairs;
+use crate::tabs::Intent;
 
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
@@ -174,6 +175,8 @@ struct Persisted {
     agent: Option<Value>,
     /// The pre-chat form was open (it is shown again after the reload).
     prechat: bool,
+    /// Ids of the latest intents applied (see [`crate::tabs`]).
+    intents: Vec<String>,
 }
 
 impl Turn {
@@ -217,6 +220,15 @@ impl Persisted {
             ("sessionId", Value::from(self.session_id.as_str())),
             ("agent", self.agent.clone().unwrap_or(Value::Null)),
             ("prechat", Value::from(self.prechat)),
+            (
+                "intents",
+                Value::Array(
+                    self.intents
+                        .iter()
+                        .map(|i| Value::from(i.as_str()))
+                        .collect(),
+                ),
+            ),
         ])
         .to_json()
     }
@@ -245,6 +257,13 @@ impl Persisted {
             session_id: v.get("sessionId")?.as_str()?.to_string(),
             agent: v.get("agent").filter(|a| !a.is_null()).cloned(),
             prechat: v.get("prechat").and_then(Value::as_bool).unwrap_or(false),
+            intents: v
+                .get("intents")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
         })
     }
 }
@@ -295,6 +314,8 @@ pub struct Chat {
     pub(crate) page_hidden: bool,
     /// Bumped on every visible change, so the UI can skip re-rendering when nothing changed.
     revision: u64,
+    /// Ids of the latest intents applied ([`Chat::handle_intent`]), oldest first; saved.
+    applied_intents: VecDeque<String>,
 }
 
 impl Chat {
@@ -347,6 +368,7 @@ impl Chat {
             restore_agent: None,
             restore_prechat: false,
             page_hidden: false,
+            applied_intents: VecDeque::new(),
         };
         if let Some(saved) = env.persisted.as_deref().filter(|_| chat.config.persist) {
             chat.restore(saved);
@@ -374,6 +396,7 @@ impl Chat {
         self.session_id = p.session_id;
         self.restore_agent = p.agent;
         self.restore_prechat = p.prechat;
+        self.applied_intents = p.intents.into();
         self.started = !self.transcript.messages().is_empty() || self.ended;
         match &mut self.bot {
             Bot::Local(bot) => bot.set_consecutive_fallbacks(p.fallbacks),
@@ -504,6 +527,7 @@ impl Chat {
             context: self.context.clone(),
             queue,
             session_id: self.session_id.clone(),
+            intents: self.applied_intents.iter().cloned().collect(),
         };
         Some(p.to_json())
     }
@@ -616,6 +640,86 @@ impl Chat {
     pub fn handle_set_variables(&mut self, vars: Pairs) {
         self.catalogue.set_variables(vars);
         self.changed();
+    }
+
+    /// Applies a visitor intent, from this tab or forwarded by another one (see
+    /// [`crate::tabs`]). `id` identifies it across tabs: an intent applied already, by this
+    /// tab or by an earlier owner (the ids are saved with the conversation), is skipped and
+    /// `None` returned; otherwise the answer of the `handle_*` it stands for.
+    pub fn handle_intent(&mut self, id: &str, intent: Intent, now: Millis) -> Option<bool> {
+        if self.applied_intents.iter().any(|i| i == id) {
+            return None;
+        }
+        if self.applied_intents.len() >= crate::tabs::REMEMBERED_INTENTS {
+            self.applied_intents.pop_front();
+        }
+        self.applied_intents.push_back(id.to_string());
+        self.dirty = true;
+        Some(match intent {
+            Intent::Send { text } => self.handle_send(&text, now),
+            Intent::QuickReply { message_id, index } => {
+                self.handle_quick_reply(&message_id, index, now)
+            }
+            Intent::Retry { message_id } => self.handle_retry(&message_id, now),
+            Intent::End => {
+                self.handle_end(now);
+                true
+            }
+            Intent::Restart { session_id } => {
+                self.handle_restart(now, session_id);
+                true
+            }
+            Intent::PrechatSubmit { values } => self.handle_prechat_submit(values, now),
+            Intent::PrechatCancel => {
+                self.handle_prechat_cancel();
+                true
+            }
+            Intent::ComposerText { text } => {
+                self.handle_composer_text(&text, now);
+                true
+            }
+            Intent::SendFile { file } => self.handle_send_file(file, now),
+            Intent::SetVariables { vars } => {
+                self.handle_set_variables(vars);
+                true
+            }
+            Intent::SetHiddenFields { fields } => {
+                self.handle_set_hidden_fields(fields);
+                true
+            }
+            Intent::IdentityToken { jwt } => {
+                self.handle_identity_token(jwt, now);
+                true
+            }
+            Intent::Seen => {
+                self.agent_seen(now);
+                true
+            }
+        })
+    }
+
+    /// Whether `intent` can be applied now, as far as this tab can tell: a mirror tab (see
+    /// [`crate::tabs`]) asks before it forwards, so that the composer keeps a text that cannot
+    /// be sent and the pre-chat form shows its problems at once.
+    pub fn accepts(&mut self, intent: &Intent) -> bool {
+        match intent {
+            Intent::Send { text } => !text.trim().is_empty() && self.can_send(),
+            Intent::QuickReply { .. } | Intent::SendFile { .. } => self.can_send(),
+            Intent::PrechatSubmit { values } => self.check_prechat(values),
+            _ => true,
+        }
+    }
+
+    /// Shows the window (or not) without an `open`/`close` event: a tab's own window state
+    /// laid over the conversation it shares with the other tabs.
+    pub fn restore_open(&mut self, open: bool) {
+        if self.open != open {
+            self.open = open;
+            if open {
+                self.unread = 0;
+            }
+            self.changed();
+        }
     }
 
     /// The visitor sends text. Returns `false` (and changes nothing) when it cannot be sent

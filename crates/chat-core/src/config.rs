@@ -70,6 +70,17 @@ pub enum BotConfig {
     Rasa(RasaConfig),
 }
 
+/// How the tabs of one site share the conversation (`tabs` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tabs {
+    /// One conversation per visitor and site, shown in every tab (`localStorage`); one tab
+    /// holds the connection to the bot server or the agent, the others send through it.
+    #[default]
+    Shared,
+    /// One conversation per tab (`sessionStorage`): each tab has its own.
+    PerTab,
+}
+
 /// The whole, validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WidgetConfig {
@@ -80,8 +91,10 @@ pub struct WidgetConfig {
     pub position: Position,
     pub theme: Theme,
     pub open_on_load: bool,
-    /// Keep the conversation across page loads in the tab (sessionStorage).
+    /// Keep the conversation across page loads (see `tabs`).
     pub persist: bool,
+    /// How the site's tabs share the conversation (`tabs`).
+    pub tabs: Tabs,
     pub bot: BotConfig,
     /// The raw `messages` overrides, validated by [`crate::Catalogue::new`].
     pub messages: Option<Value>,
@@ -99,6 +112,7 @@ impl Default for WidgetConfig {
             theme: Theme::default(),
             open_on_load: false,
             persist: true,
+            tabs: Tabs::Shared,
             bot: BotConfig::Local(crate::demo::demo_bot()),
             messages: None,
             handoff: None,
@@ -116,7 +130,7 @@ pub struct Loaded {
 }
 
 const TOP_KEYS_HINT: &str =
-    "title, language, position, theme, openOnLoad, persist, bot, handoff, messages";
+    "title, language, position, theme, openOnLoad, persist, tabs, bot, handoff, messages";
 
 impl WidgetConfig {
     /// Parses configuration JSON text.
@@ -171,6 +185,10 @@ impl WidgetConfig {
         };
         config.open_on_load = r.bool("openOnLoad", &mut report).unwrap_or(false);
         config.persist = r.bool("persist", &mut report).unwrap_or(true);
+        config.tabs = match r.choice("tabs", &["shared", "perTab"], &mut report) {
+            Some("perTab") => Tabs::PerTab,
+            _ => Tabs::Shared,
+        };
         if let Some(bot) = r.raw("bot") {
             if let Some(b) = read_bot(bot, "bot", &mut report) {
                 config.bot = b;

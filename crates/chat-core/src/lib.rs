@@ -18,6 +18,7 @@ pub mod livechat;
 pub mod messages;
 pub mod miaw;
 pub mod pairs;
+pub mod tabs;
 pub mod transcript;
 
 pub use chat::{Chat, ChatEvent, Environment, HandoffRequest};

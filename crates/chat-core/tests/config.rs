@@ -37,6 +37,7 @@ fn a_full_valid_configuration_is_read() {
         "theme": "dark",
         "openOnLoad": true,
         "persist": false,
+        "tabs": "perTab",
         "bot": {
             "type": "local",
             "name": "Acme Bot",
@@ -62,6 +63,12 @@ fn a_full_valid_configuration_is_read() {
     assert_eq!(c.theme, Theme::Dark);
     assert!(c.open_on_load);
     assert!(!c.persist);
+    assert_eq!(c.tabs, chat_core::config::Tabs::PerTab);
+    assert_eq!(
+        WidgetConfig::default().tabs,
+        chat_core::config::Tabs::Shared,
+        "shared by default"
+    );
     let BotConfig::Local(bot) = c.bot else {
         panic!()
     };
@@ -106,6 +113,7 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
             "expected one of: bottom-right, bottom-left",
         ),
         (json!({"theme": "pink"}), "theme", "unknown value \"pink\""),
+        (json!({"tabs": "each"}), "tabs", "unknown value \"each\""),
         (
             json!({"openOnLoad": "yes"}),
             "openOnLoad",

@@ -401,7 +401,10 @@ impl Chat {
                 .transcript
                 .messages()
                 .iter()
-                .filter(|m| m.status == Some(Status::Sending) && m.remote_id.is_some())
+                .filter(|m| {
+                    matches!(m.status, Some(Status::Sending | Status::Waiting))
+                        && m.remote_id.is_some()
+                })
                 .map(|m| m.id.clone())
                 .collect();
             for id in stuck {
@@ -471,22 +474,34 @@ impl Chat {
         let Some(cfg) = self.config.handoff.clone() else {
             return false;
         };
-        let Some(form) = self.prechat_form.as_ref() else {
-            return false;
-        };
-        if self.prechat.is_none() || self.ended {
-            return false;
-        }
-        let errors = form.check(&values);
-        if !errors.is_empty() {
-            self.prechat = Some(PrechatState { values, errors });
-            self.changed();
+        if !self.check_prechat(&values) {
             return false;
         }
         self.prechat = None;
         self.changed();
         self.start_agent(&cfg, values, now);
         true
+    }
+
+    /// Checks the pre-chat answers without submitting them (a mirror tab, before it sends
+    /// them to the owner): `false` with the problems shown in the form.
+    pub(crate) fn check_prechat(&mut self, values: &Pairs) -> bool {
+        let Some(form) = self.prechat_form.as_ref() else {
+            return false;
+        };
+        if self.prechat.is_none() || self.ended {
+            return false;
+        }
+        let errors = form.check(values);
+        if errors.is_empty() {
+            return true;
+        }
+        self.prechat = Some(PrechatState {
+            values: values.clone(),
+            errors,
+        });
+        self.changed();
+        false
     }
 
     /// The visitor closes the pre-chat form without requesting a chat: back to the bot.
