@@ -40,29 +40,52 @@ pub fn random_uuid() -> String {
     )
 }
 
-fn session_storage() -> Option<web_sys::Storage> {
+/// Where a value is kept: per tab (`sessionStorage`) or shared by the site's tabs
+/// (`localStorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Session,
+    Local,
+}
+
+fn storage(store: Store) -> Option<web_sys::Storage> {
     // Access can throw (storage disabled, sandboxed iframe): then nothing is persisted.
-    web_sys::window()?.session_storage().ok().flatten()
+    let w = web_sys::window()?;
+    match store {
+        Store::Session => w.session_storage().ok().flatten(),
+        Store::Local => w.local_storage().ok().flatten(),
+    }
 }
 
-pub fn storage_get(key: &str) -> Option<String> {
-    session_storage()?.get_item(key).ok().flatten()
+pub fn storage_get(store: Store, key: &str) -> Option<String> {
+    storage(store)?.get_item(key).ok().flatten()
 }
 
-pub fn storage_set(key: &str, value: &str) {
-    if let Some(s) = session_storage() {
+pub fn storage_set(store: Store, key: &str, value: &str) {
+    if let Some(s) = storage(store) {
         if s.set_item(key, value).is_err() {
             warn(&format!(
-                "chat widget: could not save the conversation in sessionStorage (key {key})"
+                "chat widget: could not save the conversation in {} (key {key})",
+                match store {
+                    Store::Session => "sessionStorage",
+                    Store::Local => "localStorage",
+                }
             ));
         }
     }
 }
 
-pub fn storage_remove(key: &str) {
-    if let Some(s) = session_storage() {
+pub fn storage_remove(store: Store, key: &str) {
+    if let Some(s) = storage(store) {
         let _ = s.remove_item(key);
     }
+}
+
+/// `document.hidden`: the page is in a background tab.
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 pub fn warn(message: &str) {

@@ -2,18 +2,26 @@
 //!
 //! Every input (a visitor intent from the UI or the host page, an HTTP result, a timer) goes
 //! through [`Driver::dispatch`], which feeds the core and then [`Driver::pump`]s its outputs:
-//! HTTP actions are performed with fetch, events go to the host page, state to sessionStorage,
-//! the next deadline becomes one timer, and the UI is told to re-render.
+//! HTTP actions are performed with fetch, events go to the host page, state to storage, the
+//! next deadline becomes one timer, and the UI is told to re-render.
+//!
+//! With `tabs: "shared"` (see `chat_core::tabs` and `crate::tabs`) the driver of one tab, the
+//! owner, does all of that; the drivers of the other tabs are mirrors: their `Chat` is rebuilt
+//! from the owner's saved state, its requests are never performed, and visitor intents go to
+//! the owner ([`Driver::intent`]).
 
 use std::cell::{Ref, RefCell};
 use std::rc::{Rc, Weak};
 
+use std::cell::Cell;
+
+use chat_core::tabs::{Forwarder, Intent, TabMessage};
 use chat_core::{Author, Chat, ChatEvent, HttpAction, HttpError, Millis, StreamError};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
-use crate::browser;
+use crate::browser::{self, Store};
 
 /// Receives `(event name, detail)` for the host page (`ChatWidget.on`).
 pub type Emitter = Box<dyn Fn(&str, JsValue)>;
@@ -23,7 +31,27 @@ type OnChange = Box<dyn Fn(u64)>;
 
 pub struct Driver {
     chat: RefCell<Chat>,
+    /// Builds the conversation from a saved state (this page's configuration and
+    /// environment): at mount, when this tab becomes the owner, and in a mirror each time the
+    /// owner saves.
+    make: Box<dyn Fn(Option<String>) -> Chat>,
     storage_key: String,
+    /// `tabs: "shared"`: the conversation is in `localStorage` and one tab owns it.
+    shared: bool,
+    /// This tab runs the conversation (always, per tab); else it mirrors the owner's.
+    owner: Cell<bool>,
+    /// A mirror's intents until the owner acknowledges them (with their files).
+    forwarder: RefCell<Forwarder>,
+    forwarded_files: RefCell<Vec<(String, web_sys::File)>>,
+    /// Posts a message to the other tabs (set by `crate::tabs` in shared mode).
+    post: RefCell<Option<Poster>>,
+    /// Work to undo at `stop` (release the owner lock, close the channel, ...).
+    on_stop: RefCell<Vec<Box<dyn FnOnce()>>>,
+    /// Bumped when the conversation is rebuilt (the UI re-renders even if the new `Chat`
+    /// happens to have the old one's revision).
+    generation: Cell<u64>,
+    /// This tab's own window state, kept in `sessionStorage` (shared mode).
+    tab_open: Cell<Option<bool>>,
     emit: Option<Emitter>,
     on_change: RefCell<Option<OnChange>>,
     in_flight: RefCell<Vec<(u64, AbortController)>>,
@@ -39,6 +67,19 @@ pub struct Driver {
     stopped: std::cell::Cell<bool>,
 }
 
+/// This tab's window state (shared mode), in `sessionStorage`.
+fn open_key(key: &str) -> String {
+    format!("{key}:open")
+}
+
+/// When the owner last saved or confirmed the shared conversation, in `localStorage`.
+pub(crate) fn alive_key(key: &str) -> String {
+    format!("{key}:alive")
+}
+
+/// Posts a message (and a file) to the other tabs.
+type Poster = Box<dyn Fn(&TabMessage, Option<&web_sys::File>)>;
+
 type PageListener = (
     web_sys::EventTarget,
     &'static str,
@@ -46,9 +87,40 @@ type PageListener = (
 );
 
 impl Driver {
-    pub fn new(chat: Chat, storage_key: String, emit: Option<Emitter>) -> Rc<Driver> {
+    /// A driver for the conversation `make` builds. Per tab (`shared == false`) it owns the
+    /// conversation at once, saved in `sessionStorage`; shared, it starts as a mirror of the
+    /// saved one until `crate::tabs` makes it the owner ([`Driver::become_owner`]).
+    pub fn new(
+        make: Box<dyn Fn(Option<String>) -> Chat>,
+        storage_key: String,
+        shared: bool,
+        emit: Option<Emitter>,
+    ) -> Rc<Driver> {
+        let store = if shared { Store::Local } else { Store::Session };
+        let tab_open = shared
+            .then(|| browser::storage_get(Store::Session, &open_key(&storage_key)))
+            .flatten()
+            .map(|v| v == "1");
+        let mut chat = make(browser::storage_get(store, &storage_key).or_else(|| {
+            // Saved per tab by an earlier version: carried over to the shared conversation.
+            shared
+                .then(|| browser::storage_get(Store::Session, &storage_key))
+                .flatten()
+        }));
+        if let Some(open) = tab_open {
+            chat.restore_open(open);
+        }
         Rc::new_cyclic(|me| Driver {
             chat: RefCell::new(chat),
+            make,
+            shared,
+            owner: Cell::new(!shared),
+            forwarder: RefCell::new(Forwarder::default()),
+            forwarded_files: RefCell::new(Vec::new()),
+            post: RefCell::new(None),
+            on_stop: RefCell::new(Vec::new()),
+            generation: Cell::new(0),
+            tab_open: Cell::new(tab_open),
             storage_key,
             emit,
             on_change: RefCell::new(None),
@@ -70,6 +142,174 @@ impl Driver {
     /// The UI's re-render hook (called with the core's revision).
     pub fn set_on_change(&self, f: impl Fn(u64) + 'static) {
         *self.on_change.borrow_mut() = Some(Box::new(f));
+    }
+
+    fn store(&self) -> Store {
+        if self.shared {
+            Store::Local
+        } else {
+            Store::Session
+        }
+    }
+
+    pub fn storage_key(&self) -> &str {
+        &self.storage_key
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// Whether this tab runs the conversation (see the module documentation).
+    pub fn is_owner(&self) -> bool {
+        self.owner.get()
+    }
+
+    pub(crate) fn set_post(&self, post: impl Fn(&TabMessage, Option<&web_sys::File>) + 'static) {
+        *self.post.borrow_mut() = Some(Box::new(post));
+    }
+
+    pub(crate) fn on_stop(&self, f: impl FnOnce() + 'static) {
+        self.on_stop.borrow_mut().push(Box::new(f));
+    }
+
+    fn post(&self, m: &TabMessage, file: Option<&web_sys::File>) {
+        if let Some(post) = self.post.borrow().as_ref() {
+            post(m, file);
+        }
+    }
+
+    /// A visitor intent (from the UI or the page API). The owner applies it; a mirror checks
+    /// it (`false`: it cannot be applied now, e.g. blank text or a refused pre-chat answer) and
+    /// sends it to the owner, keeping it until acknowledged.
+    pub fn intent(&self, intent: Intent, file: Option<web_sys::File>) -> bool {
+        let id = browser::random_uuid();
+        if self.owner.get() {
+            return self.apply(&id, intent, file).unwrap_or(false);
+        }
+        let ok = self.chat.borrow_mut().accepts(&intent);
+        if ok {
+            let m = self
+                .forwarder
+                .borrow_mut()
+                .forward(id.clone(), intent, browser::now());
+            if let Some(f) = &file {
+                self.forwarded_files.borrow_mut().push((id, f.clone()));
+            }
+            self.post(&m, file.as_ref());
+        }
+        self.pump();
+        ok
+    }
+
+    /// Applies an intent in the owner (its own, or one a mirror sent with its file).
+    fn apply(&self, id: &str, mut intent: Intent, file: Option<web_sys::File>) -> Option<bool> {
+        if let (Intent::SendFile { file: f }, Some(file)) = (&mut intent, file) {
+            f.handle = self.keep_file(file);
+        }
+        self.dispatch(|c, now| c.handle_intent(id, intent, now))
+    }
+
+    /// A message from another tab (`crate::tabs` reads the channel).
+    pub(crate) fn tab_message(&self, m: TabMessage, file: Option<web_sys::File>) {
+        match m {
+            TabMessage::Intent { id, intent } if self.owner.get() => {
+                if let Some(intent) = intent {
+                    self.apply(&id, intent, file);
+                }
+                self.post(&TabMessage::Ack { id }, None);
+            }
+            TabMessage::Intent { .. } => {} // another mirror's, for the owner
+            TabMessage::Ack { id } => {
+                self.forwarder.borrow_mut().acked(&id);
+                self.forwarded_files.borrow_mut().retain(|(i, _)| *i != id);
+                self.schedule_timer();
+            }
+            TabMessage::Owner if !self.owner.get() => self.resend(true),
+            TabMessage::Owner => {}
+        }
+    }
+
+    fn resend(&self, all: bool) {
+        let again = self.forwarder.borrow_mut().resend(all, browser::now());
+        for m in again {
+            let file = match &m {
+                TabMessage::Intent { id, .. } => self
+                    .forwarded_files
+                    .borrow()
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, f)| f.clone()),
+                _ => None,
+            };
+            self.post(&m, file.as_ref());
+        }
+        self.schedule_timer();
+    }
+
+    /// A mirror: the owner saved the conversation (`None`: it was forgotten). Shown as saved,
+    /// with this tab's own window state; nothing it would request is performed.
+    pub(crate) fn mirror(&self, saved: Option<String>) {
+        if self.owner.get() || self.stopped.get() {
+            return;
+        }
+        let mut chat = (self.make)(saved);
+        if let Some(open) = self.tab_open.get() {
+            chat.restore_open(open);
+        }
+        while chat.poll_http().is_some() {}
+        while chat.poll_event().is_some() {}
+        let _ = chat.poll_persist();
+        let seen = chat.is_open() && chat.agent_active() && !browser::page_hidden();
+        *self.chat.borrow_mut() = chat;
+        self.generation.set(self.generation.get() + 1);
+        if seen {
+            // Read receipts: the visitor sees the agent's messages in this tab.
+            self.intent(Intent::Seen, None);
+        }
+        self.pump();
+    }
+
+    /// This tab now runs the conversation: resumed from the saved state like after a reload
+    /// (continuation token and stream from the last event id, or the Live Chat session with
+    /// its sequence numbers), then what this tab had sent and not seen acknowledged, then the
+    /// other mirrors are asked to send theirs again.
+    pub(crate) fn become_owner(&self) {
+        if self.owner.get() || self.stopped.get() {
+            return;
+        }
+        let saved = browser::storage_get(Store::Local, &self.storage_key);
+        let mut chat = (self.make)(saved);
+        if let Some(open) = self.tab_open.get() {
+            chat.restore_open(open);
+        }
+        chat.handle_visibility(!browser::page_hidden(), browser::now());
+        *self.chat.borrow_mut() = chat;
+        self.generation.set(self.generation.get() + 1);
+        self.owner.set(true);
+        let leftovers = self.forwarder.borrow_mut().take_all();
+        let mut files = std::mem::take(&mut *self.forwarded_files.borrow_mut());
+        for (id, intent) in leftovers {
+            let file = files
+                .iter()
+                .position(|(i, _)| *i == id)
+                .map(|p| files.swap_remove(p).1);
+            self.apply(&id, intent, file);
+        }
+        self.post(&TabMessage::Owner, None);
+        self.pump();
+        self.keep_alive();
+    }
+
+    /// The owner notes that the shared conversation is in use (see `crate::tabs::STALE_MS`).
+    pub(crate) fn keep_alive(&self) {
+        if self.owner.get() && self.shared && !self.stopped.get() {
+            browser::storage_set(
+                Store::Local,
+                &alive_key(&self.storage_key),
+                &browser::now().to_string(),
+            );
+        }
     }
 
     /// Feeds one input to the core and performs what follows.
@@ -131,6 +371,10 @@ impl Driver {
         }
         self.timer.borrow_mut().take();
         self.on_change.borrow_mut().take();
+        let undo = std::mem::take(&mut *self.on_stop.borrow_mut());
+        for f in undo {
+            f();
+        }
     }
 
     fn pump(&self) {
@@ -140,6 +384,9 @@ impl Driver {
         loop {
             let action = self.chat.borrow_mut().poll_http();
             let Some(action) = action else { break };
+            if !self.owner.get() {
+                continue; // a mirror performs nothing: the owner does
+            }
             match action {
                 HttpAction::Start(request) => self.start_request(request),
                 HttpAction::Stream(request) => self.start_stream(request),
@@ -157,11 +404,21 @@ impl Driver {
             self.emit_event(&event);
         }
         let saved = self.chat.borrow_mut().poll_persist();
-        if let Some(state) = saved {
-            browser::storage_set(&self.storage_key, &state);
+        if let Some(state) = saved.filter(|_| self.owner.get()) {
+            browser::storage_set(self.store(), &self.storage_key, &state);
+            self.keep_alive();
+        }
+        let open = self.chat.borrow().is_open();
+        if self.shared && self.tab_open.get() != Some(open) {
+            self.tab_open.set(Some(open));
+            browser::storage_set(
+                Store::Session,
+                &open_key(&self.storage_key),
+                if open { "1" } else { "0" },
+            );
         }
         self.schedule_timer();
-        let revision = self.chat.borrow().revision();
+        let revision = self.chat.borrow().revision() + (self.generation.get() << 40);
         if let Some(f) = self.on_change.borrow().as_ref() {
             f(revision);
         }
@@ -290,7 +547,11 @@ impl Driver {
 
     /// One timer for the core's next deadline, replaced when the deadline changes.
     fn schedule_timer(&self) {
-        let deadline = self.chat.borrow().next_deadline();
+        let deadline = if self.owner.get() {
+            self.chat.borrow().next_deadline()
+        } else {
+            self.forwarder.borrow().next_deadline()
+        };
         let mut timer = self.timer.borrow_mut();
         if timer.as_ref().map(|(d, _)| *d) == deadline {
             return;
@@ -301,7 +562,11 @@ impl Driver {
             let t = Timeout::new(delay, move || {
                 if let Some(driver) = me.upgrade() {
                     driver.timer.borrow_mut().take();
-                    driver.dispatch(|chat, now| chat.handle_timeout(now));
+                    if driver.owner.get() {
+                        driver.dispatch(|chat, now| chat.handle_timeout(now));
+                    } else {
+                        driver.resend(false);
+                    }
                 }
             });
             (d, t)
@@ -387,8 +652,12 @@ impl Driver {
         emit(event.name(), detail.into());
     }
 
-    /// Forgets the saved conversation (used by tests and `ChatWidget.reset()`).
+    /// Forgets the saved conversation (used by tests and `ChatWidget.destroy()`).
     pub fn clear_storage(&self) {
-        browser::storage_remove(&self.storage_key);
+        browser::storage_remove(self.store(), &self.storage_key);
+        if self.shared {
+            browser::storage_remove(Store::Local, &alive_key(&self.storage_key));
+            browser::storage_remove(Store::Session, &open_key(&self.storage_key));
+        }
     }
 }

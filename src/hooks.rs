@@ -4,6 +4,7 @@
 use std::cell::Ref;
 use std::rc::Rc;
 
+use chat_core::tabs::Intent;
 use chat_core::{Chat, Millis};
 use yew::prelude::*;
 
@@ -30,15 +31,20 @@ impl ChatHandle {
         self.driver.chat()
     }
     pub fn send(&self, text: &str) -> bool {
-        self.driver.dispatch(|c, now| c.handle_send(text, now))
+        self.intent(Intent::Send {
+            text: text.to_string(),
+        })
     }
     pub fn quick_reply(&self, message_id: &str, index: usize) {
-        self.driver
-            .dispatch(|c, now| c.handle_quick_reply(message_id, index, now));
+        self.intent(Intent::QuickReply {
+            message_id: message_id.to_string(),
+            index,
+        });
     }
     pub fn retry(&self, message_id: &str) {
-        self.driver
-            .dispatch(|c, now| c.handle_retry(message_id, now));
+        self.intent(Intent::Retry {
+            message_id: message_id.to_string(),
+        });
     }
     pub fn open(&self) {
         self.driver.dispatch(|c, now| c.handle_open(now));
@@ -50,40 +56,43 @@ impl ChatHandle {
         self.driver.dispatch(|c, now| c.handle_toggle(now));
     }
     pub fn end(&self) {
-        self.driver.dispatch(|c, now| c.handle_end(now));
+        self.intent(Intent::End);
     }
     pub fn restart(&self) {
-        let id = crate::browser::random_uuid();
-        self.driver.dispatch(|c, now| c.handle_restart(now, id));
+        self.intent(Intent::Restart {
+            session_id: crate::browser::random_uuid(),
+        });
     }
     /// Submits the pre-chat form; `false` when an answer was refused (shown in the form).
     pub fn prechat_submit(&self, values: chat_core::Pairs) -> bool {
-        self.driver
-            .dispatch(|c, now| c.handle_prechat_submit(values, now))
+        self.intent(Intent::PrechatSubmit { values })
     }
     pub fn prechat_cancel(&self) {
-        self.driver.dispatch(|c, _| c.handle_prechat_cancel());
+        self.intent(Intent::PrechatCancel);
     }
     /// The composer's text changed (typing indicator, Live Chat sneak peek).
     pub fn composer_text(&self, text: &str) {
         if self.chat().agent_active() {
-            self.driver
-                .dispatch(|c, now| c.handle_composer_text(text, now));
+            self.intent(Intent::ComposerText {
+                text: text.to_string(),
+            });
         }
     }
     /// Sends a file the visitor picked, pasted or dropped (checked by the core first).
     pub fn send_file(&self, file: web_sys::File) -> bool {
-        let size = file.size().max(0.0) as u64;
-        let name = file.name();
-        let mime_type = file.type_();
-        let handle = self.driver.keep_file(file);
-        let file = chat_core::FileRef {
-            handle,
-            name,
-            size,
-            mime_type,
+        let intent = Intent::SendFile {
+            file: chat_core::FileRef {
+                handle: 0,
+                name: file.name(),
+                size: file.size().max(0.0) as u64,
+                mime_type: file.type_(),
+            },
         };
-        self.driver.dispatch(|c, now| c.handle_send_file(file, now))
+        self.driver.intent(intent, Some(file))
+    }
+    /// A visitor intent: applied in this tab, or by the tab that owns the conversation.
+    fn intent(&self, intent: Intent) -> bool {
+        self.driver.intent(intent, None)
     }
     /// "14:05" in the widget's language.
     pub fn format_time(&self, time: Millis) -> String {

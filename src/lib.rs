@@ -8,9 +8,12 @@ mod browser;
 pub mod components;
 mod driver;
 mod hooks;
+mod tabs;
 
 use std::rc::Rc;
 
+use chat_core::config::Tabs;
+use chat_core::tabs::Intent;
 use chat_core::{Chat, ConfigError, Environment, Loaded, WidgetConfig};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -21,7 +24,8 @@ pub use hooks::{use_chat, ChatHandle};
 /// The theme: every colour, font, radius and size is a documented `--chat-*` custom property.
 pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/chat-widget.min.css"));
 
-/// Where the conversation is saved in sessionStorage by default.
+/// Where the conversation is saved (localStorage, or sessionStorage with `tabs: "perTab"`),
+/// and the name of the tabs' channel and lock.
 pub const DEFAULT_STORAGE_KEY: &str = "chat-widget:v1";
 
 /// Everything `mount` needs.
@@ -102,21 +106,34 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
     for w in &loaded.report.warnings {
         browser::warn(&format!("chat widget configuration warning at {w}"));
     }
-    let persisted = browser::storage_get(&options.storage_key);
+    // One conversation for all the site's tabs, unless configured per tab, not saved at all,
+    // or the browser cannot share it (no BroadcastChannel / localStorage).
+    let shared = loaded.config.tabs == Tabs::Shared && loaded.config.persist && tabs::supported();
+    if shared {
+        tabs::forget_if_stale(&options.storage_key);
+    }
     let env = Environment {
         page_language: browser::page_language(),
         browser_languages: browser::browser_languages(),
         session_id: browser::random_uuid(),
-        persisted,
+        persisted: None,
         user_agent: browser::user_agent(),
         screen: browser::screen_size(),
-        seed: browser::random_seed(),
+        seed: 0,
         page_origin: web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default(),
     };
-    let mut chat = Chat::new(loaded, env);
-    chat.handle_start(browser::now());
+    let make = Box::new(move |saved: Option<String>| {
+        let env = Environment {
+            persisted: saved,
+            seed: browser::random_seed(),
+            ..env.clone()
+        };
+        let mut chat = Chat::new(loaded.clone(), env);
+        chat.handle_start(browser::now());
+        chat
+    });
 
     let host = document.create_element("chat-widget")?;
     host.set_attribute("data-chat-widget", "")?;
@@ -128,10 +145,13 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
     shadow.append_child(&root)?;
     body.append_child(&host)?;
 
-    let driver = Driver::new(chat, options.storage_key, options.emit);
+    let driver = Driver::new(make, options.storage_key, shared, options.emit);
     // Events produced at start (greeting, configuration errors) reach the host page now.
     driver.dispatch(|_, _| ());
     driver.watch_page();
+    if shared {
+        tabs::connect(&driver);
+    }
     let app = yew::Renderer::<components::App>::with_root_and_props(
         root,
         components::AppProps {
@@ -175,29 +195,43 @@ impl WidgetHandle {
     }
     /// Sends `text` as the visitor; `false` when it cannot be sent now.
     pub fn send(&self, text: &str) -> bool {
-        self.driver()
-            .is_some_and(|d| d.dispatch(|c, now| c.handle_send(text, now)))
+        self.driver().is_some_and(|d| {
+            d.intent(
+                Intent::Send {
+                    text: text.to_string(),
+                },
+                None,
+            )
+        })
     }
     /// Host-page variables for `{{vars.NAME}}` in messages; values are converted to text.
     #[wasm_bindgen(js_name = setVariables)]
     pub fn set_variables(&self, vars: JsValue) {
         let Some(d) = self.driver() else { return };
-        let map = js_pairs(&vars);
-        d.dispatch(|c, _| c.handle_set_variables(map));
+        d.intent(
+            Intent::SetVariables {
+                vars: js_pairs(&vars),
+            },
+            None,
+        );
     }
     /// Hidden pre-chat fields for the agent (MIAW routing attributes / Live Chat details).
     #[wasm_bindgen(js_name = setHiddenPrechatFields)]
     pub fn set_hidden_prechat_fields(&self, fields: JsValue) {
         let Some(d) = self.driver() else { return };
-        let map = js_pairs(&fields);
-        d.dispatch(|c, _| c.handle_set_hidden_fields(map));
+        d.intent(
+            Intent::SetHiddenFields {
+                fields: js_pairs(&fields),
+            },
+            None,
+        );
     }
     /// The verified user's identity token (a JWT signed by the site), for MIAW verified users.
     #[wasm_bindgen(js_name = setIdentityToken)]
     pub fn set_identity_token(&self, jwt: &str) {
         if let Some(d) = self.driver() {
             let jwt = jwt.to_string();
-            d.dispatch(|c, now| c.handle_identity_token(jwt, now));
+            d.intent(Intent::IdentityToken { jwt }, None);
         }
     }
     /// The agent conversation's id (MIAW conversation id / Live Chat session id), if any.

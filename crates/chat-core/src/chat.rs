@@ -647,14 +647,16 @@ impl Chat {
     /// tab or by an earlier owner (the ids are saved with the conversation), is skipped and
     /// `None` returned; otherwise the answer of the `handle_*` it stands for.
     pub fn handle_intent(&mut self, id: &str, intent: Intent, now: Millis) -> Option<bool> {
-        if self.applied_intents.iter().any(|i| i == id) {
-            return None;
+        if !intent.is_ephemeral() {
+            if self.applied_intents.iter().any(|i| i == id) {
+                return None;
+            }
+            if self.applied_intents.len() >= crate::tabs::REMEMBERED_INTENTS {
+                self.applied_intents.pop_front();
+            }
+            self.applied_intents.push_back(id.to_string());
+            self.dirty = true;
         }
-        if self.applied_intents.len() >= crate::tabs::REMEMBERED_INTENTS {
-            self.applied_intents.pop_front();
-        }
-        self.applied_intents.push_back(id.to_string());
-        self.dirty = true;
         Some(match intent {
             Intent::Send { text } => self.handle_send(&text, now),
             Intent::QuickReply { message_id, index } => {

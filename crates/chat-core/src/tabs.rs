@@ -86,6 +86,12 @@ fn pairs_from(v: Option<&Value>) -> Pairs {
 }
 
 impl Intent {
+    /// Typing and "seen": sent once, never kept until acknowledged nor remembered (a lost one
+    /// is replaced by the next keystroke or the next look), so they crowd out nothing.
+    pub fn is_ephemeral(&self) -> bool {
+        matches!(self, Intent::ComposerText { .. } | Intent::Seen)
+    }
+
     pub fn to_value(&self) -> Value {
         let s = |v: &str| Value::from(v);
         let (kind, members): (&str, Vec<(&str, Value)>) = match self {
@@ -229,7 +235,9 @@ pub struct Forwarder {
 impl Forwarder {
     /// Queues `intent` (with a fresh random `id`) and returns the message to post now.
     pub fn forward(&mut self, id: String, intent: Intent, now: Millis) -> TabMessage {
-        self.pending.push((id.clone(), intent.clone(), now));
+        if !intent.is_ephemeral() {
+            self.pending.push((id.clone(), intent.clone(), now));
+        }
         TabMessage::Intent {
             id,
             intent: Some(intent),

@@ -113,6 +113,12 @@ fn the_forwarder_keeps_each_intent_until_acknowledged() {
     let m = f.forward("i-1".into(), send.clone(), 1_000);
     assert!(matches!(m, TabMessage::Intent { ref id, .. } if id == "i-1"));
     f.forward("i-2".into(), Intent::End, 1_500);
+    // Typing is sent once, never kept.
+    f.forward(
+        "i-3".into(),
+        Intent::ComposerText { text: "t".into() },
+        1_500,
+    );
     assert_eq!(f.next_deadline(), Some(1_000 + RESEND_MS));
     assert!(f.resend(false, 1_999).is_empty());
     assert_eq!(f.resend(false, 2_000).len(), 1, "only the one due");
