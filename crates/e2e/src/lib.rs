@@ -197,7 +197,8 @@ impl Browser {
 
 /// Writes a page embedding the widget from `cdn` with `config` as `window.ChatWidgetConfig`
 /// (plus `extra_head` script before the loader), serves it on `host` and returns its URL.
-/// Every widget event is recorded in `window.events` as `[name, detail]`.
+/// Every widget event is recorded in `window.events` as `[name, detail]`, and the console's
+/// info, warnings and errors in `window.logs`.
 pub async fn config_page(
     cdn: &str,
     host: &str,
@@ -223,7 +224,9 @@ pub fn write_page(dir: &Path, cdn: &str, config: &serde_json::Value, extra_head:
         format!(
             r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>
 <h1>Shop</h1>
-<script>window.ChatWidgetConfig = {config}; window.events = []; {extra_head}</script>
+<script>window.ChatWidgetConfig = {config}; window.events = []; window.logs = [];
+["info", "warn", "error"].forEach(function (k) {{ var o = console[k]; console[k] = function () {{ window.logs.push(k + ": " + [].slice.call(arguments).join(" ")); return o.apply(console, arguments); }}; }});
+{extra_head}</script>
 <script src="{cdn}/widget/chat-widget.js"></script>
 <script>ChatWidget.on("*", function (d, n) {{ window.events.push([n, d]); }});</script>
 </body></html>"#
@@ -361,7 +364,67 @@ impl Control {
     }
 }
 
+/// chromedriver's network emulation for the current tab (`offline: true` cuts every request,
+/// and the page gets `offline`; `None` lifts it and the page gets `online`).
+#[derive(Debug)]
+struct NetworkConditions(Option<bool>);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        match self.0 {
+            Some(offline) => (
+                http::Method::POST,
+                Some(
+                    serde_json::json!({"network_conditions": {
+                        "offline": offline, "latency": 0,
+                        "download_throughput": 1_000_000_000, "upload_throughput": 1_000_000_000
+                    }})
+                    .to_string(),
+                ),
+            ),
+            None => (http::Method::DELETE, None),
+        }
+    }
+}
+
 impl Browser {
+    /// Cuts the network of the current tab (`true`) or gives it back (`false`), as the
+    /// browser's own network emulation does: requests fail, `navigator.onLine` and the
+    /// `offline` / `online` events follow.
+    pub async fn set_offline(&self, offline: bool) {
+        let cmd = NetworkConditions(if offline { Some(true) } else { None });
+        self.client
+            .issue_cmd(cmd)
+            .await
+            .unwrap_or_else(|e| panic!("network emulation ({offline}): {e}"));
+    }
+
+    /// Opens a new tab on `url` and makes it the current one; returns its handle.
+    pub async fn open_tab(&self, url: &str) -> fantoccini::wd::WindowHandle {
+        let w = self.client.new_window(true).await.unwrap();
+        self.client
+            .switch_to_window(w.handle.clone())
+            .await
+            .unwrap();
+        self.client.goto(url).await.unwrap();
+        w.handle
+    }
+
+    /// Makes `tab` the current tab.
+    pub async fn to_tab(&self, tab: &fantoccini::wd::WindowHandle) {
+        self.client.switch_to_window(tab.clone()).await.unwrap();
+    }
+
     /// Types `text` into the composer and presses Enter.
     pub async fn type_and_send(&self, text: &str) {
         let input = self.widget(".cw-input").await;
@@ -385,6 +448,122 @@ impl Browser {
             &format!("const e = (window.events || []).find(e => e[0] === {name:?}); return e ? (e[1] || {{}}) : null;"),
         )
         .await
+    }
+}
+
+/// A widget configuration handing off over MIAW to the emulator at `emulator`.
+pub fn miaw_config(emulator: &str) -> serde_json::Value {
+    serde_json::json!({
+        "title": "Shop support",
+        "openOnLoad": true,
+        "handoff": {
+            "miaw": {"url": emulator, "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
+            "prechat": {"fields": [
+                "description",
+                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
+            ]},
+            "contextAttributes": {"lastIntent": "Bot_Intent"}
+        }
+    })
+}
+
+/// A visitor chatting with Jane: emulator, widget page (config edited by `edit`, no pre-chat
+/// form), bot → hand-off → Jane accepted and shown as joined. With `openOnLoad: false` the
+/// page opens the window through `ChatWidget.open()`.
+pub struct Chatting {
+    /// Kept alive for the test (dropping it stops the server).
+    pub emu: sf_emulator::RunningEmulator,
+    pub control: Control,
+    pub b: Browser,
+    pub id: String,
+    /// The page's URL (to open it again in another tab).
+    pub page: String,
+}
+
+pub async fn chatting_with_jane(edit: impl FnOnce(&mut serde_json::Value)) -> Chatting {
+    chatting_with_jane_on(sf_emulator::EmulatorConfig::default(), edit).await
+}
+
+/// [`chatting_with_jane`] with an emulator configured as `emulator`.
+pub async fn chatting_with_jane_on(
+    emulator: sf_emulator::EmulatorConfig,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Chatting {
+    let emu = sf_emulator::spawn(emulator).await.unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let mut config = miaw_config(&emu.base_url());
+    config["handoff"]["prechat"] = serde_json::json!(false);
+    edit(&mut config);
+    let page = config_page(&cdn, "localhost", &config, "").await;
+    let b = Browser::start().await;
+    b.client.goto(&page).await.unwrap();
+    if config["openOnLoad"] == serde_json::json!(false) {
+        b.js("ChatWidget.open(); return true").await;
+    }
+    b.type_and_send("talk to a human").await;
+    let id = control.wait_conversation().await;
+    control.accept(&id, "Jane").await;
+    b.wait_bubble("system", "Jane has joined.").await;
+    Chatting {
+        emu,
+        control,
+        b,
+        id,
+        page,
+    }
+}
+
+/// A page handing off over Live Chat through the relay to the emulator (short long-poll holds,
+/// so the widget sees 204s and polls again during a test); `prechat` and `extra` go into the
+/// `handoff` section.
+pub struct LiveChatPage {
+    pub emu: sf_emulator::RunningEmulator,
+    pub control: Control,
+    pub page: String,
+    pub b: Browser,
+}
+
+pub async fn livechat_page(prechat: serde_json::Value, extra: serde_json::Value) -> LiveChatPage {
+    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig {
+        // Short holds so the widget sees 204s and polls again during the test.
+        long_poll_timeout: Duration::from_secs(2),
+        client_poll_timeout_secs: 10,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let control = Control(emu.base_url());
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let (dir, origin) = page_site("localhost").await;
+    let relay = relay(&emu.base_url(), std::slice::from_ref(&origin)).await;
+    let mut config = serde_json::json!({
+        "openOnLoad": true,
+        "handoff": {
+            "liveChat": {
+                "endpoint": relay,
+                "organizationId": "00D5e000000AbCd",
+                "deploymentId": "5725e000000AbCd",
+                "buttonId": "5735e000000AbCd",
+                "visitorName": "Ada"
+            },
+            "prechat": prechat
+        }
+    });
+    if let (serde_json::Value::Object(h), serde_json::Value::Object(e)) =
+        (&mut config["handoff"], extra)
+    {
+        h.extend(e);
+    }
+    write_page(&dir, &cdn, &config, "");
+    let b = Browser::start().await;
+    let page = format!("{origin}/index.html");
+    b.client.goto(&page).await.unwrap();
+    LiveChatPage {
+        emu,
+        control,
+        page,
+        b,
     }
 }
 

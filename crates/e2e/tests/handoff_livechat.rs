@@ -3,56 +3,8 @@
 
 use std::time::Duration;
 
-use e2e::{dist, page_site, relay, serve, write_page, Browser, Control};
+use e2e::{livechat_page as setup, Control};
 use serde_json::{json, Value};
-
-struct Setup {
-    emu: sf_emulator::RunningEmulator,
-    control: Control,
-    page: String,
-    b: Browser,
-}
-
-async fn setup(prechat: Value, extra: Value) -> Setup {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig {
-        // Short holds so the widget sees 204s and polls again during the test.
-        long_poll_timeout: Duration::from_secs(2),
-        client_poll_timeout_secs: 10,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let (dir, origin) = page_site("localhost").await;
-    let relay = relay(&emu.base_url(), std::slice::from_ref(&origin)).await;
-    let mut config = json!({
-        "openOnLoad": true,
-        "handoff": {
-            "liveChat": {
-                "endpoint": relay,
-                "organizationId": "00D5e000000AbCd",
-                "deploymentId": "5725e000000AbCd",
-                "buttonId": "5735e000000AbCd",
-                "visitorName": "Ada"
-            },
-            "prechat": prechat
-        }
-    });
-    if let (Value::Object(h), Value::Object(e)) = (&mut config["handoff"], extra) {
-        h.extend(e);
-    }
-    write_page(&dir, &cdn, &config, "");
-    let b = Browser::start().await;
-    let page = format!("{origin}/index.html");
-    b.client.goto(&page).await.unwrap();
-    Setup {
-        emu,
-        control,
-        page,
-        b,
-    }
-}
 
 async fn transcript_texts(control: &Control, id: &str, role: &str) -> Vec<String> {
     let t = control

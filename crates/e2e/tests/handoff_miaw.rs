@@ -2,62 +2,9 @@
 //! in headless Chromium against the Salesforce emulator, driven by real clicks and keys on
 //! the visitor side and by the emulator's control API on the agent side.
 
-use e2e::{config_page, dist, serve, Browser, Control};
+use e2e::{chatting_with_jane, config_page, dist, miaw_config, serve, Browser, Chatting, Control};
 use fantoccini::Locator;
 use serde_json::{json, Value};
-
-fn miaw_config(emulator: &str) -> Value {
-    json!({
-        "title": "Shop support",
-        "openOnLoad": true,
-        "handoff": {
-            "miaw": {"url": emulator, "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
-            ]},
-            "contextAttributes": {"lastIntent": "Bot_Intent"}
-        }
-    })
-}
-
-/// A visitor chatting with Jane: emulator, widget page (config edited by `edit`, no pre-chat
-/// form), bot → hand-off → Jane accepted and shown as joined. With `openOnLoad: false` the
-/// page opens the window through `ChatWidget.open()`.
-struct Chatting {
-    /// Kept alive for the test (dropping it stops the server).
-    emu: sf_emulator::RunningEmulator,
-    control: Control,
-    b: Browser,
-    id: String,
-}
-
-async fn chatting_with_jane(edit: impl FnOnce(&mut Value)) -> Chatting {
-    let emu = sf_emulator::spawn(sf_emulator::EmulatorConfig::default())
-        .await
-        .unwrap();
-    let control = Control(emu.base_url());
-    let cdn = serve(dist(), "127.0.0.1").await;
-    let mut config = miaw_config(&emu.base_url());
-    config["handoff"]["prechat"] = json!(false);
-    edit(&mut config);
-    let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    b.client.goto(&page).await.unwrap();
-    if config["openOnLoad"] == json!(false) {
-        b.js("ChatWidget.open(); return true").await;
-    }
-    b.type_and_send("talk to a human").await;
-    let id = control.wait_conversation().await;
-    control.accept(&id, "Jane").await;
-    b.wait_bubble("system", "Jane has joined.").await;
-    Chatting {
-        emu,
-        control,
-        b,
-        id,
-    }
-}
 
 /// Waits until the agent console shows the visitor typing (or not).
 async fn wait_visitor_typing(control: &Control, id: &str, typing: bool) {
@@ -245,6 +192,7 @@ async fn visitor_ends_and_reload_mid_conversation_keeps_everything_once() {
         control,
         b,
         id,
+        ..
     } = chatting_with_jane(|_| {}).await;
     control
         .post(
@@ -334,6 +282,7 @@ async fn stream_dropped_every_few_events_across_200_agent_messages_loses_and_rep
         control,
         b,
         id,
+        ..
     } = chatting_with_jane(|_| {}).await;
     for batch in 0..20 {
         // The stream is cut after a few more events, every batch.
@@ -421,6 +370,7 @@ async fn attachments_both_ways() {
         control,
         b,
         id,
+        ..
     } = chatting_with_jane(|config| {
         config["handoff"]["attachments"] =
             json!({"maxBytes": 1000, "types": ["text/plain", "image/*"]});
@@ -638,6 +588,7 @@ async fn agent_choices_are_buttons_and_the_answer_goes_back_as_a_choice() {
         control,
         b,
         id,
+        ..
     } = chatting_with_jane(|_| {}).await;
     control
         .post(
@@ -695,6 +646,7 @@ async fn send_receipts_acknowledge_agent_messages_delivered_and_read_when_shown(
         control,
         b,
         id,
+        ..
     } = chatting_with_jane(|config| {
         // Closed on load: the page opens the window itself.
         config["openOnLoad"] = json!(false);

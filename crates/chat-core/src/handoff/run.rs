@@ -1514,6 +1514,16 @@ impl Chat {
             LiveChatEvent::CustomEvent { kind, data } => {
                 self.events.push_back(ChatEvent::Custom { kind, data })
             }
+            LiveChatEvent::MessageWaiting { local_id, waiting } => {
+                if let Some(mid) = self.message_by_remote(&local_id) {
+                    let s = if waiting {
+                        Status::Waiting
+                    } else {
+                        Status::Sending
+                    };
+                    self.update_status(&mid, s);
+                }
+            }
             LiveChatEvent::MessageSent { local_id } => {
                 if let Some(mid) = self.message_by_remote(&local_id) {
                     self.update_status(&mid, Status::Sent);

@@ -127,6 +127,9 @@ pub enum LiveChatEvent {
     /// The visitor message `local_id` could not be delivered (the server refused it, or the
     /// session ended before it could be sent): the UI shows it as failed, never drops it.
     MessageFailed { local_id: String, reason: String },
+    /// The visitor message `local_id` waits for the connection (`true`: the server cannot be
+    /// reached; it is sent by itself, in order, once it can) or is being sent again (`false`).
+    MessageWaiting { local_id: String, waiting: bool },
     /// The server could not be reached (`false`: a poll or a reconnect failed without an
     /// answer) or answers again (`true`). Never ends the session: only the server does that.
     Connection { online: bool },
@@ -154,6 +157,7 @@ impl LiveChatEvent {
             LiveChatEvent::MessageSent { .. } => "message:sent",
             LiveChatEvent::MessageFailed { .. } => "message:failed",
             LiveChatEvent::Connection { .. } => "connection",
+            LiveChatEvent::MessageWaiting { .. } => "message:waiting",
             LiveChatEvent::Ended { .. } => "conversation:ended",
             LiveChatEvent::Log { .. } => "log",
         }

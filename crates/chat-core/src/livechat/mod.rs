@@ -510,6 +510,12 @@ impl LiveChatSession {
             self.typing_idle_at = None;
             self.push_out(Out::NotTyping);
         }
+        if self.unreachable {
+            self.events.push_back(LiveChatEvent::MessageWaiting {
+                local_id: local_id.clone(),
+                waiting: true,
+            });
+        }
         self.pump_post(now);
         self.dirty = true;
         Some(local_id)
@@ -967,6 +973,20 @@ impl LiveChatSession {
             self.unreachable = !yes;
             self.events
                 .push_back(LiveChatEvent::Connection { online: yes });
+            let waiting: Vec<String> = self
+                .outbox
+                .iter()
+                .filter_map(|i| match &i.out {
+                    Out::Message { local_id, .. } => Some(local_id.clone()),
+                    _ => None,
+                })
+                .collect();
+            for local_id in waiting {
+                self.events.push_back(LiveChatEvent::MessageWaiting {
+                    local_id,
+                    waiting: !yes,
+                });
+            }
         }
     }
 
@@ -1230,6 +1250,7 @@ impl LiveChatSession {
             }
             Outcome::Retry(why) => {
                 // Same sequence number next time: the server drops it if it got it already.
+                self.reachable(false);
                 self.log(&format!("a visitor action failed ({why}); retrying"));
                 self.post_retry_at = Some(now + Self::next_backoff(&mut self.post_backoff_ms));
             }
