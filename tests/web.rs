@@ -578,3 +578,82 @@ async fn prechat_form_is_labelled_and_reports_problems_accessibly() {
     wait_for("composer back", || find(&w, ".cw-input")).await;
     w.destroy();
 }
+
+/// Without Web Locks (a page served over plain `http`), the tabs elect the owner with a lease
+/// in `localStorage`: a lone tab still becomes the owner (only the owner's bot answers), and
+/// frees the lease when it goes.
+#[wasm_bindgen_test]
+async fn without_web_locks_a_lease_makes_the_tab_the_owner() {
+    let navigator = web_sys::window().unwrap().navigator();
+    let hide = js_sys::Function::new_with_args(
+        "n",
+        "Object.defineProperty(n, 'locks', {value: undefined, configurable: true});",
+    );
+    hide.call1(&wasm_bindgen::JsValue::NULL, &navigator)
+        .unwrap();
+    let key = "chat-widget-test-lease";
+    let w = mount_widget(MountOptions {
+        config_json: Some("{\"openOnLoad\": true}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    type_and_enter(&w, "payment methods", false).await;
+    wait_for("the owner's bot answer", || {
+        bubbles(&w, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
+    assert!(w.driver().is_owner());
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let lease = storage.get_item(&format!("{key}:lease")).unwrap();
+    assert!(lease.is_some_and(|l| l.contains(' ')), "a lease is held");
+    assert!(
+        storage.get_item(key).unwrap().is_some(),
+        "saved for the other tabs"
+    );
+    w.driver().clear_storage();
+    w.destroy();
+    assert_eq!(
+        storage.get_item(&format!("{key}:lease")).unwrap(),
+        None,
+        "freed when the widget goes"
+    );
+    js_sys::Reflect::delete_property(&navigator, &"locks".into()).unwrap();
+}
+
+/// The conversation is shared through `localStorage` (default), and a tab's own window state
+/// stays in its `sessionStorage`.
+#[wasm_bindgen_test]
+async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
+    let key = "chat-widget-test-shared";
+    let w = mount_widget(MountOptions {
+        config_json: Some("{}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    open(&w).await;
+    type_and_enter(&w, "payment methods", false).await;
+    wait_for("answer", || {
+        bubbles(&w, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    let session = window.session_storage().unwrap().unwrap();
+    assert!(local
+        .get_item(key)
+        .unwrap()
+        .is_some_and(|s| s.contains("payment methods")));
+    assert_eq!(session.get_item(key).unwrap(), None, "not per tab");
+    assert_eq!(
+        session.get_item(&format!("{key}:open")).unwrap().as_deref(),
+        Some("1")
+    );
+    w.driver().clear_storage();
+    w.destroy();
+}
