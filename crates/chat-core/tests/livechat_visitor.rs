@@ -75,8 +75,23 @@ fn a_failed_post_is_retried_with_the_same_sequence_and_never_sent_twice() {
     h.drain();
     let first = h.req("/Chasitor/ChatMessage");
     let n = seq(&first);
+    h.take_events();
     h.fail(&first);
     assert!(!h.has("/Chasitor/ChatMessage"), "back-off before retrying");
+    // Both messages now wait for the connection (shown as such), never failed.
+    let waiting = |local_id: &str, waiting: bool| LiveChatEvent::MessageWaiting {
+        local_id: local_id.into(),
+        waiting,
+    };
+    let ev = h.take_events();
+    assert!(
+        ev.contains(&LiveChatEvent::Connection { online: false }),
+        "{ev:?}"
+    );
+    assert!(
+        ev.contains(&waiting("lc1", true)) && ev.contains(&waiting("lc2", true)),
+        "{ev:?}"
+    );
     h.advance(500);
     let second = h.req("/Chasitor/ChatMessage");
     assert_eq!(seq(&second), n);
@@ -95,7 +110,12 @@ fn a_failed_post_is_retried_with_the_same_sequence_and_never_sent_twice() {
     h.reply(&fourth, 200, "OK");
     assert_eq!(
         h.take_events(),
-        vec![LiveChatEvent::MessageSent { local_id: id }]
+        vec![
+            LiveChatEvent::Connection { online: true },
+            waiting("lc1", false),
+            waiting("lc2", false),
+            LiveChatEvent::MessageSent { local_id: id }
+        ]
     );
     // The next message gets the next number, once.
     let next = h.req("/Chasitor/ChatMessage");

@@ -48,6 +48,15 @@ fn assert_exactly_once_in_order(scenario: &str, what: &str, expected: &[String],
     );
 }
 
+/// How many conversations reached the emulator.
+async fn conversations(control: &Control) -> usize {
+    control
+        .get("/conversations")
+        .await
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
 async fn agent_says(control: &Control, id: &str, text: &str) {
     control
         .post(
@@ -169,16 +178,7 @@ async fn miaw_reload_while_resuming_fails_transiently_resumes_with_nothing_lost(
     );
     let conv = control.get(&format!("/conversations/{id}")).await;
     assert_eq!(conv["status"], json!("active"), "{conv:#}");
-    assert_eq!(
-        control
-            .get("/conversations")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        1,
-        "no second conversation"
-    );
+    assert_eq!(conversations(&control).await, 1, "no second conversation");
     b.close().await;
 }
 
@@ -318,12 +318,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
         &shown(&b, "tabs agent").await,
     );
     assert_eq!(
-        control
-            .get("/conversations")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        conversations(&control).await,
         1,
         "never a second conversation"
     );
@@ -348,12 +343,7 @@ async fn a_new_tab_shows_the_conversation_and_asking_again_does_not_fork_it() {
     received(&control, &id, "talk to a human", 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        control
-            .get("/conversations")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        conversations(&control).await,
         1,
         "asking for a human again stays in the same conversation"
     );
