@@ -336,6 +336,9 @@ fn stream_drop_reconnects_with_last_event_id_and_replay_is_not_duplicated() {
     assert!(ev.contains(&MiawEvent::ConnectionRestored), "{ev:?}");
     let r = h.take(Method::Post, "/message");
     assert_eq!(body(&r)["message"]["id"], id.as_str());
+    // A reconnect checks the history for a replay gap: here there is none.
+    let l = h.take(Method::Get, "/entries?");
+    h.reply(&l, 200, json!({"conversationEntries": []}));
     // The server replays what it thinks we missed: m1, m2 (again), m3 (new).
     let m3 = h.agent_text("a3", "three");
     h.seq -= 3;
@@ -579,10 +582,42 @@ fn stream_unauthorized_renews_and_reopens() {
 }
 
 #[test]
-fn session_ended_417_resends_same_message_as_new_session() {
+fn session_ended_417_ends_the_chat_and_never_requeues_silently() {
     let mut h = open_session(config());
     let (id, r) = send(&mut h, "are you there?");
+    h.events();
     h.reply(&r, 417, json!({"message":"no messaging session"}));
+    // The session had ended unannounced: shown once as the agent's end; the message is not
+    // sent (the visitor sees it and may start a new chat), never resent as a new session.
+    let ev = h.events();
+    assert!(
+        ev.contains(&MiawEvent::DeliveryChanged {
+            id,
+            delivery: Delivery::Failed
+        }),
+        "{ev:?}"
+    );
+    assert_eq!(
+        ev.iter()
+            .filter(|e| matches!(e, MiawEvent::Ended { .. }))
+            .collect::<Vec<_>>(),
+        vec![&MiawEvent::Ended {
+            reason: EndReason::Agent
+        }]
+    );
+    h.none_pending("/message");
+    assert_eq!(h.s.next_deadline(), None);
+}
+
+#[test]
+fn with_continue_after_end_417_resends_the_message_as_a_new_session() {
+    let mut cfg = config();
+    cfg.continue_after_end = true;
+    let mut h = open_session(cfg);
+    let (id, r) = send(&mut h, "are you there?");
+    h.events();
+    h.reply(&r, 417, json!({"message":"no messaging session"}));
+    assert!(h.events().contains(&MiawEvent::SessionEnded));
     let r = h.take(Method::Post, "/message");
     let b = body(&r);
     assert_eq!(b["message"]["id"], id.as_str());
@@ -725,10 +760,11 @@ fn close_conversation_event_ends_the_session() {
         json!([]),
     );
     h.push(c.as_bytes());
+    // Not by this visitor (who ends with `end`): the agent's or Salesforce's end.
     assert_eq!(
         h.events(),
         vec![MiawEvent::Ended {
-            reason: EndReason::Visitor
+            reason: EndReason::Agent
         }]
     );
     assert_eq!(h.s.next_deadline(), None);

@@ -15,13 +15,17 @@ use serde_json::{json, Value as J};
 pub const BASE: &str = "https://acme.my.salesforce-scrt.com";
 
 /// The deployment of every test (18-character org id: `X-Org-Id` must get the 15 first).
+/// The silent-stream watchdog is off (these tests leave the stream quiet for hours of
+/// simulated time); its own tests turn it on.
 pub fn config() -> MiawConfig {
-    MiawConfig::new(Deployment {
+    let mut c = MiawConfig::new(Deployment {
         base_url: BASE.into(),
         org_id: "00D5e000000AbCdXXX".into(),
         es_developer_name: "Web_Custom_Client".into(),
         language: Some("en_US".into()),
-    })
+    });
+    c.stream_idle_ms = None;
+    c
 }
 
 pub struct H {
@@ -161,6 +165,12 @@ impl H {
         let id = self.stream().id;
         self.s.handle_stream_chunk(id, b"", self.now);
         self.pump();
+    }
+
+    /// A reconnected stream checks the history for a replay gap: answer that there is none.
+    pub fn no_gap(&mut self) {
+        let l = self.take(Method::Get, "/entries?");
+        self.reply(&l, 200, serde_json::json!({"conversationEntries": []}));
     }
 
     /// Body bytes (SSE frames) on the stream.

@@ -359,8 +359,10 @@ fn unauthorized_upload_renews_the_token_and_replays_it() {
 }
 
 #[test]
-fn session_ended_417_reuploads_as_a_new_session() {
-    let mut h = open_session(config());
+fn session_ended_417_reuploads_as_a_new_session_with_continue_after_end() {
+    let mut cfg = config();
+    cfg.continue_after_end = true;
+    let mut h = open_session(cfg);
     let (id, u) = send(&mut h, pdf(1), None);
     h.answer(u.id, 417, json!({"message":"no messaging session"}));
     let u = h.upload();
@@ -398,6 +400,7 @@ fn echo_of_the_upload_is_not_a_second_bubble() {
     h.drop_stream();
     h.advance_to_deadline();
     h.connect();
+    h.no_gap();
     h.events();
     h.push(e.as_bytes());
     assert_eq!(h.events(), vec![]);

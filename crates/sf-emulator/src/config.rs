@@ -67,6 +67,222 @@ impl Default for IdleTimeoutConfig {
     }
 }
 
+/// MIAW: how an ended messaging session is signalled on SSE (spec §4.17, §5.3, §11.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionStatusSignal {
+    /// `CONVERSATION_SESSION_STATUS_CHANGED`, payload
+    /// `{entryType: "SessionStatusChanged", id, changedStatus: "Ended", sessionStatus: "Ended"}`.
+    #[default]
+    Entry,
+    /// Same event name; payload `{entryType, id}` only; `"sessionStatus": "CLOSED"` at the top
+    /// level of the event's data JSON, beside `conversationEntry`.
+    Top,
+    /// Event name `CONVERSATION_ENTRY` (unknown to clients); entry type `SessionStatusChanged`,
+    /// payload `{entryType, id, status: "inactive"}`.
+    EntryType,
+    /// No session-status event at all (only the agent's ParticipantChanged `remove`).
+    Absent,
+}
+
+/// MIAW: format of SSE `id:` values and of `lastEventId` (spec §5.2, §11.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventIdFormat {
+    /// Per-subject decimal counters: `"0"`, `"1"`, ...
+    #[default]
+    Numeric,
+    /// Opaque `"<epoch-ms>:<counter>"`, e.g. `1699999999999:42`.
+    Ts,
+}
+
+/// MIAW: what a `Last-Event-Id` reconnect replays (spec §5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplayMode {
+    /// Every retained event after the given id.
+    #[default]
+    Full,
+    /// The header is ignored: live events only.
+    None,
+    /// Only the last N of the events that should be replayed (the older ones are missing).
+    Last(u32),
+}
+
+/// MIAW: body of error responses (spec §3.3, §11.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorBody {
+    /// Spring-style `{timestamp, status, error, message, path?}`.
+    #[default]
+    Status,
+    /// `{"message": "..."}` only.
+    MessageOnly,
+    /// No body at all: the status code only.
+    Empty,
+}
+
+/// MIAW: what "the agent ends the chat" does (spec §4.17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EndMode {
+    /// The messaging session ends, the conversation stays open (next send → 417).
+    #[default]
+    Session,
+    /// Session-Based Chat: the conversation is closed too (`CONVERSATION_CLOSE_CONVERSATION`;
+    /// next send → 400 `Conversation is closed`).
+    Conversation,
+}
+
+/// One switch per point the spec marks "unconfirmed", chosen per run. `Default` is the
+/// emulator's historical behaviour. CLI: `--variant KEY=VALUE` (see [`Variants::set`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Variants {
+    /// `session-status=entry|top|entry-type|absent`.
+    pub session_status: SessionStatusSignal,
+    /// `event-id=numeric|ts`.
+    pub event_id: EventIdFormat,
+    /// `replay=full|none|last:N`.
+    pub replay: ReplayMode,
+    /// `error-body=status|message-only|empty`.
+    pub error_body: ErrorBody,
+    /// `end-mode=session|conversation`.
+    pub end_mode: EndMode,
+}
+
+impl Variants {
+    /// The keys and their values, as spelled on the command line.
+    pub const CHOICES: [(&'static str, &'static str); 5] = [
+        ("session-status", "entry|top|entry-type|absent"),
+        ("event-id", "numeric|ts"),
+        ("replay", "full|none|last:N"),
+        ("error-body", "status|message-only|empty"),
+        ("end-mode", "session|conversation"),
+    ];
+
+    /// Set one variant from its CLI spelling (`key`, `value`). The error names the choices.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let bad = |choices: &str| {
+            Err(format!(
+                "unknown value {value:?} for variant {key}; choose one of {choices}"
+            ))
+        };
+        match key {
+            "session-status" => {
+                self.session_status = match value {
+                    "entry" => SessionStatusSignal::Entry,
+                    "top" => SessionStatusSignal::Top,
+                    "entry-type" => SessionStatusSignal::EntryType,
+                    "absent" => SessionStatusSignal::Absent,
+                    _ => return bad(Self::CHOICES[0].1),
+                }
+            }
+            "event-id" => {
+                self.event_id = match value {
+                    "numeric" => EventIdFormat::Numeric,
+                    "ts" => EventIdFormat::Ts,
+                    _ => return bad(Self::CHOICES[1].1),
+                }
+            }
+            "replay" => {
+                self.replay = match value {
+                    "full" => ReplayMode::Full,
+                    "none" => ReplayMode::None,
+                    _ => match value.strip_prefix("last:").map(str::parse::<u32>) {
+                        Some(Ok(n)) => ReplayMode::Last(n),
+                        _ => return bad("full|none|last:N (N a whole number)"),
+                    },
+                }
+            }
+            "error-body" => {
+                self.error_body = match value {
+                    "status" => ErrorBody::Status,
+                    "message-only" => ErrorBody::MessageOnly,
+                    "empty" => ErrorBody::Empty,
+                    _ => return bad(Self::CHOICES[3].1),
+                }
+            }
+            "end-mode" => {
+                self.end_mode = match value {
+                    "session" => EndMode::Session,
+                    "conversation" => EndMode::Conversation,
+                    _ => return bad(Self::CHOICES[4].1),
+                }
+            }
+            _ => {
+                let keys: Vec<String> = Self::CHOICES
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                return Err(format!(
+                    "unknown variant key {key:?}; keys: {}",
+                    keys.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Set one variant from `KEY=VALUE`.
+    pub fn set_pair(&mut self, pair: &str) -> Result<(), String> {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--variant expects KEY=VALUE, got {pair:?}"))?;
+        self.set(k.trim(), v.trim())
+    }
+
+    /// `(key, value)` pairs in their CLI spellings.
+    pub fn pairs(&self) -> [(&'static str, String); 5] {
+        let s = |x: &str| x.to_string();
+        [
+            (
+                "session-status",
+                s(match self.session_status {
+                    SessionStatusSignal::Entry => "entry",
+                    SessionStatusSignal::Top => "top",
+                    SessionStatusSignal::EntryType => "entry-type",
+                    SessionStatusSignal::Absent => "absent",
+                }),
+            ),
+            (
+                "event-id",
+                s(match self.event_id {
+                    EventIdFormat::Numeric => "numeric",
+                    EventIdFormat::Ts => "ts",
+                }),
+            ),
+            (
+                "replay",
+                match self.replay {
+                    ReplayMode::Full => s("full"),
+                    ReplayMode::None => s("none"),
+                    ReplayMode::Last(n) => format!("last:{n}"),
+                },
+            ),
+            (
+                "error-body",
+                s(match self.error_body {
+                    ErrorBody::Status => "status",
+                    ErrorBody::MessageOnly => "message-only",
+                    ErrorBody::Empty => "empty",
+                }),
+            ),
+            (
+                "end-mode",
+                s(match self.end_mode {
+                    EndMode::Session => "session",
+                    EndMode::Conversation => "conversation",
+                }),
+            ),
+        ]
+    }
+
+    /// The active variants as a JSON object keyed by CLI spelling (shown in `/control/state`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.pairs()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                .collect(),
+        )
+    }
+}
+
 /// Configuration of one emulator instance. `Default` gives the documented demo values.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -131,6 +347,8 @@ pub struct EmulatorConfig {
     pub estimated_wait_time_secs: i64,
     /// Accept agents (auto-accept new conversations) — off by default: a person or a test accepts.
     pub auto_accept: bool,
+    /// Which shape the emulator uses where the spec is unconfirmed (default: the historical one).
+    pub variants: Variants,
 }
 
 impl Default for EmulatorConfig {
@@ -191,6 +409,7 @@ impl Default for EmulatorConfig {
             queue_position: 1,
             estimated_wait_time_secs: 45,
             auto_accept: false,
+            variants: Variants::default(),
         }
     }
 }
@@ -278,6 +497,31 @@ mod tests {
         assert!(origin_matches("https://a.example", "https://a.example"));
         assert!(!origin_matches("https://a.example", "https://b.example"));
         assert!(origin_matches("*", "https://b.example"));
+    }
+
+    #[test]
+    fn variants_parse_and_print() {
+        let mut v = Variants::default();
+        assert_eq!(
+            v.to_json(),
+            serde_json::json!({"session-status": "entry", "event-id": "numeric", "replay": "full", "error-body": "status", "end-mode": "session"})
+        );
+        v.set_pair("session-status=entry-type").unwrap();
+        v.set_pair("replay=last:3").unwrap();
+        v.set_pair("event-id=ts").unwrap();
+        v.set_pair("error-body=message-only").unwrap();
+        v.set_pair("end-mode=conversation").unwrap();
+        assert_eq!(v.session_status, SessionStatusSignal::EntryType);
+        assert_eq!(v.replay, ReplayMode::Last(3));
+        assert_eq!(v.to_json()["replay"], "last:3");
+        assert_eq!(v.to_json()["error-body"], "message-only");
+        let e = v.set_pair("replay=last:x").unwrap_err();
+        assert!(e.contains("full|none|last:N"), "{e}");
+        let e = v.set_pair("session-status=maybe").unwrap_err();
+        assert!(e.contains("entry|top|entry-type|absent"), "{e}");
+        let e = v.set_pair("colour=red").unwrap_err();
+        assert!(e.contains("session-status") && e.contains("end-mode"), "{e}");
+        assert!(v.set_pair("replay").is_err());
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/control/conversations/{id}/raw", post(raw_event))
         .route("/control/faults", get(get_faults).delete(clear_faults))
         .route("/control/faults/sse-drop", post(fault_sse_drop))
+        .route("/control/faults/sse-stall", post(fault_sse_stall))
+        .route("/control/faults/truncate-replay", post(fault_truncate_replay))
         .route("/control/faults/fail", post(fault_fail))
         .route("/control/faults/latency", post(fault_latency))
         .route("/control/faults/expire-tokens", post(fault_expire_tokens))
@@ -169,7 +171,8 @@ async fn get_state(State(state): St) -> Json<Value> {
             "esDeveloperName": state.config.es_developer_name,
             "deploymentId": state.config.deployment_id,
             "buttonIds": state.config.button_ids,
-        }
+        },
+        "variants": state.config.variants.to_json(),
     }))
 }
 
@@ -477,7 +480,12 @@ async fn end(State(state): St, Path(id): Path<String>, body: Bytes) -> ApiResult
     let b = body_json(&body)?;
     let mut g = state.lock();
     let agent = opt_str(&b, "agentId")?.map(str::to_string);
-    g.agent_end(&state.config, &id, agent.as_deref())?;
+    let silent = match b.get("silent") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(x)) => *x,
+        Some(_) => return Err(bad("silent must be a boolean")),
+    };
+    g.agent_end(&state.config, &id, agent.as_deref(), silent)?;
     Ok(Json(conv_summary(&g, &state.config, &id)))
 }
 
@@ -540,12 +548,55 @@ async fn get_faults(State(state): St) -> Json<Value> {
 
 async fn clear_faults(State(state): St) -> StatusCode {
     let mut g = state.lock();
+    let had_stalled = !g.faults.sse_stalled.is_empty();
     g.faults = Default::default();
     for s in g.lc_sessions.values_mut() {
         s.force_503 = false;
         s.stall_polls = 0;
     }
+    if had_stalled {
+        // Stalled SSE streams resume (with the events they missed).
+        for log in g.subjects.values() {
+            log.tx.send_modify(|_| {});
+        }
+    }
     StatusCode::NO_CONTENT
+}
+
+/// Every SSE stream open now (optionally: only the streams of one MIAW conversation's end
+/// user) stays open but sends nothing more; new connections are normal.
+async fn fault_sse_stall(State(state): St, body: Bytes) -> ApiResult<Json<Value>> {
+    let b = body_json(&body)?;
+    let only = opt_str(&b, "conversationId")?;
+    let mut g = state.lock();
+    let subject = match only {
+        None => None,
+        Some(id) => {
+            let c = g.convs.get(id).ok_or_else(|| {
+                ApiError::control(StatusCode::NOT_FOUND, format!("Unknown conversation {id}"))
+            })?;
+            if c.channel != crate::state::Channel::Miaw {
+                return Err(bad("sse-stall applies only to MIAW conversations"));
+            }
+            c.subject.clone()
+        }
+    };
+    let ids: Vec<u64> = g
+        .streams
+        .iter()
+        .filter(|(_, s)| subject.as_ref().is_none_or(|x| x == *s))
+        .map(|(id, _)| *id)
+        .collect();
+    g.faults.sse_stalled.extend(ids.iter().copied());
+    Ok(Json(json!({"stalledStreams": ids.len()})))
+}
+
+async fn fault_truncate_replay(State(state): St, body: Bytes) -> ApiResult<Json<Value>> {
+    let b = body_json(&body)?;
+    let keep = opt_u64(&b, "keep")?.ok_or_else(|| bad("keep is required"))?;
+    let keep = u32::try_from(keep).map_err(|_| bad("keep is too large"))?;
+    state.lock().faults.truncate_replay = Some(keep);
+    Ok(Json(json!({"truncateReplay": keep})))
 }
 
 async fn fault_sse_drop(State(state): St, body: Bytes) -> ApiResult<Json<Value>> {

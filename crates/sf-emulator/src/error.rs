@@ -75,12 +75,18 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[derive(Debug, Clone, Copy)]
 pub struct Shaped;
 
+/// Response extension on MIAW-flavoured errors: the message, so that the `error-body` variant
+/// can re-render the body (see `middleware::error_body`).
+#[derive(Debug, Clone)]
+pub struct MiawErrorMessage(pub String);
+
 fn reason(status: StatusCode) -> &'static str {
     status.canonical_reason().unwrap_or("Error")
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let miaw_message = (self.flavor == Flavor::Miaw).then(|| self.message.clone());
         let (body, ctype) = match self.flavor {
             Flavor::Miaw => {
                 let mut v = serde_json::json!({
@@ -109,6 +115,9 @@ impl IntoResponse for ApiError {
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
         resp.extensions_mut().insert(Shaped);
+        if let Some(m) = miaw_message {
+            resp.extensions_mut().insert(MiawErrorMessage(m));
+        }
         resp
     }
 }

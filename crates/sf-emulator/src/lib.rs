@@ -31,8 +31,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AgentConfig, EmulatorConfig, IdleTimeoutConfig, RateLimits, DEFAULT_BUTTON_ID,
-    DEFAULT_CHANNEL_ADDRESS_ID, DEFAULT_DEPLOYMENT_ID, DEFAULT_ES_DEVELOPER_NAME, DEFAULT_ORG_ID,
+    AgentConfig, EmulatorConfig, EndMode, ErrorBody, EventIdFormat, IdleTimeoutConfig, RateLimits,
+    ReplayMode, SessionStatusSignal, Variants, DEFAULT_BUTTON_ID, DEFAULT_CHANNEL_ADDRESS_ID,
+    DEFAULT_DEPLOYMENT_ID, DEFAULT_ES_DEVELOPER_NAME, DEFAULT_ORG_ID,
     DEFAULT_USER_VERIFICATION_SECRET,
 };
 pub use error::{ApiError, Flavor};
@@ -59,8 +60,12 @@ fn build(state: Arc<AppState>) -> Router {
             middleware::faults,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             middleware::cors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::error_body,
         ))
 }
 

@@ -27,6 +27,14 @@ OPTIONS:
     --deployment-id ID          Live Agent deployment id (default 5725e000000AbCd)
     --button-id ID              Live Agent button id (repeatable; default 5735e000000AbCd)
     --user-verification-secret S  HS256 secret for customerIdentityToken
+    --idle-timeout WARN:END     Live Agent visitor idle timeout on (warning after WARN s,
+                                end after END s); reported in ChatEstablished/ChatTransferred
+    --variant KEY=VALUE         choose a shape where the spec is unconfirmed (repeatable):
+                                  session-status=entry|top|entry-type|absent  (default entry)
+                                  event-id=numeric|ts                         (default numeric)
+                                  replay=full|none|last:N                     (default full)
+                                  error-body=status|message-only|empty        (default status)
+                                  end-mode=session|conversation               (default session)
     -h, --help                  print this help
 ";
 
@@ -71,6 +79,21 @@ fn parse_args() -> Result<(String, u16, EmulatorConfig), String> {
             "--button-id" => buttons.push(value(&mut args, &a)?),
             "--user-verification-secret" => {
                 cfg.user_verification_secret = Some(value(&mut args, &a)?)
+            }
+            "--variant" => cfg
+                .variants
+                .set_pair(&value(&mut args, &a)?)
+                .map_err(|e| format!("--variant: {e}"))?,
+            "--idle-timeout" => {
+                let v = value(&mut args, &a)?;
+                let (w, t) = v
+                    .split_once(':')
+                    .ok_or_else(|| format!("{a} expects WARN:END seconds, got {v}"))?;
+                cfg.idle_timeout = sf_emulator::IdleTimeoutConfig {
+                    enabled: true,
+                    warning_time: num(w.to_string(), &a)?,
+                    timeout: num(t.to_string(), &a)?,
+                };
             }
             other => return Err(format!("unknown argument: {other}")),
         }
@@ -133,6 +156,15 @@ async fn main() {
         cfg.allowed_origins.join(" "),
         if cfg.live_chat_cors { "on" } else { "off" }
     );
+    if cfg.variants != sf_emulator::Variants::default() {
+        let v: Vec<String> = cfg
+            .variants
+            .pairs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("  variants: {}", v.join(" "));
+    }
     tokio::select! {
         r = sf_emulator::serve(cfg, listener) => {
             if let Err(e) = r {

@@ -16,7 +16,10 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult, Flavor};
-use crate::state::{attachments_content, AppState, Channel, ConvStatus, Inner, TokenInfo};
+use crate::config::ReplayMode;
+use crate::state::{
+    attachments_content, parse_event_id, AppState, Channel, ConvStatus, Inner, TokenInfo,
+};
 use crate::util::{
     header_str, is_lower_uuid, jwt_sign, jwt_verify, now_ms, parse_json, uuid, JwtError,
 };
@@ -226,10 +229,10 @@ fn issue_token(
 
 fn token_response(state: &AppState, g: &mut Inner, subject: &str, authenticated: bool) -> Value {
     let (token, _) = issue_token(state, g, subject, authenticated);
-    let last = g.subject_log(subject).last_id;
+    let last = g.subject_log(subject).last_wire.clone();
     json!({
         "accessToken": token,
-        "lastEventId": last.to_string(),
+        "lastEventId": last,
         "context": {
             "deviceId": uuid(),
             "configuration": {
@@ -1227,14 +1230,28 @@ fn sse_inner(state: Arc<AppState>, headers: &HeaderMap) -> ApiResult<Response> {
     {
         return Err(unauthorized("OrgId in the header and token must match"));
     }
-    let last_event: Option<u64> = header_str(headers, "last-event-id").and_then(|s| s.parse().ok());
+    // Either id format is understood (the counter after the last `:`); an unreadable value
+    // means "live events only". `replay=none` ignores the header.
+    let last_event: Option<u64> = match state.config.variants.replay {
+        ReplayMode::None => None,
+        _ => header_str(headers, "last-event-id").and_then(parse_event_id),
+    };
     let (rx, start) = {
         let mut g = state.lock();
         let log = g.subject_log(&caller.subject);
-        (
-            log.tx.subscribe(),
-            last_event.unwrap_or(log.last_id).min(log.last_id),
-        )
+        let newest = log.last_id;
+        let rx = log.tx.subscribe();
+        let mut start = last_event.unwrap_or(newest).min(newest);
+        if let ReplayMode::Last(n) = state.config.variants.replay {
+            start = start.max(newest.saturating_sub(n.into()));
+        }
+        // The truncate-replay fault fires on the next connect that has events to replay.
+        if start < newest {
+            if let Some(keep) = g.faults.truncate_replay.take() {
+                start = start.max(newest.saturating_sub(keep.into()));
+            }
+        }
+        (rx, start)
     };
     let stream = crate::sse::event_stream(state.clone(), caller.subject, start, rx);
     let body = Body::from_stream(futures_util::StreamExt::map(
@@ -1356,15 +1373,6 @@ impl Inner {
             None,
             None,
         );
-        let id = uuid();
-        let e = Inner::make_entry(
-            "SessionStatusChanged",
-            &id,
-            json!({"entryType": "SessionStatusChanged", "id": id, "changedStatus": "Ended", "sessionStatus": "Ended"}),
-            json!({"role": "System", "appType": "custom", "subject": "system"}),
-            "Automated Process",
-            vec![],
-        );
-        self.miaw_emit(&cfg.channel_address_identifier, conv_id, e, true);
+        self.miaw_session_ended(&cfg.channel_address_identifier, conv_id, false);
     }
 }

@@ -9,7 +9,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ApiError, Flavor, Shaped};
+use crate::config::ErrorBody;
+use crate::error::{ApiError, Flavor, MiawErrorMessage, Shaped};
 use crate::state::AppState;
 
 /// Headers a browser client may send (MIAW spec §9, plus the Live Agent headers).
@@ -173,6 +174,36 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
     ApiError::new(Flavor::for_path(&path), status, msg)
         .with_path(path)
         .into_response()
+}
+
+/// The `error-body` variant: re-render MIAW error responses (including fault and CORS
+/// responses) as `{"message"}` only or as no body at all. The default leaves them untouched.
+pub async fn error_body(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let variant = state.config.variants.error_body;
+    let resp = next.run(req).await;
+    if variant == ErrorBody::Status {
+        return resp;
+    }
+    let Some(MiawErrorMessage(message)) = resp.extensions().get::<MiawErrorMessage>().cloned()
+    else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = match variant {
+        ErrorBody::MessageOnly => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            axum::body::Body::from(serde_json::json!({ "message": message }).to_string())
+        }
+        _ => {
+            parts.headers.remove(header::CONTENT_TYPE);
+            axum::body::Body::empty()
+        }
+    };
+    Response::from_parts(parts, body)
 }
 
 pub async fn not_found(req: Request) -> Response {

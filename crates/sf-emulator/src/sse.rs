@@ -1,5 +1,5 @@
 //! The MIAW `text/event-stream` body: replay from `Last-Event-Id`, live events, `ping`s and the
-//! scripted "drop after N events" fault.
+//! scripted "drop after N events" and "stall" faults.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -12,16 +12,31 @@ use crate::state::{AppState, SseEvent};
 use crate::util::now_ms;
 
 /// Frame one event (`id`, `event`, `data`, blank line). `data` is always one line of JSON.
-pub fn frame(out: &mut String, id: u64, name: &str, data: &str) {
+pub fn frame(out: &mut String, id: &str, name: &str, data: &str) {
     let _ = write!(out, "id: {id}\nevent: {name}\ndata: {data}\n\n");
 }
 
 struct StreamState {
     state: Arc<AppState>,
+    /// This connection's id (the `sse-stall` fault names connections).
+    stream_id: u64,
     subject: String,
+    /// Counter of the last event sent (or the replay start).
     last: u64,
+    /// Its wire id (what pings carry).
+    last_wire: String,
     rx: watch::Receiver<u64>,
     done: bool,
+}
+
+impl StreamState {
+    fn stalled(&self) -> bool {
+        self.state
+            .lock()
+            .faults
+            .sse_stalled
+            .contains(&self.stream_id)
+    }
 }
 
 impl Drop for StreamState {
@@ -30,17 +45,23 @@ impl Drop for StreamState {
         if let Some(log) = g.subjects.get_mut(&self.subject) {
             log.open_streams = log.open_streams.saturating_sub(1);
         }
+        g.streams.remove(&self.stream_id);
+        g.faults.sse_stalled.remove(&self.stream_id);
     }
 }
 
 enum Step {
     Events(String, bool),
     Wait,
+    Stalled,
     End,
 }
 
 fn step(s: &mut StreamState) -> Step {
     let mut g = s.state.lock();
+    if g.faults.sse_stalled.contains(&s.stream_id) {
+        return Step::Stalled;
+    }
     if g.faults.sse_drop_after == Some(0) {
         g.faults.sse_drop_after = None;
         return Step::End;
@@ -62,8 +83,9 @@ fn step(s: &mut StreamState) -> Step {
     let mut out = String::new();
     let mut drop_now = false;
     for e in evs {
-        frame(&mut out, e.id, &e.name, &e.data);
+        frame(&mut out, &e.wire_id, &e.name, &e.data);
         s.last = e.id;
+        s.last_wire = e.wire_id;
         if let Some(n) = g.faults.sse_drop_after.as_mut() {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -76,7 +98,7 @@ fn step(s: &mut StreamState) -> Step {
     Step::Events(out, drop_now)
 }
 
-/// The event stream of one SSE connection, starting after event id `start`.
+/// The event stream of one SSE connection, starting after event counter `start`.
 pub fn event_stream(
     state: Arc<AppState>,
     subject: String,
@@ -84,13 +106,20 @@ pub fn event_stream(
     rx: watch::Receiver<u64>,
 ) -> impl Stream<Item = Bytes> + Send + 'static {
     let ping = state.config.sse_ping_interval;
-    if let Some(log) = state.lock().subjects.get_mut(&subject) {
+    let stream_id = state.new_stream_id();
+    let last_wire = {
+        let mut g = state.lock();
+        g.streams.insert(stream_id, subject.clone());
+        let log = g.subject_log(&subject);
         log.open_streams += 1;
-    }
+        log.wire_for(start)
+    };
     let st = StreamState {
         state,
+        stream_id,
         subject,
         last: start,
+        last_wire,
         rx,
         done: false,
     };
@@ -106,6 +135,20 @@ pub fn event_stream(
                     s.done = drop_now;
                     return Some((Bytes::from(out), s));
                 }
+                Step::Stalled => {
+                    // Send nothing (no events, no pings) and never close by ourselves; the
+                    // events are still logged for replay. Clearing the faults resumes the
+                    // stream; a reset or shutdown (the log's sender dropped) ends it.
+                    loop {
+                        if s.rx.changed().await.is_err() {
+                            return None;
+                        }
+                        if !s.stalled() {
+                            break;
+                        }
+                    }
+                    continue;
+                }
                 Step::Wait => {}
             }
             tokio::select! {
@@ -115,8 +158,11 @@ pub fn event_stream(
                     }
                 }
                 _ = tokio::time::sleep(ping) => {
+                    if s.stalled() {
+                        continue;
+                    }
                     let mut out = String::new();
-                    frame(&mut out, s.last, "ping", &format!("{{\"timestamp\":{}}}", now_ms()));
+                    frame(&mut out, &s.last_wire, "ping", &format!("{{\"timestamp\":{}}}", now_ms()));
                     return Some((Bytes::from(out), s));
                 }
             }

@@ -1,7 +1,8 @@
 //! Shared in-memory state of one emulator: agents, conversations of both APIs, the MIAW SSE
 //! event logs, Live Agent sessions and scripted faults. One mutex, never held across `.await`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -10,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, EndMode, EventIdFormat, SessionStatusSignal, Variants};
 use crate::error::{ApiError, ApiResult};
 use crate::util::{now_ms, uuid};
 
@@ -20,6 +21,8 @@ pub const SSE_RETENTION: usize = 10_000;
 pub struct AppState {
     pub config: EmulatorConfig,
     inner: Mutex<Inner>,
+    /// Ids of SSE connections (never reused, also across resets).
+    next_stream_id: AtomicU64,
 }
 
 impl AppState {
@@ -28,7 +31,13 @@ impl AppState {
         AppState {
             config,
             inner: Mutex::new(inner),
+            next_stream_id: AtomicU64::new(1),
         }
+    }
+
+    /// A fresh id for an SSE connection.
+    pub fn new_stream_id(&self) -> u64 {
+        self.next_stream_id.fetch_add(1, Ordering::Relaxed)
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -173,27 +182,64 @@ pub struct Conv {
 
 #[derive(Debug, Clone)]
 pub struct SseEvent {
+    /// The per-subject counter (what replay compares).
     pub id: u64,
+    /// The `id:` value on the wire (`event-id` variant: the counter, or `<epoch-ms>:<counter>`).
+    pub wire_id: String,
     pub name: String,
     pub data: String,
+}
+
+/// The wire form of event counter `counter` minted now.
+pub fn wire_event_id(fmt: EventIdFormat, counter: u64) -> String {
+    match fmt {
+        EventIdFormat::Numeric => counter.to_string(),
+        EventIdFormat::Ts => format!("{}:{counter}", now_ms()),
+    }
+}
+
+/// The counter of a `Last-Event-Id` value in either format (the part after the last `:`);
+/// `None` when it cannot be read.
+pub fn parse_event_id(s: &str) -> Option<u64> {
+    s.rsplit(':').next()?.trim().parse().ok()
 }
 
 /// SSE event log of one MIAW subject (all of its conversations).
 pub struct SubjectLog {
     pub events: VecDeque<SseEvent>,
     pub last_id: u64,
+    /// Wire id of `last_id` (what `lastEventId` of a token response reports).
+    pub last_wire: String,
+    fmt: EventIdFormat,
     pub tx: watch::Sender<u64>,
     /// Open SSE connections of this subject (shown as "online" in the console).
     pub open_streams: usize,
 }
 
 impl SubjectLog {
-    fn new() -> Self {
+    fn new(fmt: EventIdFormat) -> Self {
         SubjectLog {
             events: VecDeque::new(),
             last_id: 0,
+            last_wire: wire_event_id(fmt, 0),
+            fmt,
             tx: watch::channel(0).0,
             open_streams: 0,
+        }
+    }
+
+    /// The wire id of event counter `counter` (as sent, when the event is still retained).
+    pub fn wire_for(&self, counter: u64) -> String {
+        if counter == self.last_id {
+            return self.last_wire.clone();
+        }
+        let retained = self.events.front().and_then(|f| {
+            let i = usize::try_from(counter.checked_sub(f.id)?).ok()?;
+            self.events.get(i).filter(|e| e.id == counter)
+        });
+        match retained {
+            Some(e) => e.wire_id.clone(),
+            None => wire_event_id(self.fmt, counter),
         }
     }
 }
@@ -286,6 +332,10 @@ pub struct LatencyRule {
 pub struct Faults {
     /// Close the SSE stream after this many more events (pings excluded).
     pub sse_drop_after: Option<u32>,
+    /// SSE connections (ids) that send nothing more until the faults are cleared.
+    pub sse_stalled: BTreeSet<u64>,
+    /// The next `Last-Event-Id` replay sends only the last N events it should replay.
+    pub truncate_replay: Option<u32>,
     pub fail: Vec<FailRule>,
     pub latency: Vec<LatencyRule>,
     /// Global: the next N Messages polls of any session stall.
@@ -311,6 +361,10 @@ pub struct Inner {
     pub faults: Faults,
     pub transcript_seq: u64,
     pub auto_accept: bool,
+    /// Open SSE connections: stream id → subject.
+    pub streams: HashMap<u64, String>,
+    /// `config.variants` (copied here so that state methods need no config).
+    pub variants: Variants,
 }
 
 fn agent_sender(a: &Agent) -> Value {
@@ -346,6 +400,8 @@ impl Inner {
             faults: Faults::default(),
             transcript_seq: 0,
             auto_accept: c.auto_accept,
+            streams: HashMap::new(),
+            variants: c.variants,
         }
     }
 
@@ -446,9 +502,10 @@ impl Inner {
     // ------------------------------------------------------------------ MIAW events
 
     pub fn subject_log(&mut self, subject: &str) -> &mut SubjectLog {
+        let fmt = self.variants.event_id;
         self.subjects
             .entry(subject.to_string())
-            .or_insert_with(SubjectLog::new)
+            .or_insert_with(|| SubjectLog::new(fmt))
     }
 
     /// Publish an entry on the conversation owner's SSE stream (and persist it if asked).
@@ -466,27 +523,45 @@ impl Inner {
         entry: Entry,
         persist: bool,
     ) {
+        self.miaw_emit_with(channel_addr, conv_id, name, entry, persist, &[]);
+    }
+
+    /// Publish an entry with extra top-level members in the event's data JSON.
+    pub fn miaw_emit_with(
+        &mut self,
+        channel_addr: &str,
+        conv_id: &str,
+        name: &str,
+        entry: Entry,
+        persist: bool,
+        extra: &[(&str, Value)],
+    ) {
         let Some(conv) = self.convs.get_mut(conv_id) else {
             return;
         };
         let Some(subject) = conv.subject.clone() else {
             return;
         };
-        let envelope = json!({
+        let mut envelope = json!({
             "channelPlatformKey": subject,
             "channelType": "embedded_messaging",
             "channelAddressIdentifier": channel_addr,
             "conversationId": conv_id,
             "conversationEntry": entry.to_json(true),
         });
+        for (k, v) in extra {
+            envelope[*k] = v.clone();
+        }
         if persist {
             conv.entries.push(entry);
         }
         let log = self.subject_log(&subject);
         log.last_id += 1;
         let id = log.last_id;
+        log.last_wire = wire_event_id(log.fmt, id);
         log.events.push_back(SseEvent {
             id,
+            wire_id: log.last_wire.clone(),
             name: name.to_string(),
             data: envelope.to_string(),
         });
@@ -585,18 +660,40 @@ impl Inner {
         self.miaw_emit(chan, conv_id, e, true);
     }
 
-    fn miaw_session_status(&mut self, chan: &str, conv_id: &str, status: &str) {
+    /// Signal that the messaging session ended, in the shape of the `session-status` variant
+    /// (nothing when it is `absent` or `silent` is set).
+    pub fn miaw_session_ended(&mut self, chan: &str, conv_id: &str, silent: bool) {
         let id = uuid();
-        let payload = json!({"entryType": "SessionStatusChanged", "id": id, "changedStatus": status, "sessionStatus": status});
+        let ty = "SessionStatusChanged";
+        let (name, payload, extra) = match self.variants.session_status {
+            _ if silent => return,
+            SessionStatusSignal::Absent => return,
+            SessionStatusSignal::Entry => (
+                "CONVERSATION_SESSION_STATUS_CHANGED",
+                json!({"entryType": ty, "id": id, "changedStatus": "Ended", "sessionStatus": "Ended"}),
+                None,
+            ),
+            SessionStatusSignal::Top => (
+                "CONVERSATION_SESSION_STATUS_CHANGED",
+                json!({"entryType": ty, "id": id}),
+                Some(("sessionStatus", json!("CLOSED"))),
+            ),
+            SessionStatusSignal::EntryType => (
+                "CONVERSATION_ENTRY",
+                json!({"entryType": ty, "id": id, "status": "inactive"}),
+                None,
+            ),
+        };
         let e = Self::make_entry(
-            "SessionStatusChanged",
+            ty,
             &id,
             payload,
             system_sender(),
             "Automated Process",
             vec![],
         );
-        self.miaw_emit(chan, conv_id, e, true);
+        let extra: Vec<(&str, Value)> = extra.into_iter().collect();
+        self.miaw_emit_with(chan, conv_id, name, e, true, &extra);
     }
 
     /// Acknowledge (delivery or read) the end user's unacknowledged messages.
@@ -1172,14 +1269,22 @@ impl Inner {
         Ok(())
     }
 
-    /// The agent ends the session (MIAW: the conversation stays open, next send → 417).
+    /// The agent ends the session (MIAW: the conversation stays open, next send → 417; with
+    /// `end-mode=conversation` it is closed too). `silent` (MIAW): no session-status event.
     pub fn agent_end(
         &mut self,
         cfg: &EmulatorConfig,
         conv_id: &str,
         agent_id: Option<&str>,
+        silent: bool,
     ) -> ApiResult<()> {
         self.check_open(conv_id)?;
+        if silent && self.convs[conv_id].channel != Channel::Miaw {
+            return Err(ApiError::control(
+                StatusCode::BAD_REQUEST,
+                "silent applies only to MIAW conversations",
+            ));
+        }
         let (channel, agents) = {
             let c = self.conv_mut(conv_id)?;
             c.status = ConvStatus::Ended;
@@ -1196,7 +1301,12 @@ impl Inner {
                 .unwrap_or_else(|_| a.to_string()),
             None => "An agent".to_string(),
         };
-        self.system_note(conv_id, &format!("{who} ended the conversation"));
+        let how = if silent {
+            " (silently: no session-status event)"
+        } else {
+            ""
+        };
+        self.system_note(conv_id, &format!("{who} ended the conversation{how}"));
         match channel {
             Channel::Miaw => {
                 let chan = cfg.channel_address_identifier.clone();
@@ -1205,7 +1315,10 @@ impl Inner {
                         self.miaw_participant(&chan, conv_id, &agent, "remove");
                     }
                 }
-                self.miaw_session_status(&chan, conv_id, "Ended");
+                self.miaw_session_ended(&chan, conv_id, silent);
+                if self.variants.end_mode == EndMode::Conversation {
+                    self.miaw_close_by_agent(&chan, conv_id);
+                }
             }
             Channel::LiveChat => {
                 self.lc_push(
@@ -1217,6 +1330,27 @@ impl Inner {
             }
         }
         Ok(())
+    }
+
+    /// Session-Based Chat (`end-mode=conversation`): the conversation ends with the session.
+    fn miaw_close_by_agent(&mut self, chan: &str, conv_id: &str) {
+        if let Some(c) = self.convs.get_mut(conv_id) {
+            c.status = ConvStatus::Closed;
+        }
+        self.system_note(
+            conv_id,
+            "The conversation was closed with the session (Session-Based Chat)",
+        );
+        let id = uuid();
+        let e = Self::make_entry(
+            "CloseConversation",
+            &id,
+            json!({"entryType": "CloseConversation", "id": id, "conversationId": conv_id}),
+            system_sender(),
+            "Automated Process",
+            vec![],
+        );
+        self.miaw_emit(chan, conv_id, e, true);
     }
 
     /// MIAW: read acknowledgement of the end user's messages by this agent.

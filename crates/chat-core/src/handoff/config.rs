@@ -26,6 +26,15 @@ pub struct MiawSettings {
     /// Send delivery and read receipts for the agents' messages (`sendReceipts`, default
     /// `false`: the endpoint is unconfirmed and the official client never sends them).
     pub send_receipts: bool,
+    /// After the agent ends the session (`sessionEnd`): `false` (`"endChat"`, default) the chat
+    /// is over and the visitor may start a new one; `true` (`"continue"`, Salesforce's own
+    /// client) the conversation goes on and the next message starts a new session.
+    pub continue_after_end: bool,
+    /// `endGraceSeconds`: the last agent left with no routing or agent following for this
+    /// long counts as the end (default 10).
+    pub end_grace_secs: u64,
+    /// `streamIdleSeconds`: a silent event stream is reopened after this long (default 60).
+    pub stream_idle_secs: u64,
 }
 
 /// A legacy Live Chat deployment (Chat REST API), usually reached through the relay.
@@ -330,6 +339,10 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
         }
     }
     let send_receipts = r.bool("sendReceipts", report).unwrap_or(false);
+    let continue_after_end =
+        r.choice("sessionEnd", &["endChat", "continue"], report) == Some("continue");
+    let end_grace_secs = r.int("endGraceSeconds", 1, 600, report).unwrap_or(10);
+    let stream_idle_secs = r.int("streamIdleSeconds", 20, 3_600, report).unwrap_or(60);
     r.finish(report);
     Some(MiawSettings {
         url: url?,
@@ -339,6 +352,9 @@ fn read_miaw(v: &Value, path: &str, report: &mut Report) -> Option<MiawSettings>
         verified_user,
         identity_token_function,
         send_receipts,
+        continue_after_end,
+        end_grace_secs,
+        stream_idle_secs,
     })
 }
 

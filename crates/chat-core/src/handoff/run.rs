@@ -63,6 +63,8 @@ pub(crate) struct AgentChat {
     pub saved: Option<String>,
     /// The visitor ended it; the session is finishing its last requests.
     pub ending: bool,
+    /// The agent who left last (named when the end comes after the leave).
+    pub last_agent: Option<String>,
     /// MIAW after a reload, until the history is in (`ConversationStarted`): the replayed
     /// joins, leaves and transfers were shown before the reload, so they only update
     /// `agents` (no second line).
@@ -89,6 +91,7 @@ impl AgentChat {
             saved: None,
             ending: false,
             restoring: false,
+            last_agent: None,
         }
     }
 
@@ -196,6 +199,9 @@ impl Chat {
         });
         mc.verified_user = m.verified_user;
         mc.send_receipts = m.send_receipts;
+        mc.continue_after_end = m.continue_after_end;
+        mc.end_grace_ms = m.end_grace_secs * 1000;
+        mc.stream_idle_ms = Some(m.stream_idle_secs * 1000);
         MiawSession::new(mc, self.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
@@ -1117,6 +1123,7 @@ impl Chat {
     fn agent_left(&mut self, name: String, now: Millis) {
         let Some(a) = &mut self.agent else { return };
         a.agents.retain(|n| *n != name);
+        a.last_agent = Some(name.clone());
         if a.typing.as_deref() == Some(name.as_str()) {
             a.typing = None;
         }
@@ -1136,7 +1143,7 @@ impl Chat {
     fn current_agent_name(&self) -> String {
         self.agent
             .as_ref()
-            .and_then(|a| a.agents.last().cloned())
+            .and_then(|a| a.agents.last().or(a.last_agent.as_ref()).cloned())
             .unwrap_or_else(|| self.catalogue.text(MsgKey::SenderAgent))
     }
 
@@ -1352,6 +1359,8 @@ impl Chat {
                         self.system(MsgKey::SessionExpired, &[], now);
                         "expired"
                     }
+                    // Its end was shown already (`SessionEnded`).
+                    R::Closed => "agent",
                     R::Failed(code) => {
                         if !failure_shown {
                             self.request_failed(&code, now);
@@ -1382,6 +1391,16 @@ impl Chat {
                 self.events.push_back(ChatEvent::Error { message })
             }
             MiawEvent::Log { message } => self.events.push_back(ChatEvent::Log { message }),
+            MiawEvent::SessionEnded => {
+                // The conversation goes on (`sessionEnd: "continue"`): the end is told once,
+                // the composer stays, the next message starts a new session.
+                let name = self.current_agent_name();
+                self.system(MsgKey::AgentEnded, &[("agentName", &name)], now);
+                if let Some(a) = &mut self.agent {
+                    a.agents.clear();
+                    a.typing = None;
+                }
+            }
             MiawEvent::Skipped { event, reason } => self.events.push_back(ChatEvent::Log {
                 message: format!("skipped MIAW event {event}: {reason}"),
             }),

@@ -103,6 +103,19 @@ pub struct MiawConfig {
     /// Send delivery and read receipts for the agents' messages (§4.8, unconfirmed; off by
     /// default). See "Receipts" in the module documentation.
     pub send_receipts: bool,
+    /// The last agent left (`ParticipantChanged` remove) and neither a routing result, a
+    /// transfer nor another agent followed within this time: the agent ended the session
+    /// (Salesforce may send no session-status event, §5.3 / §11.8).
+    pub end_grace_ms: u64,
+    /// Not a byte on the event stream (event, ping or comment) for this long, or no answer to
+    /// opening it: the stream is dead without knowing it (a proxy or NAT dropped it); it is
+    /// aborted and reopened from `Last-Event-Id`. `None`: no watchdog.
+    pub stream_idle_ms: Option<u64>,
+    /// After the agent ends the messaging session: `false` (default) the chat is over for the
+    /// visitor, who may start a new one; `true` (Salesforce's own client, whose conversations
+    /// outlive their sessions) the end is shown, the conversation goes on, and the visitor's
+    /// next message starts a new messaging session (`isNewMessagingSession`).
+    pub continue_after_end: bool,
 }
 
 impl MiawConfig {
@@ -120,6 +133,9 @@ impl MiawConfig {
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             history_limit: 50,
             send_receipts: false,
+            end_grace_ms: 10_000,
+            stream_idle_ms: Some(60_000),
+            continue_after_end: false,
         }
     }
 }
@@ -159,6 +175,9 @@ pub enum EndReason {
     Agent,
     /// The token could not be renewed after a 401.
     SessionExpired,
+    /// The conversation was closed after its session's end was shown
+    /// ([`MiawEvent::SessionEnded`]): nothing more to tell the visitor.
+    Closed,
     /// Routing failed or the conversation could not be created.
     Failed(String),
 }
@@ -213,6 +232,10 @@ pub enum MiawEvent {
     WaitTimeout,
     ConnectionLost,
     ConnectionRestored,
+    /// The agent ended the messaging session, and the conversation goes on
+    /// ([`MiawConfig::continue_after_end`]): shown once; the visitor's next message starts a
+    /// new session.
+    SessionEnded,
     /// The session is over (no stream, no deadline remain).
     Ended {
         reason: EndReason,
@@ -396,6 +419,18 @@ pub struct MiawSession {
     /// A send failed transiently (or the browser is offline): queued messages are shown as
     /// [`Delivery::Waiting`] until a request succeeds or the stream connects.
     trouble: bool,
+    /// The last agent left: unless routing or an agent follows, the session ended then.
+    end_grace_at: Option<Millis>,
+    /// The agent ended the session and the conversation goes on (`continue_after_end`).
+    session_over: bool,
+    /// The stream must show a byte by then (see [`MiawConfig::stream_idle_ms`]).
+    stream_idle_at: Option<Millis>,
+    /// Successful stream connections: after the first, a reconnect checks the history for
+    /// what the replay may have missed.
+    stream_connections: u32,
+    /// Stream events held while a history request is in flight, so that what the history
+    /// brings (older) is shown before them.
+    held: Vec<(Parsed, String)>,
 
     stream_id: Option<RequestId>,
     stream: StreamState,
@@ -455,6 +490,11 @@ impl MiawSession {
             history_retry_at: None,
             history_failures: 0,
             trouble: false,
+            end_grace_at: None,
+            session_over: false,
+            stream_idle_at: None,
+            stream_connections: 0,
+            held: Vec::new(),
             stream_id: None,
             stream: StreamState::Down,
             parser,
@@ -515,6 +555,8 @@ impl MiawSession {
             self.create_retry_at,
             self.token_retry_at.map(|(t, _)| t),
             self.history_retry_at,
+            self.end_grace_at,
+            self.stream_idle_at,
             self.wait_deadline,
             self.typing_idle_at,
         ];
@@ -980,6 +1022,8 @@ impl MiawSession {
         if self.stream_id != Some(id) || self.phase == Phase::Ended {
             return;
         }
+        // Any byte (an event, a ping, a comment) shows the stream is alive.
+        self.stream_idle_at = self.config.stream_idle_ms.map(|ms| now + ms);
         if self.stream != StreamState::Connected {
             self.stream = StreamState::Connected;
             self.reconnect_attempts = 0;
@@ -988,13 +1032,25 @@ impl MiawSession {
                 self.lost_reported = false;
                 self.events.push_back(MiawEvent::ConnectionRestored);
             }
+            // After a reconnect the replay may have a gap (its retention is unconfirmed):
+            // the history fills it, entries already seen are dropped by id.
+            if self.stream_connections > 0 && self.phase == Phase::Open && !self.history_in_flight()
+            {
+                self.request_history();
+            }
+            self.stream_connections += 1;
             self.flush(now);
         }
         for item in self.parser.push(bytes) {
             match item {
                 SseItem::Event(ev) => {
                     let parsed = wire::parse_event(&ev.event, &ev.data);
-                    self.on_parsed(parsed, false, &ev.id, now);
+                    if self.history_in_flight() {
+                        // Shown after what the history brings (which is older).
+                        self.held.push((parsed, ev.id.clone()));
+                    } else {
+                        self.on_parsed(parsed, false, &ev.id, now);
+                    }
                     if !ev.id.is_empty() {
                         self.last_event_id = Some(ev.id);
                     }
@@ -1020,6 +1076,7 @@ impl MiawSession {
         }
         self.stream_id = None;
         self.stream = StreamState::Down;
+        self.stream_idle_at = None;
         self.parser.finish();
         if let Some(StreamError::Status(401)) = error {
             self.report_lost();
@@ -1044,6 +1101,30 @@ impl MiawSession {
     pub fn handle_timeout(&mut self, now: Millis) {
         if self.phase == Phase::Ended {
             return;
+        }
+        if self.stream_idle_at.is_some_and(|t| t <= now) {
+            // Silent (no event, no ping) or never answered: dead without an error. Reopen.
+            self.stream_idle_at = None;
+            self.events.push_back(MiawEvent::Log {
+                message: format!(
+                    "the event stream was silent for {} s; reconnecting",
+                    self.config.stream_idle_ms.unwrap_or(0) / 1000
+                ),
+            });
+            if let Some(id) = self.stream_id.take() {
+                self.actions.push_back(MiawAction::CloseStream(id));
+            }
+            self.stream = StreamState::Down;
+            self.parser.finish();
+            self.report_lost();
+            self.reconnect_at = Some(now);
+        }
+        if self.end_grace_at.is_some_and(|t| t <= now) {
+            self.end_grace_at = None;
+            self.session_ended(now);
+            if self.phase == Phase::Ended {
+                return;
+            }
         }
         if self.reconnect_at.is_some_and(|t| t <= now) {
             self.reconnect_at = None;
@@ -1280,6 +1361,40 @@ impl MiawSession {
         }
     }
 
+    fn history_in_flight(&self) -> bool {
+        self.pending.iter().any(|(_, p, _)| *p == Pending::History)
+    }
+
+    /// Stream events held during a history request, handled now, in order.
+    fn release_held(&mut self, now: Millis) {
+        for (parsed, id) in std::mem::take(&mut self.held) {
+            if self.phase == Phase::Ended {
+                return;
+            }
+            self.on_parsed(parsed, false, &id, now);
+        }
+    }
+
+    /// The agent ended the messaging session (whichever signal said so first: a status
+    /// event, the last agent gone for `end_grace_ms`, a 417). Shown once.
+    fn session_ended(&mut self, now: Millis) {
+        let _ = now;
+        self.end_grace_at = None;
+        if self.phase == Phase::Ended || self.session_over {
+            return;
+        }
+        if self.config.continue_after_end {
+            self.session_over = true;
+            self.agents.clear();
+            self.wait_deadline = None;
+            self.remote_typing.clear();
+            self.events.push_back(MiawEvent::SessionEnded);
+            return;
+        }
+        self.teardown();
+        self.finish(EndReason::Agent);
+    }
+
     fn request_history(&mut self) {
         let id = self.alloc();
         let req = wire::list_entries(
@@ -1344,12 +1459,26 @@ impl MiawSession {
             Ok(r) => Err(format!("history: HTTP {}", r.status)),
             Err(e) => Err(format!("history: {e:?}")),
         };
+        let gap_fill = self.phase != Phase::Restoring;
         match entries {
             Ok(list) => {
                 self.history_failures = 0;
+                // After a reconnect (not a reload) what the history brings was missed live:
+                // it is handled like live events (entries already seen are dropped by id).
                 for p in list {
-                    self.on_parsed(p, true, "", now);
+                    self.on_parsed(p, !gap_fill, "", now);
                 }
+                if gap_fill {
+                    self.release_held(now);
+                    return;
+                }
+            }
+            Err(message) if gap_fill => {
+                self.events.push_back(MiawEvent::Log {
+                    message: format!("{message}: the replay is trusted as it is"),
+                });
+                self.release_held(now);
+                return;
             }
             Err(message) if transient(&result) && self.phase == Phase::Restoring => {
                 // The history carries what arrived while the page was away: try again (the
@@ -1360,6 +1489,7 @@ impl MiawSession {
                 self.events.push_back(MiawEvent::Log {
                     message: format!("{message}; retrying in {delay} ms"),
                 });
+                self.release_held(now);
                 return;
             }
             Err(message) => self.events.push_back(MiawEvent::Error { message }),
@@ -1403,6 +1533,7 @@ impl MiawSession {
                 });
             }
         }
+        self.release_held(now);
         self.flush(now);
     }
 
@@ -1523,7 +1654,14 @@ impl MiawSession {
                 self.set_own(client_id, Delivery::Sent, false);
             }
             Some(417) if !self.outbox[pos].new_session => {
-                // The messaging session ended: resend the same message starting a new one.
+                // The messaging session ended (perhaps unannounced): the end is shown once.
+                // By default the chat is over and the message is not sent (the visitor sees
+                // it, and may start a new chat); it is never silently re-queued. With
+                // `continue_after_end` it is resent starting a new session.
+                self.session_ended(now);
+                if self.phase == Phase::Ended {
+                    return;
+                }
                 self.outbox[pos].new_session = true;
             }
             Some(429) => {
@@ -1722,6 +1860,7 @@ impl MiawSession {
         self.stream_id = Some(id);
         self.stream_gen = self.token_gen;
         self.stream = StreamState::Connecting;
+        self.stream_idle_at = self.config.stream_idle_ms.map(|ms| now + ms);
         self.actions.push_back(MiawAction::OpenStream(req));
     }
 
@@ -1862,6 +2001,8 @@ impl MiawSession {
                         if !self.agents.contains(&c.display_name) {
                             self.agents.push(c.display_name.clone());
                         }
+                        self.end_grace_at = None;
+                        self.session_over = false;
                         self.wait_deadline = None;
                         self.events.push_back(MiawEvent::AgentJoined {
                             name: c.display_name,
@@ -1870,6 +2011,11 @@ impl MiawSession {
                     } else {
                         self.agents.retain(|a| *a != c.display_name);
                         self.clear_remote_typing(&c.display_name);
+                        if self.agents.is_empty() && !history && !self.session_over {
+                            // Perhaps the end (with no status event), perhaps a transfer:
+                            // routing or another agent would follow soon.
+                            self.end_grace_at = Some(now + self.config.end_grace_ms);
+                        }
                         self.events.push_back(MiawEvent::AgentLeft {
                             name: c.display_name,
                             role: c.role,
@@ -1878,6 +2024,11 @@ impl MiawSession {
                 }
             }
             EntryKind::RoutingResult(r) => {
+                // Routing goes on (a transfer, a new session): the agent leaving was no end.
+                self.end_grace_at = None;
+                if r.failure.is_none() && !history {
+                    self.session_over = false;
+                }
                 if let Some(failure) = r.failure {
                     // No agent is coming: the wait-for-agent offer no longer applies.
                     self.wait_deadline = None;
@@ -1927,15 +2078,32 @@ impl MiawSession {
                 self.set_own(&message_id, Delivery::Read, false);
             }
             EntryKind::Closed => {
+                // Not by this page (which ends with `end`, and ignores what follows). Sent by
+                // the end user: closed from elsewhere by the same visitor. Else the agent or
+                // Salesforce closed it ("Session-Based Chat" ends the conversation with the
+                // session). Its end is shown once: not again if the session's end was.
                 if !history {
+                    let reason = if entry.role == Role::EndUser {
+                        EndReason::Visitor
+                    } else if self.session_over {
+                        EndReason::Closed
+                    } else {
+                        EndReason::Agent
+                    };
                     self.teardown();
-                    self.finish(EndReason::Visitor);
+                    self.finish(reason);
                 }
             }
             EntryKind::SessionStatus(status) => {
-                if status.eq_ignore_ascii_case("Ended") && !history {
-                    self.teardown();
-                    self.finish(EndReason::Agent);
+                if history {
+                    return;
+                }
+                if wire::is_end_status(&status) {
+                    self.session_ended(now);
+                } else {
+                    self.events.push_back(MiawEvent::Log {
+                        message: format!("session status {status:?}"),
+                    });
                 }
             }
         }
@@ -2087,6 +2255,8 @@ impl MiawSession {
                 .push_back(MiawAction::Http(HttpAction::Abort(id)));
         }
         self.stream = StreamState::Down;
+        self.stream_idle_at = None;
+        self.end_grace_at = None;
         self.reconnect_at = None;
         self.create_retry_at = None;
         self.wait_deadline = None;

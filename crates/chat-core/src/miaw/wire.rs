@@ -462,19 +462,35 @@ pub fn parse_entries(body: &[u8]) -> Result<Vec<Parsed>, String> {
         .ok_or("entries response without conversationEntries")?;
     let mut out: Vec<Parsed> = list
         .iter()
-        .map(|e| parse_entry(e, None, event_for_entry_type(e)))
+        .map(|e| parse_entry(e, None, event_for_entry_type(e), None))
         .collect();
     out.reverse();
     Ok(out)
 }
 
+/// The event an entry type travels in (§5.3): used for list-entries items, and for an event
+/// whose name is unknown but whose `conversationEntry` names a known `entryType`.
 fn event_for_entry_type(entry: &Value) -> &'static str {
     match entry.get("entryType").and_then(Value::as_str) {
         Some("Message") => "CONVERSATION_MESSAGE",
         Some("ParticipantChanged") => "CONVERSATION_PARTICIPANT_CHANGED",
         Some("RoutingResult") => "CONVERSATION_ROUTING_RESULT",
+        Some("DeliveryAcknowledgement") => "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT",
+        Some("ReadAcknowledgement") => "CONVERSATION_READ_ACKNOWLEDGEMENT",
+        Some("TypingStartedIndicator") => "CONVERSATION_TYPING_STARTED_INDICATOR",
+        Some("TypingStoppedIndicator") => "CONVERSATION_TYPING_STOPPED_INDICATOR",
+        Some("SessionStatusChanged") => "CONVERSATION_SESSION_STATUS_CHANGED",
+        Some("CloseConversation") => "CONVERSATION_CLOSE_CONVERSATION",
         _ => "",
     }
+}
+
+/// Whether a session status (any case) means the messaging session is over: `Ended`,
+/// `Closed` or `Inactive` (§5.3, §11.8: the real values are unconfirmed).
+pub fn is_end_status(status: &str) -> bool {
+    ["ended", "closed", "inactive"]
+        .iter()
+        .any(|s| status.trim().eq_ignore_ascii_case(s))
 }
 
 fn scalar_string(v: &Value) -> Option<String> {
@@ -643,12 +659,19 @@ pub fn parse_event(event: &str, data: &str) -> Parsed {
             | "CONVERSATION_CLOSE_CONVERSATION"
             | "CONVERSATION_SESSION_STATUS_CHANGED"
     );
-    if !known {
-        return skip(event, "unknown event type");
-    }
     let v = match Value::parse(data) {
         Ok(v) => v,
-        Err(e) => return skip(event, format!("data is not JSON: {e}")),
+        Err(e) if known => return skip(event, format!("data is not JSON: {e}")),
+        Err(_) => return skip(event, "unknown event type"),
+    };
+    // An event name we do not know, carrying an entry type we do: read it as that entry.
+    let event = if known {
+        event
+    } else {
+        match v.get("conversationEntry").map(event_for_entry_type) {
+            Some(e) if !e.is_empty() => e,
+            _ => return skip(event, "unknown event type"),
+        }
     };
     let conversation_id = v.get("conversationId").and_then(scalar_string);
     let Some(entry) = v.get("conversationEntry") else {
@@ -664,10 +687,16 @@ pub fn parse_event(event: &str, data: &str) -> Parsed {
         }
         return skip(event, "no conversationEntry");
     };
-    parse_entry(entry, conversation_id, event)
+    parse_entry(entry, conversation_id, event, Some(&v))
 }
 
-fn parse_entry(entry: &Value, conversation_id: Option<String>, event: &str) -> Parsed {
+/// One entry; `top` is the whole event data (a status may sit there, beside the entry).
+fn parse_entry(
+    entry: &Value,
+    conversation_id: Option<String>,
+    event: &str,
+    top: Option<&Value>,
+) -> Parsed {
     if entry.as_object().is_none() {
         return skip(event, "conversationEntry is not an object");
     }
@@ -794,14 +823,18 @@ fn parse_entry(entry: &Value, conversation_id: Option<String>, event: &str) -> P
         "CONVERSATION_TYPING_STARTED_INDICATOR" => EntryKind::TypingStarted,
         "CONVERSATION_TYPING_STOPPED_INDICATOR" => EntryKind::TypingStopped,
         "CONVERSATION_CLOSE_CONVERSATION" => EntryKind::Closed,
-        "CONVERSATION_SESSION_STATUS_CHANGED" => EntryKind::SessionStatus(
-            payload
-                .get("changedStatus")
-                .or_else(|| payload.get("sessionStatus"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-        ),
+        "CONVERSATION_SESSION_STATUS_CHANGED" => {
+            // The payload's shape is unconfirmed: the status may be in the entry payload, at
+            // the top level of the event, or on the entry itself, under any of these names.
+            let keys = ["changedStatus", "sessionStatus", "status"];
+            let status = [Some(&payload), top, Some(entry)]
+                .into_iter()
+                .flatten()
+                .flat_map(|v| keys.iter().filter_map(move |k| v.get(k)))
+                .find_map(Value::as_str)
+                .unwrap_or("");
+            EntryKind::SessionStatus(status.to_string())
+        }
         _ => return skip(event, "unsupported entry type"),
     };
     Parsed::Entry(Entry {
