@@ -222,7 +222,7 @@ impl Variants {
     pub fn set_pair(&mut self, pair: &str) -> Result<(), String> {
         let (k, v) = pair
             .split_once('=')
-            .ok_or_else(|| format!("--variant expects KEY=VALUE, got {pair:?}"))?;
+            .ok_or_else(|| format!("expected KEY=VALUE, got {pair:?}"))?;
         self.set(k.trim(), v.trim())
     }
 
@@ -520,7 +520,10 @@ mod tests {
         let e = v.set_pair("session-status=maybe").unwrap_err();
         assert!(e.contains("entry|top|entry-type|absent"), "{e}");
         let e = v.set_pair("colour=red").unwrap_err();
-        assert!(e.contains("session-status") && e.contains("end-mode"), "{e}");
+        assert!(
+            e.contains("session-status") && e.contains("end-mode"),
+            "{e}"
+        );
         assert!(v.set_pair("replay").is_err());
     }
 

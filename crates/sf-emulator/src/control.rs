@@ -47,7 +47,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/control/faults", get(get_faults).delete(clear_faults))
         .route("/control/faults/sse-drop", post(fault_sse_drop))
         .route("/control/faults/sse-stall", post(fault_sse_stall))
-        .route("/control/faults/truncate-replay", post(fault_truncate_replay))
+        .route(
+            "/control/faults/truncate-replay",
+            post(fault_truncate_replay),
+        )
         .route("/control/faults/fail", post(fault_fail))
         .route("/control/faults/latency", post(fault_latency))
         .route("/control/faults/expire-tokens", post(fault_expire_tokens))

@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::error::{ApiError, ApiResult, Flavor};
 use crate::config::ReplayMode;
+use crate::error::{ApiError, ApiResult, Flavor};
 use crate::state::{
     attachments_content, parse_event_id, AppState, Channel, ConvStatus, Inner, TokenInfo,
 };
