@@ -214,6 +214,21 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
             "handoff.miaw.sendReceipts",
             "expected true or false",
         ),
+        (
+            json!({"handoff": {"miaw": {"url": "https://acme.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "Web", "sessionEnd": "reopen"}}}),
+            "handoff.miaw.sessionEnd",
+            "expected one of: endChat, continue",
+        ),
+        (
+            json!({"handoff": {"miaw": {"url": "https://acme.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "Web", "endGraceSeconds": 0}}}),
+            "handoff.miaw.endGraceSeconds",
+            "between 1 and 600",
+        ),
+        (
+            json!({"handoff": {"miaw": {"url": "https://acme.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "Web", "streamIdleSeconds": 5}}}),
+            "handoff.miaw.streamIdleSeconds",
+            "between 20 and 3600",
+        ),
     ]
 }
 

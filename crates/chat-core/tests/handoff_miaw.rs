@@ -776,6 +776,41 @@ fn agent_ends_the_session() {
 }
 
 #[test]
+fn the_last_agent_leaving_with_no_status_event_ends_the_chat_once() {
+    let mut h = H::with_agent(&config(json!({})), "Jane");
+    let left = h.left("Jane");
+    h.push(&left);
+    assert!(!h.c.is_ended(), "perhaps a transfer: wait");
+    h.advance_to_deadline();
+    let ended = h.text(MsgKey::AgentEnded, &[("agentName", "Jane")]);
+    assert_eq!(h.count(&ended), 1, "{:?}", h.texts());
+    assert!(h.c.is_ended() && !h.c.can_send());
+    assert!(h.streams.is_empty(), "nothing runs after the end");
+}
+
+#[test]
+fn with_session_end_continue_the_conversation_goes_on_after_the_agent_ends() {
+    let mut cfg = config(json!({}));
+    cfg["handoff"]["miaw"]["sessionEnd"] = json!("continue");
+    let mut h = H::with_agent(&cfg, "Jane");
+    let left = h.left("Jane");
+    let end = h.session_ended();
+    h.push(&format!("{left}{end}"));
+    let ended = h.text(MsgKey::AgentEnded, &[("agentName", "Jane")]);
+    assert_eq!(h.count(&ended), 1, "{:?}", h.texts());
+    assert!(!h.c.is_ended() && h.c.can_send(), "the composer stays");
+    // The next message starts a new messaging session (after Salesforce's 417).
+    let (mid, cid) = h.send("one more question");
+    h.answer(Method::Post, "/message", 417, J::Null);
+    let r = h.answer(Method::Post, "/message", 202, J::Null);
+    assert_eq!(body(&r)["message"]["id"], cid.as_str());
+    assert_eq!(body(&r)["isNewMessagingSession"], true);
+    assert_eq!(h.status_of(&mid), Some(Status::Sent));
+    assert_eq!(h.count(&ended), 1, "the end is not told twice");
+    assert_eq!(h.count("one more question"), 1);
+}
+
+#[test]
 fn conversation_closed_elsewhere_ends_the_chat() {
     // CONVERSATION_CLOSE_CONVERSATION is only sent when the end user closes (spec §4.13,
     // §5.5): here, from another tab of the same visitor.
@@ -901,7 +936,12 @@ fn stream_drop_reconnects_and_sends_what_was_typed_while_down() {
     h.none(Method::Post, "/message");
     h.connect();
     // The reconnect checks the history for a replay gap: none here.
-    h.answer(Method::Get, "/entries?", 200, json!({"conversationEntries": []}));
+    h.answer(
+        Method::Get,
+        "/entries?",
+        200,
+        json!({"conversationEntries": []}),
+    );
     assert_eq!(h.last(), restored);
     assert!(
         h.c.messages()
