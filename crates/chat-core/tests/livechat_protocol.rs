@@ -699,3 +699,40 @@ fn a_409_on_a_post_is_fatal() {
     );
     assert!(h.inflight.is_empty());
 }
+
+/// The documented types this client has no use for, an idle-timeout-enabled establishment and
+/// a file request: handled or skipped, and the poll loop goes on.
+#[test]
+fn file_requests_breadcrumbs_rich_messages_and_idle_settings_never_break_the_poll_loop() {
+    let mut h = H::established(config(), false);
+    h.poll_reply(
+        9,
+        json!([
+            {"type": "NewVisitorBreadcrumb", "message": {"location": "https://shop.example.com/cart"}},
+            {"type": "FileTransfer", "message": {"type": "Requested", "uploadServletUrl": "https://x/upload", "fileToken": "t", "cdmServletUrl": "https://x/cdm"}},
+            {"type": "FileTransfer", "message": {"type": "Canceled"}},
+            {"type": "RichMessage", "message": {"type": "ChatWindowMenu", "items": []}},
+            {"type": "TransferToButtonInitiated", "message": {}},
+            {"type": "ChatTransferred", "message": {"name": "Mark", "userId": "0055e000001MaRk", "sneakPeekEnabled": false, "chasitorIdleTimeout": {"isEnabled": true, "warningTime": 120, "timeout": 180}}},
+            {"type": "ChatMessage", "message": {"name": "Mark", "text": "Still there?", "agentId": "0055e000001MaRk"}},
+        ]),
+    );
+    assert_eq!(
+        h.take_events_no_log(),
+        vec![
+            LiveChatEvent::FileRequested,
+            LiveChatEvent::AgentTransferred {
+                name: "Mark".into(),
+                user_id: "0055e000001MaRk".into(),
+                sneak_peek_enabled: false
+            },
+            LiveChatEvent::AgentMessage {
+                name: "Mark".into(),
+                text: "Still there?".into(),
+                agent_id: "0055e000001MaRk".into()
+            },
+        ]
+    );
+    assert_eq!(h.s.phase(), Phase::Chatting);
+    assert!(h.req("/System/Messages").url.ends_with("?ack=9"));
+}

@@ -1533,6 +1533,10 @@ impl Chat {
             LiveChatEvent::CustomEvent { kind, data } => {
                 self.events.push_back(ChatEvent::Custom { kind, data })
             }
+            LiveChatEvent::FileRequested => {
+                let name = self.current_agent_name();
+                self.system(MsgKey::FileRequestUnavailable, &[("agentName", &name)], now);
+            }
             LiveChatEvent::MessageWaiting { local_id, waiting } => {
                 if let Some(mid) = self.message_by_remote(&local_id) {
                     let s = if waiting {

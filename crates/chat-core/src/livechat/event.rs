@@ -122,6 +122,9 @@ pub enum LiveChatEvent {
     History { entries: Vec<HistoryEntry> },
     /// `CustomEvent` from the agent console.
     CustomEvent { kind: String, data: String },
+    /// `FileTransfer` `Requested`: the agent asked for a file (the upload protocol is
+    /// unconfirmed, so the widget cannot send one: the visitor is told).
+    FileRequested,
     /// The server accepted the visitor message `local_id` (from `send_text`).
     MessageSent { local_id: String },
     /// The visitor message `local_id` could not be delivered (the server refused it, or the
@@ -154,6 +157,7 @@ impl LiveChatEvent {
             LiveChatEvent::IdleTimeoutWarning { .. } => "livechat:idle",
             LiveChatEvent::History { .. } => "livechat:history",
             LiveChatEvent::CustomEvent { .. } => "livechat:custom",
+            LiveChatEvent::FileRequested => "livechat:file",
             LiveChatEvent::MessageSent { .. } => "message:sent",
             LiveChatEvent::MessageFailed { .. } => "message:failed",
             LiveChatEvent::Connection { .. } => "connection",
@@ -205,6 +209,7 @@ pub(crate) enum Incoming {
         kind: String,
         data: String,
     },
+    FileRequested,
     /// Known or unknown, not acted on; the reason is logged.
     Skip(String),
 }
@@ -297,6 +302,13 @@ pub(crate) fn read_item(item: &Value) -> Incoming {
             kind: text(m, "type"),
             data: text(m, "data"),
         },
+        "FileTransfer" => match m.get("type").and_then(Value::as_str) {
+            Some("Requested") => Incoming::FileRequested,
+            Some(other) => Incoming::Skip(format!("FileTransfer {other}")),
+            None => Incoming::Skip("FileTransfer without a type".into()),
+        },
+        // The visitor's own page changes, echoed: nothing to show.
+        "NewVisitorBreadcrumb" => Incoming::Skip("NewVisitorBreadcrumb".into()),
         other => Incoming::Skip(format!("message type {other} is not handled")),
     }
 }

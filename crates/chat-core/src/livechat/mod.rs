@@ -1383,6 +1383,7 @@ impl LiveChatSession {
             Incoming::Custom { kind, data } => {
                 ev.push_back(LiveChatEvent::CustomEvent { kind, data })
             }
+            Incoming::FileRequested => ev.push_back(LiveChatEvent::FileRequested),
             Incoming::Skip(reason) => self.log(&format!("System/Messages: {reason}")),
         }
     }

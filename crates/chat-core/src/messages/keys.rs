@@ -188,6 +188,8 @@ keys! {
         "Shown when the visitor picks a file larger than allowed.";
     AttachmentTypeNotAllowed "attachmentTypeNotAllowed" [fileName, fileType] false
         "Shown when the visitor picks a file of a type that may not be sent.";
+    FileRequestUnavailable "fileRequestUnavailable" [agentName] true
+        "Live Chat: the agent asked the visitor for a file, which this chat cannot send (empty: not shown).";
     SessionExpired "sessionExpired" [] false
         "Shown when the chat session expired on the server.";
     ConfigurationError "configurationError" [reason] false

@@ -78,6 +78,9 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         AttachmentTypeNotAllowed => {
             "لا يمكن إرسال الملف «{{fileName}}»: هذا النوع من الملفات غير مسموح به."
         }
+        FileRequestUnavailable => {
+            "طلب {{agentName}} ملفًا، لكن لا يمكن إرسال الملفات في هذه المحادثة."
+        }
         SessionExpired => "انتهت صلاحية جلسة المحادثة. يُرجى بدء محادثة جديدة.",
         ConfigurationError => "لم يتم إعداد المحادثة بشكل صحيح: {{reason}}",
         ReasonNoAgents => "لا يوجد موظفون متاحون.",

@@ -94,6 +94,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         AttachmentTypeNotAllowed => {
             "Die Datei „{{fileName}}“ kann nicht gesendet werden: Dieser Dateityp ist nicht erlaubt."
         }
+        FileRequestUnavailable => "{{agentName}} hat um eine Datei gebeten, aber in diesem Chat können keine Dateien gesendet werden.",
         SessionExpired => "Ihre Chat-Sitzung ist abgelaufen. Bitte starten Sie einen neuen Chat.",
         ConfigurationError => "Der Chat ist nicht richtig konfiguriert: {{reason}}",
         ReasonNoAgents => "Zurzeit ist niemand verfügbar.",

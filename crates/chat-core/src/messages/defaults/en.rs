@@ -90,6 +90,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         AttachmentTypeNotAllowed => {
             "The file “{{fileName}}” can't be sent: this type of file is not allowed."
         }
+        FileRequestUnavailable => "{{agentName}} asked for a file, but files can't be sent in this chat.",
         SessionExpired => "Your chat session has expired. Please start a new chat.",
         ConfigurationError => "The chat is not configured correctly: {{reason}}",
         ReasonNoAgents => "No agents are available.",

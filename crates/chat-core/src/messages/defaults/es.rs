@@ -90,6 +90,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         AttachmentTypeNotAllowed => {
             "No se puede enviar el archivo «{{fileName}}»: este tipo de archivo no está permitido."
         }
+        FileRequestUnavailable => "{{agentName}} ha pedido un archivo, pero en este chat no se pueden enviar archivos.",
         SessionExpired => "Su sesión de chat ha caducado. Inicie un nuevo chat.",
         ConfigurationError => "El chat no está configurado correctamente: {{reason}}",
         ReasonNoAgents => "No hay agentes disponibles.",

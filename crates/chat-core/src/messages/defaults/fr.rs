@@ -94,6 +94,7 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         AttachmentTypeNotAllowed => {
             "Le fichier «\u{a0}{{fileName}}\u{a0}» ne peut pas être envoyé\u{a0}: ce type de fichier n'est pas autorisé."
         }
+        FileRequestUnavailable => "{{agentName}} a demandé un fichier, mais les fichiers ne peuvent pas être envoyés dans ce chat.",
         SessionExpired => {
             "Votre session de chat a expiré. Veuillez démarrer une nouvelle conversation."
         }
