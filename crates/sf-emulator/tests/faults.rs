@@ -338,3 +338,211 @@ async fn global_stall_and_clear() {
         .unwrap();
     assert_eq!(r.status(), 204);
 }
+
+fn msg_text(f: &Frame) -> String {
+    f.payload()["abstractMessage"]["staticContent"]["text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn sse_stall_sends_nothing_and_a_reconnect_gets_the_events() {
+    let mut cfg = test_config();
+    cfg.sse_ping_interval = Duration::from_millis(100);
+    let e = start_with(cfg).await;
+    let jwt = e.jwt().await;
+    let mut sse = e.sse(&jwt, None).await;
+    let conv = e.create_conv(&jwt).await;
+    let routed = sse.expect("CONVERSATION_ROUTING_RESULT").await;
+    // The stream is alive: pings flow.
+    let f = sse.next_frame(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(f.event.as_deref(), Some("ping"));
+    let v = e
+        .control("POST", "/control/faults/sse-stall", json!({}))
+        .await;
+    assert_eq!(v["stalledStreams"], 1);
+    assert_eq!(
+        e.control("GET", "/control/faults", Value::Null).await["sseStalled"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    for t in ["a", "b"] {
+        assert_eq!(e.send_text(&jwt, &conv, t).await.0, 202);
+    }
+    // Nothing at all (no event, no ping) for many ping intervals, and the stream stays open.
+    assert!(sse.next_frame(Duration::from_millis(800)).await.is_none());
+    assert!(!sse.ended, "a stalled stream is not closed");
+    // New connections are normal; a reconnect with Last-Event-Id gets the missed events.
+    let mut again = e.sse(&jwt, routed.id.as_deref()).await;
+    let texts = [
+        msg_text(&again.next_event().await.unwrap()),
+        msg_text(&again.next_event().await.unwrap()),
+    ];
+    assert_eq!(texts, ["a", "b"]);
+    let f = again.next_frame(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(f.event.as_deref(), Some("ping"));
+    // It fired once: the new stream keeps receiving, the stalled one still gets nothing.
+    e.send_text(&jwt, &conv, "c").await;
+    assert_eq!(msg_text(&again.next_event().await.unwrap()), "c");
+    assert!(sse.next_frame(Duration::from_millis(300)).await.is_none());
+    // Clearing the faults resumes the stalled stream with what it missed.
+    e.control("DELETE", "/control/faults", Value::Null).await;
+    let resumed: Vec<String> = [
+        sse.next_event().await.unwrap(),
+        sse.next_event().await.unwrap(),
+        sse.next_event().await.unwrap(),
+    ]
+    .iter()
+    .map(msg_text)
+    .collect();
+    assert_eq!(resumed, ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn sse_stall_of_one_conversation() {
+    let e = start().await;
+    let (a, b) = (e.jwt().await, e.jwt().await);
+    let (mut sse_a, mut sse_b) = (e.sse(&a, None).await, e.sse(&b, None).await);
+    let conv_a = e.create_conv(&a).await;
+    let conv_b = e.create_conv(&b).await;
+    sse_a.expect("CONVERSATION_ROUTING_RESULT").await;
+    sse_b.expect("CONVERSATION_ROUTING_RESULT").await;
+    let v = e
+        .control(
+            "POST",
+            "/control/faults/sse-stall",
+            json!({"conversationId": conv_a}),
+        )
+        .await;
+    assert_eq!(v["stalledStreams"], 1);
+    e.send_text(&a, &conv_a, "to a").await;
+    e.send_text(&b, &conv_b, "to b").await;
+    assert_eq!(msg_text(&sse_b.next_event().await.unwrap()), "to b");
+    assert!(sse_a.next_frame(Duration::from_millis(500)).await.is_none());
+    let r = e
+        .control_raw(
+            "POST",
+            "/control/faults/sse-stall",
+            json!({"conversationId": "nope"}),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    // A reset ends stalled streams too.
+    e.control("POST", "/control/reset", Value::Null).await;
+    assert!(sse_a.next_frame(Duration::from_secs(5)).await.is_none());
+    assert!(sse_a.ended);
+}
+
+#[tokio::test]
+async fn truncate_replay_keeps_the_last_n_once() {
+    let e = start().await;
+    let jwt = e.jwt().await;
+    let conv = e.create_conv(&jwt).await;
+    for t in ["a", "b", "c"] {
+        e.send_text(&jwt, &conv, t).await;
+    }
+    let r = e
+        .control_raw("POST", "/control/faults/truncate-replay", json!({}))
+        .await;
+    assert_eq!(r.status(), 400);
+    e.control(
+        "POST",
+        "/control/faults/truncate-replay",
+        json!({"keep": 1}),
+    )
+    .await;
+    assert_eq!(
+        e.control("GET", "/control/faults", Value::Null).await["truncateReplay"],
+        1
+    );
+    // A connect without anything to replay does not use it up.
+    let live = e.sse(&jwt, None).await;
+    drop(live);
+    let mut sse = e.sse(&jwt, Some("0")).await;
+    let f = sse.next_event().await.unwrap();
+    assert_eq!((f.id.as_deref(), msg_text(&f).as_str()), (Some("4"), "c"));
+    e.send_text(&jwt, &conv, "d").await;
+    assert_eq!(msg_text(&sse.next_event().await.unwrap()), "d");
+    drop(sse);
+    // Fired once: the next replay is complete.
+    assert!(e.control("GET", "/control/faults", Value::Null).await["truncateReplay"].is_null());
+    let mut sse = e.sse(&jwt, Some("0")).await;
+    assert_eq!(
+        sse.next_event().await.unwrap().event.as_deref(),
+        Some("CONVERSATION_ROUTING_RESULT")
+    );
+    // Cleared by DELETE /control/faults.
+    e.control(
+        "POST",
+        "/control/faults/truncate-replay",
+        json!({"keep": 0}),
+    )
+    .await;
+    e.control("DELETE", "/control/faults", Value::Null).await;
+    let mut sse = e.sse(&jwt, Some("3")).await;
+    assert_eq!(msg_text(&sse.next_event().await.unwrap()), "c");
+}
+
+#[tokio::test]
+async fn silent_agent_end() {
+    let e = start().await;
+    let jwt = e.jwt().await;
+    let mut sse = e.sse(&jwt, None).await;
+    let conv = e.create_conv(&jwt).await;
+    let c = |p: &str| format!("/control/conversations/{conv}/{p}");
+    e.control("POST", &c("accept"), json!({"agentId": JANE}))
+        .await;
+    sse.expect("CONVERSATION_PARTICIPANT_CHANGED").await;
+    let r = e
+        .control_raw("POST", &c("end"), json!({"silent": "yes"}))
+        .await;
+    assert_eq!(r.status(), 400);
+    let v = e
+        .control("POST", &c("end"), json!({"agentId": JANE, "silent": true}))
+        .await;
+    assert_eq!(v["status"], "ended");
+    let f = sse.next_event().await.unwrap();
+    assert_eq!(f.event.as_deref(), Some("CONVERSATION_PARTICIPANT_CHANGED"));
+    assert_eq!(f.payload()["entries"][0]["operation"], "remove");
+    // Nothing else was sent: the next event is the marker published after the end.
+    e.control(
+        "POST",
+        &c("raw"),
+        json!({"event": "MARKER", "entryType": "Marker"}),
+    )
+    .await;
+    assert_eq!(
+        sse.next_event().await.unwrap().event.as_deref(),
+        Some("MARKER")
+    );
+    // Everything else as a normal end: 417, then a new session is routed again.
+    assert_eq!(e.send_text(&jwt, &conv, "hello?").await.0, 417);
+    let r = e
+        .miaw(Method::POST, &format!("/conversation/{conv}/message"), &jwt)
+        .json(&json!({"message": {"id": uuid(), "messageType": "StaticContentMessage", "staticContent": {"formatType": "Text", "text": "again"}}, "isNewMessagingSession": true, "esDeveloperName": ES}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    sse.expect("CONVERSATION_ROUTING_RESULT").await;
+    // The next end is a normal one again.
+    e.control("POST", &c("accept"), json!({"agentId": JANE}))
+        .await;
+    e.control("POST", &c("end"), json!({})).await;
+    sse.expect("CONVERSATION_SESSION_STATUS_CHANGED").await;
+    // Live Agent chats have no silent end.
+    let mut s = e.la_session().await;
+    let body = init_body(&s);
+    e.la_init(&mut s, body).await;
+    let r = e
+        .control_raw(
+            "POST",
+            &format!("/control/conversations/{}/end", s.id),
+            json!({"silent": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+}

@@ -947,3 +947,58 @@ async fn failed_request_can_be_retried_with_its_sequence() {
         .collect();
     assert_eq!(texts, ["fixed"]);
 }
+
+/// The messages the emulator has no agent action for can be delivered as they are with the
+/// control API's `raw` hook (the README's examples).
+#[tokio::test]
+async fn raw_messages_reach_the_long_poll() {
+    let e = start().await;
+    let mut s = established(&e).await;
+    let raw = format!("/control/conversations/{}/raw", s.id);
+    let cases = [
+        json!({"type": "FileTransfer", "message": {"type": "Requested", "uploadServletUrl": "https://example.invalid/upload", "fileToken": "tok-1", "cdmServletUrl": "https://example.invalid/cdm"}}),
+        json!({"type": "FileTransfer", "message": {"type": "Canceled"}}),
+        json!({"type": "NewVisitorBreadcrumb", "message": {"location": "https://shop.example.com/cart"}}),
+        json!({"type": "CustomEvent", "message": {"type": "coupon", "data": "SAVE10"}}),
+        json!({"type": "ChatEstablished", "message": {"name": "Jane", "userId": JANE, "items": [], "sneakPeekEnabled": true, "chasitorIdleTimeout": {"isEnabled": true, "warningTime": 30, "timeout": 60}}}),
+        json!({"type": "ChatTransferred", "message": {"name": "Mark", "userId": MARK, "sneakPeekEnabled": true, "chasitorIdleTimeout": {"isEnabled": true, "warningTime": 30, "timeout": 60}}}),
+    ];
+    for c in &cases {
+        let r = e.control_raw("POST", &raw, c.clone()).await;
+        assert_eq!(r.status(), 204);
+    }
+    let (st, msgs) = e.poll(&mut s).await;
+    assert_eq!(st, 200);
+    let got: Vec<Value> = msgs
+        .iter()
+        .map(|m| json!({"type": m["type"], "message": m["message"]}))
+        .collect();
+    assert_eq!(got, cases);
+}
+
+#[tokio::test]
+async fn idle_timeout_is_reported_on_transfer() {
+    let mut cfg = test_config();
+    cfg.idle_timeout = sf_emulator::IdleTimeoutConfig {
+        enabled: true,
+        warning_time: 90,
+        timeout: 180,
+    };
+    let e = start_with(cfg).await;
+    let mut s = established(&e).await;
+    e.control(
+        "POST",
+        &format!("/control/conversations/{}/transfer", s.id),
+        json!({"toAgentId": MARK}),
+    )
+    .await;
+    let msgs = e.poll_until(&mut s, "ChatTransferred", 3).await;
+    let m = msgs
+        .iter()
+        .find(|m| m["type"] == "ChatTransferred")
+        .unwrap();
+    assert_eq!(
+        m["message"]["chasitorIdleTimeout"],
+        json!({"isEnabled": true, "warningTime": 90, "timeout": 180})
+    );
+}
