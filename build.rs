@@ -1,6 +1,7 @@
 //! Minifies the theme stylesheet (www/chat-widget.css) into OUT_DIR for `include_str!`:
-//! comments dropped, whitespace collapsed. Only whitespace next to `{ } ; ,` and runs of
-//! spaces are touched, so selectors like `.a :focus` keep their meaning.
+//! comments dropped, whitespace collapsed. Only whitespace next to `{ } ; ,`, after a `:`, before
+//! `!important` and runs of spaces are touched, so selectors like `.a :focus` keep their
+//! meaning (the stylesheet has no quoted text in which `: ` would matter).
 
 fn minify(css: &str) -> String {
     let mut no_comments = String::with_capacity(css.len());
@@ -22,8 +23,8 @@ fn minify(css: &str) -> String {
         if c == ' ' {
             let prev = i.checked_sub(1).map(|j| chars[j]);
             let next = chars.get(i + 1).copied();
-            let tight = |x: Option<char>| matches!(x, Some('{' | '}' | ';' | ','));
-            if tight(prev) || matches!(next, Some('{' | '}' | ';')) {
+            let tight = |x: Option<char>| matches!(x, Some('{' | '}' | ';' | ',' | ':'));
+            if tight(prev) || matches!(next, Some('{' | '}' | ';' | '!')) {
                 continue;
             }
         }
