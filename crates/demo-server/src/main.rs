@@ -1,4 +1,7 @@
-//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091]`
+//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]...`
+//!
+//! `--variant` picks the emulator's answer where the Salesforce spec is unconfirmed (see
+//! `crates/sf-emulator/README.md`, "Variants").
 //!
 //! Serves the demo shop page with the widget (from `cargo xtask build`'s `dist/`) and runs the
 //! Salesforce emulator (MIAW + Live Chat) with its agent console beside it, plus the Live Chat
@@ -14,6 +17,7 @@ struct Args {
     port: u16,
     emulator_port: u16,
     relay_port: u16,
+    variants: sf_emulator::Variants,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -23,12 +27,14 @@ fn parse_args() -> Result<Args, String> {
         port: 8080,
         emulator_port: 8090,
         relay_port: 8091,
+        variants: sf_emulator::Variants::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--dist" => args.dist = value()?.into(),
+            "--variant" => args.variants.set_pair(&value()?)?,
             "--host" => args.host = value()?,
             "--port" => args.port = value()?.parse().map_err(|_| "--port: not a port number")?,
             "--emulator-port" => {
@@ -38,7 +44,7 @@ fn parse_args() -> Result<Args, String> {
                 args.relay_port = value()?.parse().map_err(|_| "--relay-port: not a port number")?
             }
             "-h" | "--help" => {
-                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091]".into())
+                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]...".into())
             }
             other => return Err(format!("unknown option {other} (see --help)")),
         }
@@ -105,7 +111,7 @@ async fn main() {
     let dist = args.dist.clone();
     tokio::select! {
         r = demo_server::serve_static(dist, site) => if let Err(e) = r { eprintln!("demo-server: {e}"); },
-        r = sf_emulator::serve(sf_emulator::EmulatorConfig::default(), emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
+        r = sf_emulator::serve(sf_emulator::EmulatorConfig { variants: args.variants, ..Default::default() }, emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
         r = livechat_relay::serve(relay_config, relay) => if let Err(e) = r { eprintln!("relay: {e}"); },
         _ = tokio::signal::ctrl_c() => {}
     }
