@@ -67,6 +67,13 @@ pub struct Driver {
     stopped: std::cell::Cell<bool>,
 }
 
+/// Drops what a mirror's conversation would request, announce or save: the owner does that.
+fn quiet(chat: &mut Chat) {
+    while chat.poll_http().is_some() {}
+    while chat.poll_event().is_some() {}
+    let _ = chat.poll_persist();
+}
+
 /// This tab's window state (shared mode), in `sessionStorage`.
 fn open_key(key: &str) -> String {
     format!("{key}:open")
@@ -109,6 +116,10 @@ impl Driver {
         }));
         if let Some(open) = tab_open {
             chat.restore_open(open);
+        }
+        if shared {
+            // A mirror until elected: what this first start produced is the owner's to do.
+            quiet(&mut chat);
         }
         Rc::new_cyclic(|me| Driver {
             chat: RefCell::new(chat),
@@ -257,9 +268,7 @@ impl Driver {
         if let Some(open) = self.tab_open.get() {
             chat.restore_open(open);
         }
-        while chat.poll_http().is_some() {}
-        while chat.poll_event().is_some() {}
-        let _ = chat.poll_persist();
+        quiet(&mut chat);
         let seen = chat.is_open() && chat.agent_active() && !browser::page_hidden();
         *self.chat.borrow_mut() = chat;
         self.generation.set(self.generation.get() + 1);

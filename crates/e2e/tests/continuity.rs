@@ -336,9 +336,23 @@ async fn a_new_tab_shows_the_conversation_and_asking_again_does_not_fork_it() {
     } = chatting_with_jane(|_| {}).await;
     agent_says(&control, &id, "hello from Jane").await;
     b.wait_bubble("agent", "hello from Jane").await;
+    // The page heard of each message once (the tab was a mirror for a moment at load).
+    let told = b
+        .js("return window.events.filter(e => e[0] === 'message').map(e => e[1].author + ': ' + e[1].text)")
+        .await;
+    let told: Vec<String> = serde_json::from_value(told).unwrap();
+    let mut unique = told.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), told.len(), "{told:?}");
     // Another page of the site, in a new tab: the agent chat, not a fresh bot chat.
     b.open_tab(&page).await;
     b.wait_bubble("agent", "hello from Jane").await;
+    // Its page is not told the old messages again: the owner tab's page was.
+    let again = b
+        .js("return window.events.filter(e => e[0] === 'message').length")
+        .await;
+    assert_eq!(again, json!(0));
     b.type_and_send("talk to a human").await;
     received(&control, &id, "talk to a human", 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
