@@ -344,6 +344,29 @@ impl Control {
         panic!("no new conversation reached the emulator");
     }
 
+    /// The agent (the first one in the conversation) writes `text`.
+    pub async fn say(&self, id: &str, text: &str) {
+        self.post(
+            &format!("/conversations/{id}/messages"),
+            serde_json::json!({ "text": text }),
+        )
+        .await;
+    }
+
+    /// The texts of the conversation's messages that start with `prefix`, in order.
+    pub async fn texts(&self, id: &str, prefix: &str) -> Vec<String> {
+        let t = self.get(&format!("/conversations/{id}/transcript")).await;
+        t.as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e["kind"] == serde_json::json!("message"))
+            .filter_map(|e| e["text"].as_str())
+            .filter(|x| x.starts_with(prefix))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Waits until the conversation's transcript satisfies `pred` (up to 15 s).
     pub async fn wait_transcript(
         &self,
@@ -433,6 +456,15 @@ impl Browser {
             .send_keys(&String::from(char::from(fantoccini::key::Key::Enter)))
             .await
             .unwrap();
+    }
+
+    /// The agent bubbles on screen that start with `prefix`.
+    pub async fn agent_texts(&self, prefix: &str) -> Vec<String> {
+        self.bubbles("agent")
+            .await
+            .into_iter()
+            .filter(|t| t.starts_with(prefix))
+            .collect()
     }
 
     /// The names of the events the page received so far.

@@ -57,18 +57,9 @@ async fn conversations(control: &Control) -> usize {
         .map_or(0, Vec::len)
 }
 
-async fn agent_says(control: &Control, id: &str, text: &str) {
-    control
-        .post(
-            &format!("/conversations/{id}/messages"),
-            json!({ "text": text }),
-        )
-        .await;
-}
-
 /// The visitor's messages the agent received starting with `prefix`, in order.
 async fn received(control: &Control, id: &str, prefix: &str, count: usize) -> Vec<String> {
-    let t = control
+    control
         .wait_transcript(id, &format!("{count} messages {prefix}…"), |t| {
             t.iter()
                 .filter(|e| e["kind"] == json!("message"))
@@ -77,21 +68,7 @@ async fn received(control: &Control, id: &str, prefix: &str, count: usize) -> Ve
                 >= count
         })
         .await;
-    t.iter()
-        .filter(|e| e["kind"] == json!("message"))
-        .filter_map(|e| e["text"].as_str())
-        .filter(|x| x.starts_with(prefix))
-        .map(str::to_string)
-        .collect()
-}
-
-/// The agent bubbles shown that start with `prefix`.
-async fn shown(b: &Browser, prefix: &str) -> Vec<String> {
-    b.bubbles("agent")
-        .await
-        .into_iter()
-        .filter(|t| t.starts_with(prefix))
-        .collect()
+    control.texts(id, prefix).await
 }
 
 /// No system line says the chat expired, failed or ended.
@@ -137,7 +114,7 @@ async fn miaw_reload_while_resuming_fails_transiently_resumes_with_nothing_lost(
         b.client.refresh().await.unwrap();
         // Jane writes while the widget is retrying.
         let text = format!("agent during reload {n}");
-        agent_says(&control, &id, &text).await;
+        control.say(&id, &text).await;
         agent.push(text.clone());
         b.wait_bubble("agent", &text).await;
         assert_not_ended(&b, what).await;
@@ -155,7 +132,7 @@ async fn miaw_reload_while_resuming_fails_transiently_resumes_with_nothing_lost(
         .await;
     b.client.refresh().await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
-    agent_says(&control, &id, "agent during reload 3").await;
+    control.say(&id, "agent during reload 3").await;
     agent.push("agent during reload 3".into());
     b.client.refresh().await.unwrap();
     b.wait_bubble("agent", "agent during reload 3").await;
@@ -174,7 +151,7 @@ async fn miaw_reload_while_resuming_fails_transiently_resumes_with_nothing_lost(
         "MIAW transient errors on every resume request",
         "agent messages on screen",
         &agent,
-        &shown(&b, "agent during reload").await,
+        &b.agent_texts("agent during reload").await,
     );
     let conv = control.get(&format!("/conversations/{id}")).await;
     assert_eq!(conv["status"], json!("active"), "{conv:#}");
@@ -197,13 +174,13 @@ async fn miaw_reload_storm_during_a_busy_chat_loses_and_repeats_nothing() {
         // Jane keeps writing, before, during and after each reload.
         for i in 0..3 {
             let t = format!("storm agent {r:02}.{i}");
-            agent_says(&control, &id, &t).await;
+            control.say(&id, &t).await;
             agent.push(t);
         }
         b.client.refresh().await.unwrap();
         for i in 3..5 {
             let t = format!("storm agent {r:02}.{i}");
-            agent_says(&control, &id, &t).await;
+            control.say(&id, &t).await;
             agent.push(t);
         }
         let mine = format!("storm visitor {r:02}");
@@ -224,7 +201,7 @@ async fn miaw_reload_storm_during_a_busy_chat_loses_and_repeats_nothing() {
         "MIAW reload storm (10 reloads)",
         "agent messages on screen",
         &agent,
-        &shown(&b, "storm agent").await,
+        &b.agent_texts("storm agent").await,
     );
     b.close().await;
 }
@@ -255,7 +232,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
         id,
         ..
     } = chatting_with_jane_on(unlimited(), |_| {}).await;
-    agent_says(&control, &id, "tabs agent 000").await;
+    control.say(&id, "tabs agent 000").await;
     b.wait_bubble("agent", "tabs agent 000").await;
     let first = b.client.window().await.unwrap();
     // A second tab of the site, duplicated from the first: the same conversation.
@@ -275,7 +252,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
             visitor.push(t);
             received(&control, &id, "tabs visitor", visitor.len()).await;
             let t = format!("tabs agent {:03}", agent.len());
-            agent_says(&control, &id, &t).await;
+            control.say(&id, &t).await;
             agent.push(t);
         }
     }
@@ -287,7 +264,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
             "MIAW two tabs (100 messages each way)",
             "agent messages on screen in each tab",
             &agent,
-            &shown(&b, "tabs agent").await,
+            &b.agent_texts("tabs agent").await,
         );
     }
     // The tab holding the connection closes: the other takes over and goes on.
@@ -296,7 +273,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
     b.to_tab(&second).await;
     for i in 0..3 {
         let t = format!("tabs agent after close {i}");
-        agent_says(&control, &id, &t).await;
+        control.say(&id, &t).await;
         agent.push(t.clone());
         b.wait_bubble("agent", &t).await;
         let mine = format!("tabs visitor after close {i}");
@@ -315,7 +292,7 @@ async fn miaw_two_tabs_one_conversation_and_the_owner_closing_hands_over() {
         "MIAW two tabs + owner closed",
         "agent messages on screen",
         &agent,
-        &shown(&b, "tabs agent").await,
+        &b.agent_texts("tabs agent").await,
     );
     assert_eq!(
         conversations(&control).await,
@@ -334,7 +311,7 @@ async fn a_new_tab_shows_the_conversation_and_asking_again_does_not_fork_it() {
         id,
         page,
     } = chatting_with_jane(|_| {}).await;
-    agent_says(&control, &id, "hello from Jane").await;
+    control.say(&id, "hello from Jane").await;
     b.wait_bubble("agent", "hello from Jane").await;
     // The page heard of each message once (the tab was a mirror for a moment at load).
     let told = b
@@ -391,7 +368,7 @@ async fn livechat_duplicated_tab_transient_resume_errors_and_owner_closing_lose_
             json!({"path": "/chat/rest/System/ReconnectSession", "status": 500, "count": 2}),
         )
         .await;
-    agent_says(control, &id, "lc agent 0").await;
+    control.say(&id, "lc agent 0").await;
     agent.push("lc agent 0".to_string());
     b.wait_bubble("agent", "lc agent 0").await;
     assert_not_ended(b, "Live Chat transient resume errors").await;
@@ -409,7 +386,7 @@ async fn livechat_duplicated_tab_transient_resume_errors_and_owner_closing_lose_
             received(control, &id, "lc visitor", visitor.len()).await;
         }
         let t = format!("lc agent {}", i + 1);
-        agent_says(control, &id, &t).await;
+        control.say(&id, &t).await;
         agent.push(t);
     }
     b.to_tab(&second).await;
@@ -418,7 +395,7 @@ async fn livechat_duplicated_tab_transient_resume_errors_and_owner_closing_lose_
     b.to_tab(&first).await;
     b.client.close_window().await.unwrap();
     b.to_tab(&second).await;
-    agent_says(control, &id, "lc agent after close").await;
+    control.say(&id, "lc agent after close").await;
     agent.push("lc agent after close".into());
     b.wait_bubble("agent", "lc agent after close").await;
     b.type_and_send("lc visitor after close").await;
@@ -434,7 +411,7 @@ async fn livechat_duplicated_tab_transient_resume_errors_and_owner_closing_lose_
         "Live Chat duplicated tab + resume errors + owner closed",
         "agent messages on screen",
         &agent,
-        &shown(b, "lc agent").await,
+        &b.agent_texts("lc agent").await,
     );
     assert_not_ended(b, "Live Chat two tabs").await;
     s.b.close().await;
@@ -490,7 +467,7 @@ async fn miaw_30s_offline_with_the_stream_kept_sends_everything_once_in_order() 
         false,
     )
     .await;
-    agent_says(&c.control, &c.id, "back online").await;
+    c.control.say(&c.id, "back online").await;
     c.b.wait_bubble("agent", "back online").await;
     c.b.close().await;
 }
@@ -506,7 +483,7 @@ async fn miaw_30s_offline_with_the_stream_dropped_sends_everything_once_in_order
         true,
     )
     .await;
-    agent_says(&c.control, &c.id, "back online").await;
+    c.control.say(&c.id, "back online").await;
     c.b.wait_bubble("agent", "back online").await;
     c.b.close().await;
 }
@@ -519,7 +496,7 @@ async fn livechat_30s_offline_sends_everything_once_in_order() {
     s.control.accept(&id, "Jane").await;
     s.b.wait_bubble("system", "Jane has joined.").await;
     offline_30s(&s.b, &s.control, &id, "Live Chat 30 s offline", false).await;
-    agent_says(&s.control, &id, "back online").await;
+    s.control.say(&id, "back online").await;
     s.b.wait_bubble("agent", "back online").await;
     s.b.close().await;
     s.emu.shutdown().await;

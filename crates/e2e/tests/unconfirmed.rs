@@ -6,42 +6,11 @@
 
 use std::time::Duration;
 
-use e2e::{chatting_with_jane_on, Browser, Chatting, Control};
+use e2e::{chatting_with_jane_on, Chatting};
 use serde_json::json;
 use sf_emulator::{
     EmulatorConfig, EndMode, ErrorBody, EventIdFormat, ReplayMode, SessionStatusSignal, Variants,
 };
-
-async fn agent_says(control: &Control, id: &str, text: &str) {
-    control
-        .post(
-            &format!("/conversations/{id}/messages"),
-            json!({ "text": text }),
-        )
-        .await;
-}
-
-async fn shown(b: &Browser, prefix: &str) -> Vec<String> {
-    b.bubbles("agent")
-        .await
-        .into_iter()
-        .filter(|t| t.starts_with(prefix))
-        .collect()
-}
-
-async fn received(control: &Control, id: &str, prefix: &str) -> Vec<String> {
-    control
-        .get(&format!("/conversations/{id}/transcript"))
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == json!("message"))
-        .filter_map(|e| e["text"].as_str())
-        .filter(|x| x.starts_with(prefix))
-        .map(str::to_string)
-        .collect()
-}
 
 /// One hand-off against `variants`: five agent messages across a stream drop, two visitor
 /// messages, then the agent ends the chat (`silent`: without a session-status event).
@@ -69,11 +38,11 @@ async fn scenario(name: &str, variants: Variants, silent: bool) {
         .post("/faults/sse-drop", json!({"afterEvents": 2}))
         .await;
     for t in &expected {
-        agent_says(&control, &id, t).await;
+        control.say(&id, t).await;
     }
     b.wait_bubble("agent", expected.last().unwrap()).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let got = shown(&b, "variant agent").await;
+    let got = b.agent_texts("variant agent").await;
     for v in ["variant visitor 0", "variant visitor 1"] {
         b.type_and_send(v).await;
     }
@@ -103,7 +72,7 @@ async fn scenario(name: &str, variants: Variants, silent: bool) {
         .iter()
         .filter(|t| t.contains("ended the chat"))
         .count();
-    let visitor = received(&control, &id, "variant visitor").await;
+    let visitor = control.texts(&id, "variant visitor").await;
     let conv = control.get(&format!("/conversations/{id}")).await;
     let requeued = conv["status"] == json!("waiting")
         || control
@@ -245,7 +214,7 @@ async fn with_session_end_continue_the_next_message_starts_a_new_session() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     control.accept(&id, "Mark").await;
-    agent_says(&control, &id, "Mark here").await;
+    control.say(&id, "Mark here").await;
     b.wait_bubble("agent", "Mark here").await;
     let ends = b
         .bubbles("system")
@@ -283,24 +252,24 @@ async fn a_silent_stall_of_the_stream_heals_by_itself() {
         c["handoff"]["miaw"]["streamIdleSeconds"] = json!(20);
     })
     .await;
-    agent_says(&control, &id, "stall agent 0").await;
+    control.say(&id, "stall agent 0").await;
     b.wait_bubble("agent", "stall agent 0").await;
     let stalled = control.post("/faults/sse-stall", json!({})).await;
     assert_eq!(stalled["stalledStreams"], json!(1), "{stalled}");
     for i in 1..3 {
-        agent_says(&control, &id, &format!("stall agent {i}")).await;
+        control.say(&id, &format!("stall agent {i}")).await;
         b.type_and_send(&format!("stall visitor {i}")).await;
     }
     // Up to the watchdog (20 s) and the reconnect.
     for _ in 0..300 {
-        if shown(&b, "stall agent").await.len() >= 3 {
+        if b.agent_texts("stall agent").await.len() >= 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let got = shown(&b, "stall agent").await;
+    let got = b.agent_texts("stall agent").await;
     assert_eq!(got, ["stall agent 0", "stall agent 1", "stall agent 2"]);
-    let visitor = received(&control, &id, "stall visitor").await;
+    let visitor = control.texts(&id, "stall visitor").await;
     assert_eq!(visitor, ["stall visitor 1", "stall visitor 2"]);
     println!(
         "unconfirmed: silent stall: agent messages lost 0 duplicated 0, visitor messages 2/2 once"
