@@ -67,6 +67,16 @@ pub struct Driver {
     stopped: std::cell::Cell<bool>,
 }
 
+/// The saved conversation in `store`; shared (`Local`), else what an earlier version saved
+/// per tab in `sessionStorage` (carried over to the shared conversation).
+fn saved_state(store: Store, key: &str) -> Option<String> {
+    browser::storage_get(store, key).or_else(|| {
+        (store == Store::Local)
+            .then(|| browser::storage_get(Store::Session, key))
+            .flatten()
+    })
+}
+
 /// Drops what a mirror's conversation would request, announce or save: the owner does that.
 fn quiet(chat: &mut Chat) {
     while chat.poll_http().is_some() {}
@@ -108,12 +118,7 @@ impl Driver {
             .then(|| browser::storage_get(Store::Session, &open_key(&storage_key)))
             .flatten()
             .map(|v| v == "1");
-        let mut chat = make(browser::storage_get(store, &storage_key).or_else(|| {
-            // Saved per tab by an earlier version: carried over to the shared conversation.
-            shared
-                .then(|| browser::storage_get(Store::Session, &storage_key))
-                .flatten()
-        }));
+        let mut chat = make(saved_state(store, &storage_key));
         if let Some(open) = tab_open {
             chat.restore_open(open);
         }
@@ -287,7 +292,12 @@ impl Driver {
         if self.owner.get() || self.stopped.get() {
             return;
         }
-        let saved = browser::storage_get(Store::Local, &self.storage_key);
+        let saved = saved_state(Store::Local, &self.storage_key);
+        if let Some(state) = &saved {
+            // From now on shared: a copy an earlier version kept per tab is moved over.
+            browser::storage_set(Store::Local, &self.storage_key, state);
+            browser::storage_remove(Store::Session, &self.storage_key);
+        }
         let mut chat = (self.make)(saved);
         if let Some(open) = self.tab_open.get() {
             chat.restore_open(open);

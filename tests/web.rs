@@ -657,3 +657,50 @@ async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
     w.driver().clear_storage();
     w.destroy();
 }
+
+/// A conversation an earlier version kept per tab (`sessionStorage`) carries over to the shared
+/// one when the page is loaded with shared tabs.
+#[wasm_bindgen_test]
+async fn a_per_tab_conversation_carries_over_to_the_shared_one() {
+    let key = "chat-widget-test-carry";
+    let first = mount_widget(MountOptions {
+        config_json: Some("{\"openOnLoad\": true, \"tabs\": \"perTab\"}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    type_and_enter(&first, "payment methods", false).await;
+    wait_for("answer", || {
+        bubbles(&first, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
+    first.destroy(); // like a page unload: the per-tab state stays
+    let window = web_sys::window().unwrap();
+    let session = window.session_storage().unwrap().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    assert!(session.get_item(key).unwrap().is_some());
+    assert!(local.get_item(key).unwrap().is_none());
+    let second = mount_widget(MountOptions {
+        config_json: Some("{\"openOnLoad\": true}".into()),
+        storage_key: key.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    wait_for("restored", || {
+        bubbles(&second, "bot")
+            .into_iter()
+            .find(|b| b.contains("PayPal"))
+    })
+    .await;
+    wait_for("owner", || second.driver().is_owner().then_some(())).await;
+    assert_eq!(bubbles(&second, "visitor"), ["payment methods"]);
+    assert!(local.get_item(key).unwrap().is_some(), "now shared");
+    assert!(
+        session.get_item(key).unwrap().is_none(),
+        "moved, not copied"
+    );
+    second.driver().clear_storage();
+    second.destroy();
+}
