@@ -172,10 +172,6 @@ impl Driver {
         &self.storage_key
     }
 
-    pub fn is_shared(&self) -> bool {
-        self.shared
-    }
-
     /// Whether this tab runs the conversation (see the module documentation).
     pub fn is_owner(&self) -> bool {
         self.owner.get()

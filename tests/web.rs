@@ -14,14 +14,19 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-fn mount(config: &str) -> Widget {
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// Mounts with a fixed storage key (tests that reload, or look into the storage).
+fn mount_keyed(config: &str, key: &str) -> Widget {
     mount_widget(MountOptions {
         config_json: Some(config.to_string()),
-        storage_key: format!("chat-widget-test-{n}"),
+        storage_key: key.into(),
         ..Default::default()
     })
     .expect("mounted")
+}
+
+fn mount(config: &str) -> Widget {
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    mount_keyed(config, &format!("chat-widget-test-{n}"))
 }
 
 /// Waits (up to 5 s) until `probe` finds something: Yew renders from its scheduler.
@@ -354,12 +359,7 @@ async fn widget_css_does_not_leak_into_the_page() {
 #[wasm_bindgen_test]
 async fn reload_restores_the_conversation() {
     let key = "chat-widget-test-reload";
-    let first = mount_widget(MountOptions {
-        config_json: Some("{\"openOnLoad\": true}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let first = mount_keyed("{\"openOnLoad\": true}", key);
     type_and_enter(&first, "payment methods", false).await;
     wait_for("answer", || {
         bubbles(&first, "bot")
@@ -368,12 +368,7 @@ async fn reload_restores_the_conversation() {
     })
     .await;
     first.destroy(); // like a page unload: the saved state stays
-    let second = mount_widget(MountOptions {
-        config_json: Some("{}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let second = mount_keyed("{}", key);
     wait_for("restored", || {
         bubbles(&second, "bot")
             .into_iter()
@@ -592,12 +587,7 @@ async fn without_web_locks_a_lease_makes_the_tab_the_owner() {
     hide.call1(&wasm_bindgen::JsValue::NULL, &navigator)
         .unwrap();
     let key = "chat-widget-test-lease";
-    let w = mount_widget(MountOptions {
-        config_json: Some("{\"openOnLoad\": true}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let w = mount_keyed("{\"openOnLoad\": true}", key);
     type_and_enter(&w, "payment methods", false).await;
     wait_for("the owner's bot answer", || {
         bubbles(&w, "bot")
@@ -628,12 +618,7 @@ async fn without_web_locks_a_lease_makes_the_tab_the_owner() {
 #[wasm_bindgen_test]
 async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
     let key = "chat-widget-test-shared";
-    let w = mount_widget(MountOptions {
-        config_json: Some("{}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let w = mount_keyed("{}", key);
     open(&w).await;
     type_and_enter(&w, "payment methods", false).await;
     wait_for("answer", || {
@@ -663,12 +648,7 @@ async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
 #[wasm_bindgen_test]
 async fn a_per_tab_conversation_carries_over_to_the_shared_one() {
     let key = "chat-widget-test-carry";
-    let first = mount_widget(MountOptions {
-        config_json: Some("{\"openOnLoad\": true, \"tabs\": \"perTab\"}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let first = mount_keyed("{\"openOnLoad\": true, \"tabs\": \"perTab\"}", key);
     type_and_enter(&first, "payment methods", false).await;
     wait_for("answer", || {
         bubbles(&first, "bot")
@@ -682,12 +662,7 @@ async fn a_per_tab_conversation_carries_over_to_the_shared_one() {
     let local = window.local_storage().unwrap().unwrap();
     assert!(session.get_item(key).unwrap().is_some());
     assert!(local.get_item(key).unwrap().is_none());
-    let second = mount_widget(MountOptions {
-        config_json: Some("{\"openOnLoad\": true}".into()),
-        storage_key: key.into(),
-        ..Default::default()
-    })
-    .unwrap();
+    let second = mount_keyed("{\"openOnLoad\": true}", key);
     wait_for("restored", || {
         bubbles(&second, "bot")
             .into_iter()

@@ -278,11 +278,6 @@ impl Forwarder {
         self.pending.iter().map(|(_, _, at)| at + RESEND_MS).min()
     }
 
-    /// The intents not yet acknowledged (for a file: the browser keeps its `File` meanwhile).
-    pub fn pending(&self) -> impl Iterator<Item = (&str, &Intent)> {
-        self.pending.iter().map(|(id, i, _)| (id.as_str(), i))
-    }
-
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }

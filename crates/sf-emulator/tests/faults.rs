@@ -520,12 +520,7 @@ async fn silent_agent_end() {
     );
     // Everything else as a normal end: 417, then a new session is routed again.
     assert_eq!(e.send_text(&jwt, &conv, "hello?").await.0, 417);
-    let r = e
-        .miaw(Method::POST, &format!("/conversation/{conv}/message"), &jwt)
-        .json(&json!({"message": {"id": uuid(), "messageType": "StaticContentMessage", "staticContent": {"formatType": "Text", "text": "again"}}, "isNewMessagingSession": true, "esDeveloperName": ES}))
-        .send()
-        .await
-        .unwrap();
+    let r = e.send_new_session(&jwt, &conv, "again").await;
     assert_eq!(r.status(), 202);
     sse.expect("CONVERSATION_ROUTING_RESULT").await;
     // The next end is a normal one again.

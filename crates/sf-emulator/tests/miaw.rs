@@ -873,15 +873,7 @@ async fn close_conversation_and_end_session() {
     let e = start().await;
     let jwt = e.jwt().await;
     let conv = e.create_conv(&jwt).await;
-    let r = e
-        .miaw(
-            Method::DELETE,
-            &format!("/conversation/{conv}/session?esDeveloperName={ES}"),
-            &jwt,
-        )
-        .send()
-        .await
-        .unwrap();
+    let r = e.end_session(&jwt, &conv).await;
     assert_eq!(r.status(), 204);
     assert_eq!(e.send_text(&jwt, &conv, "x").await.0, 417);
     let r = e
@@ -916,15 +908,7 @@ async fn close_conversation_and_end_session() {
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(e.send_text(&jwt, &conv, "x").await.0, 400);
-    let r = e
-        .miaw(
-            Method::DELETE,
-            &format!("/conversation/{conv}/session?esDeveloperName={ES}"),
-            &jwt,
-        )
-        .send()
-        .await
-        .unwrap();
+    let r = e.end_session(&jwt, &conv).await;
     assert_eq!(err_message(r).await.0, 400);
     let c = e
         .control(

@@ -41,6 +41,16 @@ async fn agent_end(e: &Emu, conv: &str, body: Value) -> Value {
         .await
 }
 
+/// With `variants`: a chat with Jane, whom the agent console then ends; the stream is past
+/// the `ParticipantChanged` remove. Returns (emulator, token, conversation id, stream).
+async fn ended_by_the_agent(variants: Variants) -> (Emu, String, String, Sse) {
+    let e = start_with(with(variants)).await;
+    let (jwt, conv, mut sse) = chatting(&e).await;
+    agent_end(&e, &conv, json!({})).await;
+    remove_of(&next(&mut sse).await);
+    (e, jwt, conv, sse)
+}
+
 /// The next non-ping frame, failing the test when the stream stays silent.
 async fn next(sse: &mut Sse) -> Frame {
     sse.next_event().await.expect("an event")
@@ -127,14 +137,11 @@ async fn default_variants_are_the_historical_behaviour() {
 
 #[tokio::test]
 async fn session_status_top_level() {
-    let e = start_with(with(Variants {
+    let (e, jwt, conv, mut sse) = ended_by_the_agent(Variants {
         session_status: SessionStatusSignal::Top,
         ..Default::default()
-    }))
+    })
     .await;
-    let (jwt, conv, mut sse) = chatting(&e).await;
-    agent_end(&e, &conv, json!({})).await;
-    remove_of(&next(&mut sse).await);
     let f = next(&mut sse).await;
     assert_eq!(
         f.event.as_deref(),
@@ -152,23 +159,9 @@ async fn session_status_top_level() {
     assert_eq!(p["entryType"], "SessionStatusChanged");
     assert!(p["id"].is_string());
     // The end user ending a new session gets the same shape.
-    let id = uuid();
-    let r = e
-        .miaw(Method::POST, &format!("/conversation/{conv}/message"), &jwt)
-        .json(&json!({"message": {"id": id, "messageType": "StaticContentMessage", "staticContent": {"formatType": "Text", "text": "again"}}, "isNewMessagingSession": true, "esDeveloperName": ES}))
-        .send()
-        .await
-        .unwrap();
+    let r = e.send_new_session(&jwt, &conv, "again").await;
     assert_eq!(r.status(), 202);
-    let r = e
-        .miaw(
-            Method::DELETE,
-            &format!("/conversation/{conv}/session?esDeveloperName={ES}"),
-            &jwt,
-        )
-        .send()
-        .await
-        .unwrap();
+    let r = e.end_session(&jwt, &conv).await;
     assert_eq!(r.status(), 204);
     let f = sse.expect("CONVERSATION_SESSION_STATUS_CHANGED").await;
     assert_eq!(f.json()["sessionStatus"], "CLOSED");
@@ -177,14 +170,11 @@ async fn session_status_top_level() {
 
 #[tokio::test]
 async fn session_status_as_entry_type_under_an_unknown_event_name() {
-    let e = start_with(with(Variants {
+    let (e, jwt, conv, mut sse) = ended_by_the_agent(Variants {
         session_status: SessionStatusSignal::EntryType,
         ..Default::default()
-    }))
+    })
     .await;
-    let (jwt, conv, mut sse) = chatting(&e).await;
-    agent_end(&e, &conv, json!({})).await;
-    remove_of(&next(&mut sse).await);
     let f = next(&mut sse).await;
     assert_eq!(f.event.as_deref(), Some("CONVERSATION_ENTRY"));
     assert_eq!(
@@ -202,14 +192,11 @@ async fn session_status_as_entry_type_under_an_unknown_event_name() {
 
 #[tokio::test]
 async fn session_status_absent() {
-    let e = start_with(with(Variants {
+    let (e, jwt, conv, mut sse) = ended_by_the_agent(Variants {
         session_status: SessionStatusSignal::Absent,
         ..Default::default()
-    }))
+    })
     .await;
-    let (jwt, conv, mut sse) = chatting(&e).await;
-    agent_end(&e, &conv, json!({})).await;
-    remove_of(&next(&mut sse).await);
     marker(&e, &conv).await;
     assert_eq!(next(&mut sse).await.event.as_deref(), Some("MARKER"));
     assert_eq!(status_of(&e, &conv).await, "ended");
@@ -473,13 +460,7 @@ async fn end_mode_conversation_closes_it() {
     assert_eq!(f.payload()["entryType"], "CloseConversation");
     assert_eq!(f.payload()["conversationId"], conv);
     // A later message gets 400, even as a new session.
-    let id = uuid();
-    let r = e
-        .miaw(Method::POST, &format!("/conversation/{conv}/message"), &jwt)
-        .json(&json!({"message": {"id": id, "messageType": "StaticContentMessage", "staticContent": {"formatType": "Text", "text": "hello?"}}, "isNewMessagingSession": true, "esDeveloperName": ES}))
-        .send()
-        .await
-        .unwrap();
+    let r = e.send_new_session(&jwt, &conv, "hello?").await;
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["message"], "Conversation is closed");
@@ -495,15 +476,12 @@ async fn end_mode_conversation_closes_it() {
     assert_eq!(list["closedConversationsFound"], 1);
     assert!(list["conversations"][0]["endTimestamp"].is_u64());
     // With session-status absent: remove, then the close only.
-    let e = start_with(with(Variants {
+    let (_e, _, _, mut sse) = ended_by_the_agent(Variants {
         end_mode: EndMode::Conversation,
         session_status: SessionStatusSignal::Absent,
         ..Default::default()
-    }))
+    })
     .await;
-    let (_, conv, mut sse) = chatting(&e).await;
-    agent_end(&e, &conv, json!({})).await;
-    remove_of(&next(&mut sse).await);
     assert_eq!(
         next(&mut sse).await.event.as_deref(),
         Some("CONVERSATION_CLOSE_CONVERSATION")

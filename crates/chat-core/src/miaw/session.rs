@@ -803,7 +803,7 @@ impl MiawSession {
             return;
         }
         if !online {
-            self.set_trouble(true, now);
+            self.set_trouble(true);
             self.report_lost();
             return;
         }
@@ -1121,7 +1121,7 @@ impl MiawSession {
         }
         if self.end_grace_at.is_some_and(|t| t <= now) {
             self.end_grace_at = None;
-            self.session_ended(now);
+            self.session_ended();
             if self.phase == Phase::Ended {
                 return;
             }
@@ -1377,8 +1377,7 @@ impl MiawSession {
 
     /// The agent ended the messaging session (whichever signal said so first: a status
     /// event, the last agent gone for `end_grace_ms`, a 417). Shown once.
-    fn session_ended(&mut self, now: Millis) {
-        let _ = now;
+    fn session_ended(&mut self) {
         self.end_grace_at = None;
         if self.phase == Phase::Ended || self.session_over {
             return;
@@ -1658,7 +1657,7 @@ impl MiawSession {
                 // By default the chat is over and the message is not sent (the visitor sees
                 // it, and may start a new chat); it is never silently re-queued. With
                 // `continue_after_end` it is resent starting a new session.
-                self.session_ended(now);
+                self.session_ended();
                 if self.phase == Phase::Ended {
                     return;
                 }
@@ -1699,11 +1698,11 @@ impl MiawSession {
                 let attempts = self.outbox[pos].attempts;
                 let delay = self.backoff(attempts.saturating_sub(1));
                 self.outbox[pos].next_try = Some(now + delay);
-                self.set_trouble(true, now);
+                self.set_trouble(true);
             }
         }
         if status.is_some_and(|s| (200..300).contains(&s)) {
-            self.set_trouble(false, now);
+            self.set_trouble(false);
         }
         self.flush(now);
     }
@@ -1711,8 +1710,7 @@ impl MiawSession {
     /// Connection trouble starts (a send failed transiently, the browser went offline) or
     /// ends (a send succeeded): queued messages are shown as waiting for the connection, then
     /// as sending again and sent at once, in order.
-    fn set_trouble(&mut self, trouble: bool, now: Millis) {
-        let _ = now;
+    fn set_trouble(&mut self, trouble: bool) {
         if self.trouble == trouble {
             return;
         }
@@ -2099,7 +2097,7 @@ impl MiawSession {
                     return;
                 }
                 if wire::is_end_status(&status) {
-                    self.session_ended(now);
+                    self.session_ended();
                 } else {
                     self.events.push_back(MiawEvent::Log {
                         message: format!("session status {status:?}"),

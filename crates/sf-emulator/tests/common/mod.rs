@@ -170,6 +170,27 @@ impl Emu {
         (r.status(), id)
     }
 
+    /// A text sent with `isNewMessagingSession: true` (after the session ended: a 417).
+    pub async fn send_new_session(&self, jwt: &str, conv: &str, text: &str) -> Response {
+        self.miaw(reqwest::Method::POST, &format!("/conversation/{conv}/message"), jwt)
+            .json(&json!({"message": {"id": uuid(), "messageType": "StaticContentMessage", "staticContent": {"formatType": "Text", "text": text}}, "isNewMessagingSession": true, "esDeveloperName": ES}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The end user ends the messaging session (`DELETE …/session`).
+    pub async fn end_session(&self, jwt: &str, conv: &str) -> Response {
+        self.miaw(
+            reqwest::Method::DELETE,
+            &format!("/conversation/{conv}/session?esDeveloperName={ES}"),
+            jwt,
+        )
+        .send()
+        .await
+        .unwrap()
+    }
+
     pub async fn sse(&self, jwt: &str, last_event_id: Option<&str>) -> Sse {
         let mut req = self
             .http
