@@ -123,14 +123,39 @@ pub fn browser_languages() -> Vec<String> {
 }
 
 /// Local time of day for a message ("14:05", "2:05 PM"), in the widget's language.
-pub fn format_time(millis: Millis, language: &str) -> String {
+pub fn format_time(millis: Millis, language: &str) -> Option<String> {
+    thread_local! {
+        /// One `Intl.DateTimeFormat` per language: building one is what makes
+        /// `toLocaleTimeString` slow.
+        static FORMATS: std::cell::RefCell<Vec<(String, js_sys::Function)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let format = FORMATS.with(|f| {
+        let mut f = f.borrow_mut();
+        if let Some((_, format)) = f.iter().find(|(l, _)| l == language) {
+            return Some(format.clone());
+        }
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+        // Built with `Reflect` so that a tag the browser refuses is an error, not a throw.
+        let make = |tag: &str| -> Option<js_sys::Function> {
+            let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+            let ctor = js_sys::Reflect::get(&intl, &"DateTimeFormat".into()).ok()?;
+            let args = js_sys::Array::of2(&tag.into(), &options);
+            let dtf =
+                js_sys::Reflect::construct(ctor.dyn_ref::<js_sys::Function>()?, &args).ok()?;
+            js_sys::Reflect::get(&dtf, &"format".into())
+                .ok()?
+                .dyn_into()
+                .ok()
+        };
+        let format = make(language).or_else(|| make("en"))?;
+        f.push((language.to_string(), format.clone()));
+        Some(format)
+    })?;
     let date = js_sys::Date::new(&JsValue::from_f64(millis as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
-    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date.to_locale_time_string_with_options(language, &options)
-        .as_string()
-        .unwrap_or_default()
+    format.call1(&JsValue::NULL, &date).ok()?.as_string()
 }
 
 /// ISO 8601 UTC time ("2026-11-22T14:05:00.000Z").

@@ -65,7 +65,14 @@ pub struct Driver {
     me: Weak<Driver>,
     /// Set once the widget is unmounted: late fetch results and timers are dropped.
     stopped: std::cell::Cell<bool>,
+    /// Saves are batched: at most one per [`SAVE_INTERVAL_MS`] while the page is visible,
+    /// the rest by this timer, and whatever is left on `pagehide` (see [`Driver::persist`]).
+    save_timer: RefCell<Option<Timeout>>,
+    last_save: Cell<Millis>,
 }
+
+/// The shortest time between two saves of the conversation while the page is visible.
+const SAVE_INTERVAL_MS: Millis = 250;
 
 /// The saved conversation in `store`; shared (`Local`), else what an earlier version saved
 /// per tab in `sessionStorage` (carried over to the shared conversation).
@@ -147,6 +154,8 @@ impl Driver {
             next_file: std::cell::Cell::new(0),
             me: me.clone(),
             stopped: std::cell::Cell::new(false),
+            save_timer: RefCell::new(None),
+            last_save: Cell::new(0),
         })
     }
 
@@ -229,6 +238,9 @@ impl Driver {
                 if let Some(intent) = intent {
                     self.apply(&id, intent, file);
                 }
+                // Saved (with the intent's id) before it is acknowledged: if this tab closes
+                // now, the next owner neither loses nor repeats it.
+                self.save_now();
                 self.post(&TabMessage::Ack { id }, None);
             }
             TabMessage::Intent { .. } => {} // another mirror's, for the owner
@@ -346,14 +358,20 @@ impl Driver {
         let visible = !document.hidden();
         self.dispatch(|c, now| c.handle_visibility(visible, now));
         let doc = document.clone();
-        self.listen(document.into(), "visibilitychange", move |c, now| {
-            c.handle_visibility(!doc.hidden(), now)
+        self.listen(document.into(), "visibilitychange", move |d| {
+            let visible = !doc.hidden();
+            d.dispatch(|c, now| c.handle_visibility(visible, now));
+            if !visible {
+                d.save_now(); // the page may be discarded from here on, without `pagehide`
+            }
         });
-        self.listen(window.clone().into(), "online", |c, now| {
-            c.handle_online(true, now)
+        // A reload, a navigation or a closed tab: what a batched save still holds is written.
+        self.listen(window.clone().into(), "pagehide", |d| d.save_now());
+        self.listen(window.clone().into(), "online", |d| {
+            d.dispatch(|c, now| c.handle_online(true, now))
         });
-        self.listen(window.into(), "offline", |c, now| {
-            c.handle_online(false, now)
+        self.listen(window.into(), "offline", |d| {
+            d.dispatch(|c, now| c.handle_online(false, now))
         });
     }
 
@@ -361,22 +379,24 @@ impl Driver {
         &self,
         target: web_sys::EventTarget,
         event: &'static str,
-        input: impl Fn(&mut Chat, Millis) + 'static,
+        handler: impl Fn(&Driver) + 'static,
     ) {
         use wasm_bindgen::JsCast;
         let me = self.me.clone();
         let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = me.upgrade() {
-                d.dispatch(&input);
+                handler(&d);
             }
         });
         let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         self.listeners.borrow_mut().push((target, event, closure));
     }
 
-    /// Stops all work: aborts requests, cancels the timer.
+    /// Stops all work: saves what a batched save still holds, aborts requests, cancels the
+    /// timers.
     pub fn stop(&self) {
         use wasm_bindgen::JsCast;
+        self.save_now();
         for (target, event, l) in self.listeners.borrow_mut().drain(..) {
             let _ = target.remove_event_listener_with_callback(event, l.as_ref().unchecked_ref());
         }
@@ -418,11 +438,7 @@ impl Driver {
             let Some(event) = event else { break };
             self.emit_event(&event);
         }
-        let saved = self.chat.borrow_mut().poll_persist();
-        if let Some(state) = saved.filter(|_| self.owner.get()) {
-            browser::storage_set(self.store(), &self.storage_key, &state);
-            self.keep_alive();
-        }
+        self.persist();
         let open = self.chat.borrow().is_open();
         if self.shared && self.tab_open.get() != Some(open) {
             self.tab_open.set(Some(open));
@@ -436,6 +452,44 @@ impl Driver {
         let revision = self.chat.borrow().revision() + (self.generation.get() << 40);
         if let Some(f) = self.on_change.borrow().as_ref() {
             f(revision);
+        }
+    }
+
+    /// Saves the conversation, batched: at once when the last save is older than
+    /// [`SAVE_INTERVAL_MS`] (or the page is hidden: a background tab's timers are throttled
+    /// and other tabs show what it saves), else once when that interval is over. A long
+    /// burst of changes therefore costs a few saves, each of a bounded size (see
+    /// `chat_core::transcript::KEPT_MESSAGES`).
+    fn persist(&self) {
+        if !self.owner.get() || !self.chat.borrow().persist_pending() {
+            return;
+        }
+        let now = browser::now();
+        let due = self.last_save.get() + SAVE_INTERVAL_MS;
+        if now >= due || browser::page_hidden() {
+            self.save_now();
+        } else if self.save_timer.borrow().is_none() {
+            let me = self.me.clone();
+            let timer = Timeout::new((due - now) as u32, move || {
+                if let Some(d) = me.upgrade() {
+                    d.save_now();
+                }
+            });
+            *self.save_timer.borrow_mut() = Some(timer);
+        }
+    }
+
+    /// Writes what changed since the last save, now.
+    pub(crate) fn save_now(&self) {
+        self.save_timer.borrow_mut().take();
+        if !self.owner.get() || self.stopped.get() {
+            return;
+        }
+        let saved = self.chat.borrow_mut().poll_persist();
+        if let Some(state) = saved {
+            browser::storage_set(self.store(), &self.storage_key, &state);
+            self.last_save.set(browser::now());
+            self.keep_alive();
         }
     }
 
@@ -669,6 +723,9 @@ impl Driver {
 
     /// Forgets the saved conversation (used by tests and `ChatWidget.destroy()`).
     pub fn clear_storage(&self) {
+        // Nothing batched may write it again.
+        self.save_timer.borrow_mut().take();
+        let _ = self.chat.borrow_mut().poll_persist();
         browser::storage_remove(self.store(), &self.storage_key);
         if self.shared {
             browser::storage_remove(Store::Local, &alive_key(&self.storage_key));

@@ -97,13 +97,8 @@ impl ChatHandle {
     /// "14:05" in the widget's language.
     pub fn format_time(&self, time: Millis) -> String {
         let lang = self.chat().catalogue().language().to_string();
-        crate::browser::format_time(time, &lang)
+        crate::browser::format_time(time, &lang).unwrap_or_default()
     }
-}
-
-/// Machine-readable time for `<time datetime>`.
-pub fn iso_time(time: Millis) -> String {
-    crate::browser::iso_time(time)
 }
 
 /// The conversation handle provided by [`crate::components::ChatProvider`].

@@ -630,10 +630,14 @@ async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
     let window = web_sys::window().unwrap();
     let local = window.local_storage().unwrap().unwrap();
     let session = window.session_storage().unwrap().unwrap();
-    assert!(local
-        .get_item(key)
-        .unwrap()
-        .is_some_and(|s| s.contains("payment methods")));
+    // Saved in the shared storage (saves are batched: within one interval).
+    wait_for("saved in localStorage", || {
+        local
+            .get_item(key)
+            .unwrap()
+            .filter(|s| s.contains("payment methods"))
+    })
+    .await;
     assert_eq!(session.get_item(key).unwrap(), None, "not per tab");
     assert_eq!(
         session.get_item(&format!("{key}:open")).unwrap().as_deref(),
@@ -678,4 +682,132 @@ async fn a_per_tab_conversation_carries_over_to_the_shared_one() {
     );
     second.driver().clear_storage();
     second.destroy();
+}
+
+fn local_item(key: &str) -> Option<String> {
+    let window = web_sys::window().unwrap();
+    window
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(key)
+        .unwrap()
+}
+
+fn send(w: &Widget, text: &str) {
+    assert!(w.driver().intent(
+        chat_core::tabs::Intent::Send {
+            text: text.to_string()
+        },
+        None
+    ));
+}
+
+/// Saves are batched (at most one per interval while the page is visible), and what is still
+/// waiting is written on `pagehide` (a reload, a navigation, a closed tab) and when the widget
+/// stops: a reload right after a message restores it.
+#[wasm_bindgen_test]
+async fn batched_saves_are_completed_on_pagehide() {
+    let key = "chat-widget-test-batched";
+    let w = mount_keyed("{\"openOnLoad\": true}", key);
+    wait_for("this tab owns the conversation", || {
+        w.driver().is_owner().then_some(())
+    })
+    .await;
+    sleep(Duration::from_millis(400)).await; // the last save is older than the interval
+    send(&w, "first message");
+    assert!(
+        local_item(key).is_some_and(|s| s.contains("first message")),
+        "the first change is saved at once"
+    );
+    send(&w, "second message");
+    assert!(
+        local_item(key).is_some_and(|s| !s.contains("second message")),
+        "a change right after it waits for the batch"
+    );
+    let pagehide = web_sys::Event::new("pagehide").unwrap();
+    web_sys::window()
+        .unwrap()
+        .dispatch_event(&pagehide)
+        .unwrap();
+    assert!(
+        local_item(key).is_some_and(|s| s.contains("second message")),
+        "pagehide writes it"
+    );
+    send(&w, "third message");
+    w.destroy(); // a reload right after the message
+    let again = mount_keyed("{}", key);
+    wait_for("restored", || {
+        bubbles(&again, "visitor")
+            .contains(&"third message".to_string())
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        bubbles(&again, "visitor"),
+        ["first message", "second message", "third message"]
+    );
+    again.driver().clear_storage();
+    again.destroy();
+}
+
+/// A long conversation keeps only its latest messages on the page ("Show earlier messages"
+/// brings the others), and only the latest ones across a reload, with a line that says so.
+#[wasm_bindgen_test]
+async fn long_conversations_are_windowed_and_bounded() {
+    use chat_core::transcript::KEPT_MESSAGES;
+    use chat_widget::components::WINDOW;
+    let key = "chat-widget-test-long";
+    let w = mount_keyed("{\"openOnLoad\": true}", key);
+    wait_for("owner", || w.driver().is_owner().then_some(())).await;
+    let sends = KEPT_MESSAGES / 2 + 20; // 540 visitor and bot messages, and the greeting
+    for i in 0..sends {
+        send(&w, &format!("question {i}"));
+    }
+    let total = w.driver().chat().messages().len();
+    assert_eq!(total, 1 + 2 * sends);
+    wait_for("the latest message", || {
+        bubbles(&w, "visitor")
+            .contains(&format!("question {}", sends - 1))
+            .then_some(())
+    })
+    .await;
+    let on_page = || all_text(&w, ".cw-msg").len();
+    assert_eq!(
+        on_page(),
+        WINDOW,
+        "only the latest messages are on the page"
+    );
+    find(&w, ".cw-earlier")
+        .expect("a button shows earlier ones")
+        .click();
+    wait_for("earlier messages", || (on_page() == total).then_some(())).await;
+    assert!(find(&w, ".cw-earlier").is_none(), "all are shown");
+    assert_eq!(bubbles(&w, "visitor")[0], "question 0");
+    assert!(
+        find(&w, ".cw-not-kept").is_none(),
+        "nothing was dropped yet"
+    );
+    w.destroy();
+    let again = mount_keyed("{}", key);
+    wait_for("restored", || {
+        bubbles(&again, "visitor")
+            .contains(&format!("question {}", sends - 1))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(again.driver().chat().messages().len(), KEPT_MESSAGES);
+    find(&again, ".cw-earlier").expect("show earlier").click();
+    let note = wait_for("the not-kept line", || find(&again, ".cw-not-kept")).await;
+    assert_eq!(
+        note.text_content().unwrap_or_default(),
+        "Earlier messages are not kept."
+    );
+    assert_eq!(
+        all_text(&again, ".cw-msg").len(),
+        KEPT_MESSAGES + 1,
+        "the kept messages and the line"
+    );
+    again.driver().clear_storage();
+    again.destroy();
 }

@@ -1,41 +1,72 @@
+use std::rc::Rc;
+
 use chat_core::transcript::format_bytes;
-use chat_core::{Author, MsgKey, Status};
+use chat_core::{Author, Message, Status};
 use yew::prelude::*;
 
 use super::QuickReplies;
-use crate::use_chat;
 
-#[derive(Properties, PartialEq)]
+/// The catalogue texts every message may show, looked up once per list render and shared by
+/// all items (so an item's props change only when its own message, or the language, does).
+#[derive(PartialEq, Default)]
+pub struct ItemTexts {
+    pub visitor: String,
+    pub waiting: String,
+    pub sending: String,
+    pub failed: String,
+    pub sent: String,
+    pub delivered: String,
+    pub read: String,
+    pub retry: String,
+    /// The language times are formatted in.
+    pub language: String,
+}
+
+#[derive(Properties)]
 pub struct MessageItemProps {
-    pub id: String,
+    pub message: Rc<Message>,
+    pub texts: Rc<ItemTexts>,
+    /// Called with the message id when the visitor retries a failed message.
+    pub on_retry: Callback<String>,
+}
+
+/// Items compare by identity: the core gives a message a new allocation only when it
+/// changes, so a new message in a long conversation renders only itself.
+impl PartialEq for MessageItemProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.message, &other.message)
+            && Rc::ptr_eq(&self.texts, &other.texts)
+            && self.on_retry == other.on_retry
+    }
 }
 
 /// One message: sender, time, text (always as text, never HTML), image, delivery state with a
 /// retry button when it failed, and its quick replies.
 #[function_component]
 pub fn MessageItem(props: &MessageItemProps) -> Html {
-    let chat = use_chat();
-    let c = chat.chat();
-    let Some(m) = c.messages().iter().find(|m| m.id == props.id) else {
-        return html! {};
-    };
-    let cat = c.catalogue();
+    let m = &props.message;
+    let t = &props.texts;
+    // The time is formatted once per message (and again only if the language changes).
+    let time = use_memo((m.time, t.language.clone()), |(time, lang)| {
+        (
+            crate::browser::format_time(*time, lang).unwrap_or_default(),
+            crate::browser::iso_time(*time),
+        )
+    });
     let (kind, sender) = match &m.author {
-        Author::Visitor => ("visitor", cat.text(MsgKey::SenderVisitor)),
-        Author::Bot { name } => ("bot", name.clone()),
-        Author::Agent { name } => ("agent", name.clone()),
-        Author::System => ("system", String::new()),
+        Author::Visitor => ("visitor", t.visitor.as_str()),
+        Author::Bot { name } => ("bot", name.as_str()),
+        Author::Agent { name } => ("agent", name.as_str()),
+        Author::System => ("system", ""),
     };
-    let time = chat.format_time(m.time);
-    let status = match m.shown_status() {
-        Some(Status::Waiting) => Some(("waiting", cat.text(MsgKey::StatusWaiting))),
-        Some(Status::Sending) => Some(("sending", cat.text(MsgKey::StatusSending))),
-        Some(Status::Failed) => Some(("failed", cat.text(MsgKey::StatusFailed))),
-        Some(Status::Sent) => Some(("sent", cat.text(MsgKey::StatusSent))),
-        Some(Status::Delivered) => Some(("delivered", cat.text(MsgKey::StatusDelivered))),
-        Some(Status::Read) => Some(("read", cat.text(MsgKey::StatusRead))),
-        None => None,
-    };
+    let status = m.shown_status().map(|s| match s {
+        Status::Waiting => ("waiting", &t.waiting),
+        Status::Sending => ("sending", &t.sending),
+        Status::Failed => ("failed", &t.failed),
+        Status::Sent => ("sent", &t.sent),
+        Status::Delivered => ("delivered", &t.delivered),
+        Status::Read => ("read", &t.read),
+    });
     let files = m.files.iter().map(|f| {
         let size = f.size.map(format_bytes);
         let meta = match &size {
@@ -55,19 +86,17 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             (None, _) => html! { <span class="cw-file-name">{ meta }</span> },
         }
     });
-    let retry_label = cat.text(MsgKey::MessageRetry);
     let on_retry = {
-        let chat = chat.clone();
+        let cb = props.on_retry.clone();
         let id = m.id.clone();
-        Callback::from(move |_| chat.retry(&id))
+        Callback::from(move |_| cb.emit(id.clone()))
     };
-    let datetime = crate::hooks::iso_time(m.time);
     html! {
         <li class={classes!("cw-msg", format!("cw-msg--{kind}"))} data-author={kind}>
             if kind != "system" {
                 <div class="cw-meta">
                     <span class="cw-sender">{ sender }</span>
-                    <time class="cw-time" datetime={datetime}>{ time.clone() }</time>
+                    <time class="cw-time" datetime={time.1.clone()}>{ time.0.clone() }</time>
                 </div>
             }
             <div class="cw-bubble" dir="auto">
@@ -79,9 +108,9 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             </div>
             if let Some((class, label)) = status {
                 <div class={classes!("cw-status", format!("cw-status--{class}"))}>
-                    <span>{ label }</span>
+                    <span>{ label.clone() }</span>
                     if class == "failed" {
-                        <button type="button" class="cw-retry" onclick={on_retry}>{ retry_label }</button>
+                        <button type="button" class="cw-retry" onclick={on_retry}>{ t.retry.clone() }</button>
                     }
                 </div>
             }

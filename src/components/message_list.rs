@@ -1,12 +1,20 @@
-use chat_core::{Author, MsgKey};
+use std::rc::Rc;
+
+use chat_core::{Author, Message, MsgKey};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use super::message_item::ItemTexts;
 use super::MessageItem;
 use crate::use_chat;
 
 /// Distance from the bottom (px) under which the list counts as "at the bottom".
 const STICK_THRESHOLD: i32 = 48;
+
+/// How many of the latest messages are on the page; "Show earlier messages" adds as many
+/// again each time. This keeps every update and every restore cheap however long the
+/// conversation (what is shown stays in the DOM: screen readers and find-in-page see it).
+pub const WINDOW: usize = 300;
 
 fn at_bottom(el: &HtmlElement) -> bool {
     el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_THRESHOLD
@@ -15,6 +23,9 @@ fn at_bottom(el: &HtmlElement) -> bool {
 /// The scrolling message list. New messages scroll into view only while the visitor is at the
 /// bottom (or just sent something); otherwise a "new messages" button appears instead of
 /// yanking the view.
+///
+/// A change re-renders this list, but each [`MessageItem`] only when its own message changed
+/// (the core replaces a message's `Rc` only then).
 #[function_component]
 pub fn MessageList() -> Html {
     let chat = use_chat();
@@ -22,17 +33,49 @@ pub fn MessageList() -> Html {
     let stick = use_mut_ref(|| true);
     let pending_below = use_state(|| false);
     let seen = use_mut_ref(|| 0usize);
-    let (count, visitor_sent, ids, new_label, list_label) = {
+    // Earlier messages the visitor asked to see, beyond the window.
+    let extra = use_state(|| 0usize);
+    let texts = use_mut_ref(|| Rc::new(ItemTexts::default()));
+    let on_retry = {
+        let chat = chat.clone();
+        // The same callback for every render: items keep equal props.
+        use_memo((), move |_| {
+            Callback::from(move |id: String| chat.retry(&id))
+        })
+    };
+    let (count, visitor_sent, shown, hidden, dropped, new_label, list_label, earlier_labels) = {
         let c = chat.chat();
         let m = c.messages();
         let from = (*seen.borrow()).min(m.len());
+        let cat = c.catalogue();
+        let fresh = ItemTexts {
+            visitor: cat.text(MsgKey::SenderVisitor),
+            waiting: cat.text(MsgKey::StatusWaiting),
+            sending: cat.text(MsgKey::StatusSending),
+            failed: cat.text(MsgKey::StatusFailed),
+            sent: cat.text(MsgKey::StatusSent),
+            delivered: cat.text(MsgKey::StatusDelivered),
+            read: cat.text(MsgKey::StatusRead),
+            retry: cat.text(MsgKey::MessageRetry),
+            language: cat.language().to_string(),
+        };
+        if **texts.borrow() != fresh {
+            *texts.borrow_mut() = Rc::new(fresh);
+        }
+        let start = m.len().saturating_sub(WINDOW + *extra);
         (
             m.len(),
             // The visitor's own new message always brings the view down.
             m[from..].iter().any(|m| m.author == Author::Visitor),
-            m.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
-            c.catalogue().text(MsgKey::NewMessagesLabel),
+            m[start..].to_vec(),
+            start,
+            c.dropped_messages(),
+            cat.text(MsgKey::NewMessagesLabel),
             c.title(),
+            (
+                cat.text(MsgKey::ShowEarlier),
+                cat.text(MsgKey::EarlierNotKept),
+            ),
         )
     };
     {
@@ -89,11 +132,36 @@ pub fn MessageList() -> Html {
             pending_below.set(false);
         })
     };
+    let show_earlier = {
+        let extra = extra.clone();
+        let stick = stick.clone();
+        Callback::from(move |_| {
+            *stick.borrow_mut() = false; // stay with what the visitor is reading
+            extra.set(*extra + WINDOW);
+        })
+    };
+    let texts = texts.borrow().clone();
+    let item = |m: Rc<Message>| {
+        let key = m.id.clone();
+        html! {
+            <MessageItem {key} message={m} texts={texts.clone()} on_retry={(*on_retry).clone()} />
+        }
+    };
     html! {
         <div class="cw-messages-wrap">
             <div class="cw-messages" ref={scroller} {onscroll} tabindex="0" role="region" aria-label={list_label}>
+                if hidden > 0 {
+                    <button type="button" class="cw-earlier" onclick={show_earlier}>
+                        { earlier_labels.0 }
+                    </button>
+                }
                 <ol class="cw-message-list">
-                    { for ids.into_iter().map(|id| html! { <MessageItem key={id.as_str()} id={id.clone()} /> }) }
+                    if hidden == 0 && dropped > 0 {
+                        <li class="cw-msg cw-msg--system cw-not-kept">
+                            <div class="cw-bubble">{ earlier_labels.1 }</div>
+                        </li>
+                    }
+                    { for shown.into_iter().map(item) }
                 </ol>
             </div>
             if *pending_below {

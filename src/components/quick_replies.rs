@@ -17,6 +17,7 @@ pub fn QuickReplies(props: &QuickRepliesProps) -> Html {
         let labels: Vec<String> = c
             .messages()
             .iter()
+            .rev()
             .find(|m| m.id == props.message_id)
             .map(|m| m.quick_replies.iter().map(|q| q.label.clone()).collect())
             .unwrap_or_default();

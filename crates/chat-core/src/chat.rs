@@ -433,7 +433,7 @@ impl Chat {
 
     // ----- read access for the UI -------------------------------------------------------
 
-    pub fn messages(&self) -> &[Message] {
+    pub fn messages(&self) -> &[std::rc::Rc<Message>] {
         self.transcript.messages()
     }
     pub fn catalogue(&self) -> &Catalogue {
@@ -457,6 +457,16 @@ impl Chat {
     }
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+    /// Earlier messages a restored conversation no longer has (only the latest
+    /// [`crate::transcript::KEPT_MESSAGES`] are saved).
+    pub fn dropped_messages(&self) -> u64 {
+        self.transcript.dropped()
+    }
+    /// Whether something changed since the last [`Chat::poll_persist`] (the browser batches
+    /// saves and polls when it is time to write).
+    pub fn persist_pending(&self) -> bool {
+        self.dirty && self.config.persist
     }
     /// Window title (configuration, else the catalogue).
     pub fn title(&self) -> String {

@@ -130,7 +130,7 @@ pub struct Loaded {
 }
 
 const TOP_KEYS_HINT: &str =
-    "title, language, position, theme, openOnLoad, persist, tabs, bot, handoff, messages";
+    "title, language, position, theme, openOnLoad, persist, tabs, preload, bot, handoff, messages";
 
 impl WidgetConfig {
     /// Parses configuration JSON text.
@@ -189,6 +189,9 @@ impl WidgetConfig {
             Some("perTab") => Tabs::PerTab,
             _ => Tabs::Shared,
         };
+        // Read by the loader (when to fetch the widget); checked here so that a typo is
+        // reported with the other problems.
+        let _ = r.choice("preload", &["intent", "idle", "eager"], &mut report);
         if let Some(bot) = r.raw("bot") {
             if let Some(b) = read_bot(bot, "bot", &mut report) {
                 config.bot = b;

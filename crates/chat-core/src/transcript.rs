@@ -1,6 +1,14 @@
 //! The conversation model: what the visitor sees in the message list.
 
+use std::rc::Rc;
+
 use crate::json::Value;
+
+/// How many of the latest messages a saved conversation keeps. Older ones stay on screen for
+/// this page view; after a reload a line says that earlier messages are not kept. This bounds
+/// the cost of every save and of every restore (about 100 KB of JSON at most for ordinary
+/// messages), however long the conversation runs.
+pub const KEPT_MESSAGES: usize = 500;
 
 /// Milliseconds since the Unix epoch. The core never reads a clock: callers pass `now`.
 pub type Millis = u64;
@@ -125,23 +133,54 @@ impl Message {
 }
 
 /// The ordered list of messages with id allocation.
+///
+/// Messages are shared (`Rc`) and copied on write: a message that did not change keeps its
+/// allocation, so the UI re-renders exactly the messages whose `Rc` changed
+/// (`Rc::ptr_eq`), whatever the length of the conversation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transcript {
-    messages: Vec<Message>,
+    messages: Vec<Rc<Message>>,
     next_id: u64,
+    /// Messages older than the ones kept, dropped when the conversation was saved (see
+    /// [`KEPT_MESSAGES`]); shown as one "earlier messages are not kept" line.
+    dropped: u64,
 }
 
 impl Transcript {
-    pub fn messages(&self) -> &[Message] {
+    pub fn messages(&self) -> &[Rc<Message>] {
         &self.messages
     }
 
-    pub fn get(&self, id: &str) -> Option<&Message> {
-        self.messages.iter().find(|m| m.id == id)
+    /// How many earlier messages a restored conversation no longer has.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
+    /// Looked up from the end: the messages that change are nearly always the latest.
+    pub fn get(&self, id: &str) -> Option<&Message> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.id == id)
+            .map(|m| &**m)
+    }
+
+    /// Copy on write: only this message gets a new allocation (and is re-rendered).
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Message> {
-        self.messages.iter_mut().find(|m| m.id == id)
+        self.messages
+            .iter_mut()
+            .rev()
+            .find(|m| m.id == id)
+            .map(Rc::make_mut)
+    }
+
+    /// The first message (from the end) matching `f`, for changing it.
+    pub fn find_mut(&mut self, f: impl Fn(&Message) -> bool) -> Option<&mut Message> {
+        self.messages
+            .iter_mut()
+            .rev()
+            .find(|m| f(m))
+            .map(Rc::make_mut)
     }
 
     /// Appends a message and returns its id.
@@ -149,7 +188,7 @@ impl Transcript {
         self.next_id += 1;
         let id = format!("m{}", self.next_id);
         let status = matches!(author, Author::Visitor).then_some(Status::Sending);
-        self.messages.push(Message {
+        self.messages.push(Rc::new(Message {
             id: id.clone(),
             author,
             text: text.into(),
@@ -159,12 +198,12 @@ impl Transcript {
             status,
             remote_id: None,
             files: Vec::new(),
-        });
+        }));
         id
     }
 
     pub fn last_mut(&mut self) -> Option<&mut Message> {
-        self.messages.last_mut()
+        self.messages.last_mut().map(Rc::make_mut)
     }
 
     /// Quick replies are only offered on the latest message: once the visitor answers or the
@@ -172,23 +211,42 @@ impl Transcript {
     pub fn clear_quick_replies(&mut self) {
         // Only the latest message ever carries buttons (every push goes through here first).
         if let Some(m) = self.messages.last_mut() {
-            m.quick_replies.clear();
+            if !m.quick_replies.is_empty() {
+                Rc::make_mut(m).quick_replies.clear();
+            }
         }
     }
 
     pub fn clear(&mut self) {
         self.messages.clear();
+        self.dropped = 0;
     }
 
-    /// The transcript as JSON (saved in sessionStorage across page loads).
+    /// The transcript as JSON (saved across page loads): the latest [`KEPT_MESSAGES`] only.
     pub fn to_value(&self) -> Value {
-        Value::object([
+        self.to_value_keeping(KEPT_MESSAGES)
+    }
+
+    /// The transcript as JSON with at most the latest `keep` messages.
+    pub fn to_value_keeping(&self, keep: usize) -> Value {
+        let from = self.messages.len().saturating_sub(keep);
+        let dropped = self.dropped + from as u64;
+        let mut fields = vec![
             (
                 "messages",
-                Value::Array(self.messages.iter().map(message_to_value).collect()),
+                Value::Array(
+                    self.messages[from..]
+                        .iter()
+                        .map(|m| message_to_value(m))
+                        .collect(),
+                ),
             ),
             ("nextId", Value::from(self.next_id)),
-        ])
+        ];
+        if dropped > 0 {
+            fields.push(("dropped", Value::from(dropped)));
+        }
+        Value::object(fields)
     }
 
     /// Reads [`Transcript::to_value`]'s output; `None` if anything is off (a damaged saved
@@ -198,11 +256,12 @@ impl Transcript {
             .get("messages")?
             .as_array()?
             .iter()
-            .map(message_from_value)
+            .map(|m| message_from_value(m).map(Rc::new))
             .collect::<Option<Vec<_>>>()?;
         Some(Transcript {
             messages,
             next_id: v.get("nextId")?.as_u64()?,
+            dropped: v.get("dropped").and_then(Value::as_u64).unwrap_or(0),
         })
     }
 

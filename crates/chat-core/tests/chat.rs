@@ -438,3 +438,93 @@ fn greeting_and_system_texts_follow_the_language_and_overrides() {
     c.handle_send("agent", 1);
     assert_eq!(texts(&c).last().unwrap(), "Personne n'est là, Ada.");
 }
+
+#[test]
+fn a_long_conversation_saves_a_bounded_state_and_restores_the_latest_messages() {
+    use chat_core::transcript::KEPT_MESSAGES;
+    let mut c = chat(json!(null));
+    let mut sizes = Vec::new();
+    for i in 0..700u64 {
+        assert!(c.handle_send(&format!("question {i}"), 1_000 + i));
+        if i == 299 || i == 699 {
+            sizes.push(c.poll_persist().expect("a change to save").len());
+        }
+    }
+    assert_eq!(c.messages().len(), 1 + 2 * 700);
+    // 300 and 700 exchanges (601 and 1,401 messages) cost the same to save.
+    let (at_300, at_700) = (sizes[0], sizes[1]);
+    assert!(
+        at_700 < at_300 + at_300 / 10,
+        "saved size grows with the conversation: {at_300} then {at_700} bytes"
+    );
+    c.handle_send("last one", 5_000);
+    let saved = c.poll_persist().unwrap();
+    let mut again = Chat::new(
+        cfg(&json!(null)),
+        Environment {
+            persisted: Some(saved),
+            ..env()
+        },
+    );
+    again.handle_start(6_000);
+    assert_eq!(again.messages().len(), KEPT_MESSAGES);
+    let kept = &texts(&c)[c.messages().len() - KEPT_MESSAGES..];
+    assert_eq!(texts(&again), kept, "exactly the latest messages, in order");
+    assert_eq!(
+        again.dropped_messages(),
+        (c.messages().len() - KEPT_MESSAGES) as u64
+    );
+    // Ids continue after the restore, and the count of dropped ones survives the next save.
+    again.handle_send("after the reload", 6_001);
+    let ids: std::collections::BTreeSet<_> = c
+        .messages()
+        .iter()
+        .chain(again.messages())
+        .map(|m| m.id.clone())
+        .collect();
+    assert_eq!(ids.len(), c.messages().len() + 2, "no id is reused");
+    let saved = again.poll_persist().unwrap();
+    let third = Chat::new(
+        cfg(&json!(null)),
+        Environment {
+            persisted: Some(saved),
+            ..env()
+        },
+    );
+    assert_eq!(
+        third.dropped_messages(),
+        again.dropped_messages() + 2,
+        "older ones dropped again, counted"
+    );
+}
+
+#[test]
+fn only_the_messages_that_change_get_a_new_allocation() {
+    use std::rc::Rc;
+    let mut c = rasa();
+    c.handle_send("first", 0);
+    let r = start_request(requests(&mut c));
+    c.handle_http(r.id, ok(json!([{"text": "one"}])), 1);
+    let before: Vec<Rc<chat_core::Message>> = c.messages().to_vec();
+    // A new message leaves the others untouched...
+    c.handle_send("second", 2);
+    assert!(before
+        .iter()
+        .zip(c.messages())
+        .all(|(a, b)| Rc::ptr_eq(a, b)));
+    // ...and its delivery state changing touches only itself.
+    let mid: Vec<Rc<chat_core::Message>> = c.messages().to_vec();
+    let r = start_request(requests(&mut c));
+    c.handle_http(r.id, ok(json!([{"text": "two"}])), 3);
+    let changed: Vec<bool> = mid
+        .iter()
+        .zip(c.messages())
+        .map(|(a, b)| !Rc::ptr_eq(a, b))
+        .collect();
+    assert_eq!(
+        changed,
+        [false, false, true],
+        "only the sent message changed"
+    );
+    assert_eq!(c.messages().len(), 4);
+}

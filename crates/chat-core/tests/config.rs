@@ -38,6 +38,7 @@ fn a_full_valid_configuration_is_read() {
         "openOnLoad": true,
         "persist": false,
         "tabs": "perTab",
+        "preload": "intent",
         "bot": {
             "type": "local",
             "name": "Acme Bot",
@@ -114,6 +115,11 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
         ),
         (json!({"theme": "pink"}), "theme", "unknown value \"pink\""),
         (json!({"tabs": "each"}), "tabs", "unknown value \"each\""),
+        (
+            json!({"preload": "hover"}),
+            "preload",
+            "expected one of: intent, idle, eager",
+        ),
         (
             json!({"openOnLoad": "yes"}),
             "openOnLoad",

@@ -556,7 +556,7 @@ impl H {
     fn send(&mut self, text: &str) -> (String, String) {
         assert!(self.c.handle_send(text, self.now));
         self.drain();
-        let m = self.c.messages().last().unwrap().clone();
+        let m = (**self.c.messages().last().unwrap()).clone();
         assert_eq!((m.author, m.text.as_str()), (Author::Visitor, text));
         (m.id, m.remote_id.expect("a client id"))
     }
@@ -596,7 +596,7 @@ fn agent_joins_messages_typing_delivery_states_and_choices() {
     let m = h.agent_text("Jane", "a1", "Hi, how can I help?");
     h.push(&m);
     assert_eq!(h.c.typing(), None);
-    let last = h.c.messages().last().unwrap().clone();
+    let last = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(
         (last.author, last.text.as_str()),
         (
@@ -648,7 +648,7 @@ fn agent_joins_messages_typing_delivery_states_and_choices() {
         json!({"entryType":"Message","id":"c1","abstractMessage":{"messageType":"ChoicesMessage","id":"c1","choices":{"formatType":"Buttons","text":"What is it about?","optionItems":[{"optionIdentifier":"opt-1","titleItem":{"title":"Billing"}},{"optionIdentifier":"opt-2","titleItem":{"title":"Delivery"}}]}}}),
         "Agent", "Jane", json!([]));
     h.push(&c);
-    let choices = h.c.messages().last().unwrap().clone();
+    let choices = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(choices.text, "What is it about?");
     let labels: Vec<&str> = choices
         .quick_replies
@@ -658,7 +658,7 @@ fn agent_joins_messages_typing_delivery_states_and_choices() {
     assert_eq!(labels, ["Billing", "Delivery"]);
     assert!(h.c.handle_quick_reply(&choices.id, 1, h.now));
     h.drain();
-    let picked = h.c.messages().last().unwrap().clone();
+    let picked = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(
         (picked.author, picked.text.as_str()),
         (Author::Visitor, "Delivery")
@@ -1286,7 +1286,7 @@ fn wait_timeout_offers_keep_waiting_or_leave() {
         "no offer before the time"
     );
     h.advance(1_000);
-    let offer = h.c.messages().last().unwrap().clone();
+    let offer = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(offer.author, Author::System);
     let waited =
         h.c.catalogue()
@@ -1316,7 +1316,7 @@ fn wait_timeout_offers_keep_waiting_or_leave() {
     assert!(h.c.agent_active() && h.c.can_send());
     assert!(h.c.messages().iter().all(|m| m.quick_replies.is_empty()));
     h.advance(60_000);
-    let offer = h.c.messages().last().unwrap().clone();
+    let offer = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(offer.quick_replies.len(), 2, "{:?}", h.texts());
     // Leave: the chat ends (close conversation + end session).
     assert!(h.c.handle_quick_reply(&offer.id, 1, h.now));
@@ -1350,7 +1350,7 @@ fn attachments_from_the_agent_and_from_the_visitor() {
         json!({"entryType":"Message","id":"f1","abstractMessage":{"messageType":"StaticContentMessage","id":"f1","staticContent":{"formatType":"Attachments","text":"Your label","attachments":[{"id":"u","name":"label.pdf","contentLength":4,"mimeType":"application/pdf","url":"https://x.example/f"}]}}}),
         "Agent", "Jane", json!([]));
     h.push(&a);
-    let m = h.c.messages().last().unwrap().clone();
+    let m = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(
         m.author,
         Author::Agent {
@@ -1418,7 +1418,7 @@ fn attachments_from_the_agent_and_from_the_visitor() {
     };
     assert!(h.c.handle_send_file(photo.clone(), h.now));
     h.drain();
-    let bubble = h.c.messages().last().unwrap().clone();
+    let bubble = (**h.c.messages().last().unwrap()).clone();
     assert_eq!(bubble.author, Author::Visitor);
     assert_eq!(bubble.status, Some(Status::Sending));
     assert_eq!(

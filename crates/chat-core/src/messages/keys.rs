@@ -79,6 +79,10 @@ keys! {
         "Status of a visitor message that could not be sent.";
     NewMessagesLabel "newMessagesLabel" [] false
         "Button that jumps to new messages below the visible part of the conversation.";
+    ShowEarlier "showEarlier" [] false
+        "Button above a long conversation's latest messages that shows earlier ones (only the latest are on the page, to keep it fast).";
+    EarlierNotKept "earlierNotKept" [] false
+        "Line at the top of a restored long conversation: only its latest messages are kept across page loads.";
     StartNewChat "startNewChat" [] false
         "Button shown after a conversation ended or failed, to start a new one.";
     // Bot.

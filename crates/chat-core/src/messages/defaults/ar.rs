@@ -24,6 +24,8 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         StatusRead => "تمت القراءة",
         StatusFailed => "لم يتم الإرسال",
         NewMessagesLabel => "رسائل جديدة",
+        ShowEarlier => "عرض الرسائل السابقة",
+        EarlierNotKept => "لا يتم الاحتفاظ بالرسائل السابقة.",
         StartNewChat => "بدء محادثة جديدة",
         BotFallback => "عذرًا، لم أفهم ذلك. هل يمكنك إعادة صياغة سؤالك؟",
         BotOfferHandoff => "عذرًا، أجد صعوبة في فهم طلبك. هل تودّ التحدث إلى أحد موظفي الدعم لدينا؟",

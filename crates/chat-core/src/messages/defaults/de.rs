@@ -24,6 +24,8 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         StatusRead => "Gelesen",
         StatusFailed => "Nicht gesendet",
         NewMessagesLabel => "Neue Nachrichten",
+        ShowEarlier => "Frühere Nachrichten anzeigen",
+        EarlierNotKept => "Frühere Nachrichten werden nicht aufbewahrt.",
         StartNewChat => "Neuen Chat starten",
         BotFallback => {
             "Entschuldigung, das habe ich nicht verstanden. Können Sie es anders formulieren?"

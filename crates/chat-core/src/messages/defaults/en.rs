@@ -24,6 +24,8 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         StatusRead => "Read",
         StatusFailed => "Not sent",
         NewMessagesLabel => "New messages",
+        ShowEarlier => "Show earlier messages",
+        EarlierNotKept => "Earlier messages are not kept.",
         StartNewChat => "Start a new chat",
         BotFallback => "Sorry, I didn't get that. Could you say it another way?",
         BotOfferHandoff => {

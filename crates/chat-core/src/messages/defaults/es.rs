@@ -24,6 +24,8 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         StatusRead => "Leído",
         StatusFailed => "No enviado",
         NewMessagesLabel => "Mensajes nuevos",
+        ShowEarlier => "Mostrar mensajes anteriores",
+        EarlierNotKept => "Los mensajes anteriores no se conservan.",
         StartNewChat => "Iniciar un nuevo chat",
         BotFallback => "Lo siento, no le he entendido. ¿Podría decirlo de otra manera?",
         BotOfferHandoff => {

@@ -24,6 +24,8 @@ pub(crate) fn text(key: MsgKey) -> &'static str {
         StatusRead => "Lu",
         StatusFailed => "Non envoyé",
         NewMessagesLabel => "Nouveaux messages",
+        ShowEarlier => "Afficher les messages précédents",
+        EarlierNotKept => "Les messages précédents ne sont pas conservés.",
         StartNewChat => "Démarrer une nouvelle conversation",
         BotFallback => "Désolé, je n'ai pas compris. Pourriez-vous reformuler\u{202f}?",
         BotOfferHandoff => {
