@@ -756,7 +756,7 @@ async fn batched_saves_are_completed_on_pagehide() {
 #[wasm_bindgen_test]
 async fn long_conversations_are_windowed_and_bounded() {
     use chat_core::transcript::KEPT_MESSAGES;
-    use chat_widget::components::WINDOW;
+    use chat_widget::components::{STEP, WINDOW};
     let key = "chat-widget-test-long";
     let w = mount_keyed("{\"openOnLoad\": true}", key);
     wait_for("owner", || w.driver().is_owner().then_some(())).await;
@@ -773,10 +773,10 @@ async fn long_conversations_are_windowed_and_bounded() {
     })
     .await;
     let on_page = || all_text(&w, ".cw-msg").len();
-    assert_eq!(
-        on_page(),
-        WINDOW,
-        "only the latest messages are on the page"
+    assert!(
+        (WINDOW - STEP..=WINDOW).contains(&on_page()),
+        "only the latest messages are on the page: {}",
+        on_page()
     );
     find(&w, ".cw-earlier")
         .expect("a button shows earlier ones")

@@ -11,10 +11,54 @@ use crate::use_chat;
 /// Distance from the bottom (px) under which the list counts as "at the bottom".
 const STICK_THRESHOLD: i32 = 48;
 
-/// How many of the latest messages are on the page; "Show earlier messages" adds as many
-/// again each time. This keeps every update and every restore cheap however long the
+/// At most this many of the latest messages are on the page; "Show earlier messages" adds as
+/// many again each time. This keeps every update and every restore cheap however long the
 /// conversation (what is shown stays in the DOM: screen readers and find-in-page see it).
-pub const WINDOW: usize = 300;
+pub const WINDOW: usize = 400;
+
+/// Messages are rendered in blocks of this many (by their index in the conversation): a
+/// change reconciles the list's few blocks and the items of the blocks whose messages changed,
+/// never every message on the page. The first message on the page moves a block at a time,
+/// so the page holds between `WINDOW - STEP` and `WINDOW` messages.
+pub const STEP: usize = 40;
+
+/// Index of the first message on the page when `len` messages exist and `limit` may be shown.
+fn first_shown(len: usize, limit: usize) -> usize {
+    len.saturating_sub(limit).div_ceil(STEP) * STEP
+}
+
+#[derive(Properties)]
+struct BlockProps {
+    messages: Vec<Rc<Message>>,
+    texts: Rc<ItemTexts>,
+    on_retry: Callback<String>,
+}
+
+impl PartialEq for BlockProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.messages.len() == other.messages.len()
+            && self
+                .messages
+                .iter()
+                .zip(&other.messages)
+                .all(|(a, b)| Rc::ptr_eq(a, b))
+            && Rc::ptr_eq(&self.texts, &other.texts)
+            && self.on_retry == other.on_retry
+    }
+}
+
+/// A block of consecutive messages (a fragment of `<li>`s in the list).
+#[function_component]
+fn Block(props: &BlockProps) -> Html {
+    html! {
+        { for props.messages.iter().map(|m| {
+            let key = m.id.clone();
+            html! {
+                <MessageItem {key} message={m.clone()} texts={props.texts.clone()} on_retry={props.on_retry.clone()} />
+            }
+        }) }
+    }
+}
 
 fn at_bottom(el: &HtmlElement) -> bool {
     el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_THRESHOLD
@@ -62,7 +106,7 @@ pub fn MessageList() -> Html {
         if **texts.borrow() != fresh {
             *texts.borrow_mut() = Rc::new(fresh);
         }
-        let start = m.len().saturating_sub(WINDOW + *extra);
+        let start = first_shown(m.len(), WINDOW + *extra);
         (
             m.len(),
             // The visitor's own new message always brings the view down.
@@ -141,12 +185,12 @@ pub fn MessageList() -> Html {
         })
     };
     let texts = texts.borrow().clone();
-    let item = |m: Rc<Message>| {
-        let key = m.id.clone();
+    let blocks = shown.chunks(STEP).map(|chunk| {
+        let key = chunk[0].id.clone();
         html! {
-            <MessageItem {key} message={m} texts={texts.clone()} on_retry={(*on_retry).clone()} />
+            <Block {key} messages={chunk.to_vec()} texts={texts.clone()} on_retry={(*on_retry).clone()} />
         }
-    };
+    });
     html! {
         <div class="cw-messages-wrap">
             <div class="cw-messages" ref={scroller} {onscroll} tabindex="0" role="region" aria-label={list_label}>
@@ -161,7 +205,7 @@ pub fn MessageList() -> Html {
                             <div class="cw-bubble">{ earlier_labels.1 }</div>
                         </li>
                     }
-                    { for shown.into_iter().map(item) }
+                    { for blocks }
                 </ol>
             </div>
             if *pending_below {

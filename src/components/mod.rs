@@ -26,7 +26,7 @@ pub use header::Header;
 pub use launcher::Launcher;
 pub use live_region::LiveRegion;
 pub use message_item::MessageItem;
-pub use message_list::{MessageList, WINDOW};
+pub use message_list::{MessageList, STEP, WINDOW};
 pub use notices::Notices;
 pub use prechat_form::PrechatForm;
 pub use provider::ChatProvider;
