@@ -147,7 +147,7 @@ fn bench() -> Result {
         "--example",
         "bench",
     ]))?;
-    eprintln!("\n==== widget load time (headless Chromium, localhost)");
+    eprintln!("\n==== the widget in headless Chromium (load, latency, long conversation)");
     build::release()?;
     run(cargo()
         .args([
@@ -157,8 +157,11 @@ fn bench() -> Result {
             "e2e",
             "--test",
             "bench",
+            "--test",
+            "bench_long",
             "--",
             "--ignored",
+            "--test-threads=1",
             "--nocapture",
         ])
         .env("CHAT_WIDGET_DIST", root().join("dist")))
