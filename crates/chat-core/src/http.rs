@@ -51,6 +51,17 @@ pub enum HttpError {
     Aborted,
 }
 
+/// For logs: `network error: <what the browser said>` or `aborted` (no `Debug` formatting in
+/// the wasm: its string escaping costs about 1 KB).
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::Network(what) => write!(f, "network error: {what}"),
+            HttpError::Aborted => f.write_str("aborted"),
+        }
+    }
+}
+
 /// A file the visitor picked, held by the browser layer (the core never sees its bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {

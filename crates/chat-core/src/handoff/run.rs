@@ -270,7 +270,7 @@ impl Chat {
         let fetched = match result {
             Ok(r) if r.is_success() => super::prechat::fields_from_deployment(&r.body),
             Ok(r) => Err(format!("HTTP {}", r.status)),
-            Err(e) => Err(format!("{e:?}")),
+            Err(e) => Err(e.to_string()),
         };
         let mut fields = match fetched {
             Ok(f) => f,

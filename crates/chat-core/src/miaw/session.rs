@@ -1303,7 +1303,7 @@ impl MiawSession {
                     .map(|m| format!(" ({m})"))
                     .unwrap_or_default()
             )),
-            Err(e) => Err(format!("access token: {e:?}")),
+            Err(e) => Err(format!("access token: {e}")),
         };
         let t = match parsed {
             Ok(t) => t,
@@ -1443,7 +1443,7 @@ impl MiawSession {
         }
         let reason = match &result {
             Ok(r) => wire::error_message(&r.body).unwrap_or_else(|| format!("HTTP {}", r.status)),
-            Err(e) => format!("{e:?}"),
+            Err(e) => e.to_string(),
         };
         self.events.push_back(MiawEvent::RoutingFailed {
             reason: reason.clone(),
@@ -1456,7 +1456,7 @@ impl MiawSession {
         let entries = match &result {
             Ok(r) if r.is_success() => wire::parse_entries(&r.body),
             Ok(r) => Err(format!("history: HTTP {}", r.status)),
-            Err(e) => Err(format!("history: {e:?}")),
+            Err(e) => Err(format!("history: {e}")),
         };
         let gap_fill = self.phase != Phase::Restoring;
         match entries {
@@ -2100,7 +2100,7 @@ impl MiawSession {
                     self.session_ended();
                 } else {
                     self.events.push_back(MiawEvent::Log {
-                        message: format!("session status {status:?}"),
+                        message: format!("session status \"{status}\""),
                     });
                 }
             }

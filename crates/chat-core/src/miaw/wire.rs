@@ -892,7 +892,12 @@ fn parse_message(payload: &Value, identifier: &str) -> Result<EntryKind, String>
                 Some("Buttons") => ChoicesFormat::Buttons,
                 Some("QuickReplies") => ChoicesFormat::QuickReplies,
                 Some("Carousel") => ChoicesFormat::Carousel,
-                other => return Err(format!("unsupported choices formatType {other:?}")),
+                other => {
+                    return Err(format!(
+                        "unsupported choices formatType \"{}\"",
+                        other.unwrap_or("(none)")
+                    ))
+                }
             };
             let options: Vec<ChoiceOption> = ch
                 .get("optionItems")
