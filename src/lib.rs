@@ -37,6 +37,9 @@ pub struct MountOptions {
     pub storage_key: String,
     /// Receives host-page events (`message`, `open`, `handoff:requested`, ...).
     pub emit: Option<Emitter>,
+    /// A shipped language's texts as data (`messages/<tag>.json`, fetched by the loader):
+    /// only English is compiled into the release build.
+    pub language_data: Option<String>,
 }
 
 impl Default for MountOptions {
@@ -46,6 +49,7 @@ impl Default for MountOptions {
             load_error: None,
             storage_key: DEFAULT_STORAGE_KEY.into(),
             emit: None,
+            language_data: None,
         }
     }
 }
@@ -123,6 +127,7 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
         page_origin: web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default(),
+        language_data: options.language_data.clone(),
     };
     let make = Box::new(move |saved: Option<String>| {
         let env = Environment {
@@ -146,6 +151,17 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
     body.append_child(&host)?;
 
     let driver = Driver::new(make, options.storage_key, shared, options.emit);
+    {
+        let chat = driver.chat();
+        let catalogue = chat.catalogue();
+        if !catalogue.has_defaults() {
+            browser::warn(&format!(
+                "chat widget: the texts for \"{}\" were not loaded (messages/{}.json); showing the English defaults",
+                catalogue.language(),
+                catalogue.language().split('-').next().unwrap_or("en")
+            ));
+        }
+    }
     // Events produced at start (greeting, configuration errors) reach the host page now.
     driver.dispatch(|_, _| ());
     driver.watch_page();
@@ -280,12 +296,14 @@ fn js_pairs(value: &JsValue) -> chat_core::Pairs {
 }
 
 /// Entry point for the loader: mounts the widget and returns its handle.
-/// `emit(name, detail)` receives the host-page events.
+/// `emit(name, detail)` receives the host-page events; `language_data` is the visitor's
+/// language file (`messages/<tag>.json`) when it is not English.
 #[wasm_bindgen]
 pub fn mount(
     config_json: Option<String>,
     load_error: Option<String>,
     emit: Option<js_sys::Function>,
+    language_data: Option<String>,
 ) -> Result<WidgetHandle, JsValue> {
     let emit: Option<Emitter> = emit.map(|f| {
         Box::new(move |name: &str, detail: JsValue| {
@@ -298,6 +316,7 @@ pub fn mount(
         config_json,
         load_error,
         emit,
+        language_data,
         ..Default::default()
     })?;
     Ok(WidgetHandle {

@@ -6,6 +6,9 @@
 //!   widget/chat-widget.js                    the loader (the one <script> a site adds)
 //!   widget/chat_widget.js                    wasm-bindgen JS glue (ES module)
 //!   widget/chat_widget_bg.wasm               the app
+//!   widget/messages/<tag>.json               the texts of each language but English (the
+//!                                            wasm compiles in English only; the loader
+//!                                            fetches the visitor's language with the wasm)
 
 use std::fs;
 use std::process::Command;
@@ -73,6 +76,17 @@ pub fn release() -> Result {
         .arg(&glue)
         .args(["--module", "--compress", "--mangle", "-o"])
         .arg(&glue))?;
+    let messages = widget.join("messages");
+    fs::create_dir_all(&messages).map_err(|e| format!("create {}: {e}", messages.display()))?;
+    for tag in chat_core::messages::SHIPPED_LANGUAGES {
+        if *tag == "en" {
+            continue;
+        }
+        let data = chat_core::LanguageData::shipped(tag)
+            .ok_or_else(|| format!("no compiled texts for {tag}"))?;
+        let file = messages.join(format!("{tag}.json"));
+        fs::write(&file, data.to_json()).map_err(|e| format!("write {}: {e}", file.display()))?;
+    }
     copy("index.html", &dist.join("index.html"))?;
     copy("www/shop.css", &dist.join("shop.css"))?;
     copy("www/demo-config.json", &dist.join("demo-config.json"))?;

@@ -41,6 +41,9 @@ pub struct Environment {
     pub seed: u64,
     /// The page's origin (`https://shop.example.com`), named in connection diagnostics.
     pub page_origin: String,
+    /// A shipped language's texts as data ([`crate::messages::LanguageData`] JSON), for a
+    /// build that does not compile them in; used when it is the chosen language.
+    pub language_data: Option<String>,
 }
 
 /// The hand-off request: everything a human agent needs to pick up the conversation.
@@ -326,7 +329,12 @@ impl Chat {
         languages.extend(config.language.as_deref());
         languages.extend(env.page_language.as_deref().filter(|l| !l.is_empty()));
         languages.extend(env.browser_languages.iter().map(String::as_str));
-        let (catalogue, message_problems) = Catalogue::new(&languages, config.messages.as_ref());
+        let data = env
+            .language_data
+            .as_deref()
+            .and_then(crate::messages::LanguageData::from_json);
+        let (catalogue, message_problems) =
+            Catalogue::with_data(&languages, config.messages.as_ref(), data);
         report.warnings.extend(message_problems);
         let bot = match &config.bot {
             BotConfig::Local(c) => Bot::Local(LocalBot::new(c.clone())),

@@ -28,6 +28,6 @@ pub use http::{
     FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId, StreamError,
     UploadRequest,
 };
-pub use messages::{Catalogue, MsgKey};
+pub use messages::{Catalogue, LanguageData, MsgKey};
 pub use pairs::Pairs;
 pub use transcript::{Author, FileInfo, Message, Millis, QuickReply, Status};

@@ -621,3 +621,67 @@ fn docs_page_lists_every_key_and_default() {
         }
     }
 }
+
+/// A language loaded as data (what the browser build does for every language but English)
+/// reads exactly like the compiled-in one: every text and every duration.
+#[test]
+fn languages_loaded_as_data_match_the_compiled_ones() {
+    use chat_core::LanguageData;
+    for tag in ["fr", "de", "es", "ar"] {
+        let json = LanguageData::shipped(tag).expect("shipped").to_json();
+        let data = LanguageData::from_json(&json).expect("reads back");
+        assert_eq!(data.tag(), tag);
+        let (compiled, _) = Catalogue::new(&[tag], None);
+        let (loaded, _) = Catalogue::with_data(&[tag], None, Some(data));
+        assert!(loaded.has_defaults());
+        for &key in MsgKey::ALL {
+            assert_eq!(
+                loaded.template(key),
+                compiled.template(key),
+                "{tag} {key:?}"
+            );
+        }
+        for secs in [0, 1, 2, 3, 11, 45, 90, 150, 600, 3600, 9000, 36000] {
+            assert_eq!(
+                loaded.format_wait(secs),
+                compiled.format_wait(secs),
+                "{tag} {secs}"
+            );
+        }
+    }
+}
+
+/// Data for another language than the chosen one, or damaged data, is not used; the site's
+/// overrides still win over loaded defaults.
+#[test]
+fn language_data_is_used_only_for_its_language_and_under_overrides() {
+    use chat_core::LanguageData;
+    let fr = || LanguageData::from_json(&LanguageData::shipped("fr").unwrap().to_json());
+    let (de, _) = Catalogue::with_data(&["de"], None, fr());
+    assert_eq!(de.language(), "de");
+    assert_eq!(de.text(MsgKey::LauncherOpenLabel), "Chat öffnen");
+    for bad in [
+        "",
+        "[]",
+        "{\"lang\": \"xx\"}",
+        "{\"messages\": {}}",
+        "{\"lang\": 3}",
+    ] {
+        assert_eq!(LanguageData::from_json(bad), None, "{bad}");
+    }
+    let partial = LanguageData::from_json(
+        "{\"lang\": \"fr\", \"messages\": {\"launcherOpenLabel\": \"Ouvrir\", \"nope\": \"x\", \"windowTitle\": 3}}",
+    )
+    .unwrap();
+    let overrides =
+        chat_core::json::Value::parse("{\"fr\": {\"windowTitle\": \"Bonjour\"}}").unwrap();
+    let (c, problems) = Catalogue::with_data(&["fr-CA"], Some(&overrides), Some(partial));
+    assert!(problems.is_empty());
+    assert_eq!(c.text(MsgKey::LauncherOpenLabel), "Ouvrir", "from the data");
+    assert_eq!(c.text(MsgKey::WindowTitle), "Bonjour", "the override wins");
+    assert_eq!(
+        c.text(MsgKey::SendLabel),
+        "Envoyer",
+        "missing in the data: the compiled default (English in the browser build)"
+    );
+}

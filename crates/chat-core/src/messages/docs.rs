@@ -33,7 +33,7 @@ pub fn reference_markdown() -> String {
             md.push_str(&format!(
                 "| `{}` | {} |\n",
                 lang.tag(),
-                cell(lang.text(key))
+                cell(lang.text(key).unwrap_or(""))
             ));
         }
     }
@@ -48,7 +48,8 @@ pub fn reference_markdown() -> String {
     for secs in [0, 1, 45, 90, 150, 600, 3600, 9000] {
         md.push_str(&format!("| {secs} |"));
         for lang in Lang::ALL {
-            md.push_str(&format!(" {} |", format::wait(lang, secs)));
+            let words = format::words(lang).map(|w| format::wait(w, secs));
+            md.push_str(&format!(" {} |", words.unwrap_or_default()));
         }
         md.push('\n');
     }

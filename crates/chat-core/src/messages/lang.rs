@@ -31,13 +31,21 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.tag() == tag)
     }
 
-    pub fn text(self, key: MsgKey) -> &'static str {
+    /// The compiled-in default text (`None` for a language this build loads as data: only
+    /// English is always compiled in; the others with the `all-languages` feature).
+    pub fn text(self, key: MsgKey) -> Option<&'static str> {
         match self {
-            Lang::En => defaults::en::text(key),
-            Lang::Fr => defaults::fr::text(key),
-            Lang::De => defaults::de::text(key),
-            Lang::Es => defaults::es::text(key),
-            Lang::Ar => defaults::ar::text(key),
+            Lang::En => Some(defaults::en::text(key)),
+            #[cfg(feature = "all-languages")]
+            Lang::Fr => Some(defaults::fr::text(key)),
+            #[cfg(feature = "all-languages")]
+            Lang::De => Some(defaults::de::text(key)),
+            #[cfg(feature = "all-languages")]
+            Lang::Es => Some(defaults::es::text(key)),
+            #[cfg(feature = "all-languages")]
+            Lang::Ar => Some(defaults::ar::text(key)),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 }

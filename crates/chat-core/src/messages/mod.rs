@@ -36,8 +36,98 @@ pub const SHIPPED_LANGUAGES: &[&str] = &["en", "fr", "de", "es", "ar"];
 pub struct Catalogue {
     language: String,
     base: Lang,
+    /// The base language's texts when they are loaded as data rather than compiled in.
+    data: Option<std::rc::Rc<LanguageData>>,
     overrides: Vec<(MsgKey, String)>,
     variables: Pairs,
+}
+
+/// A shipped language's default texts and duration words as data: what a build without the
+/// `all-languages` feature loads instead of compiling them in. Written by
+/// [`LanguageData::to_json`] (`cargo xtask build` → `dist/widget/messages/<tag>.json`) and read
+/// by [`LanguageData::from_json`]; an entry that is missing or not text falls back to English.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageData {
+    tag: String,
+    texts: Vec<(MsgKey, String)>,
+    wait: Option<format::WaitWords<String>>,
+}
+
+impl LanguageData {
+    /// The language's tag (`fr`).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Reads `{"lang": "fr", "messages": {"key": "text", ...}, "wait": [14 texts]}`; `None` if
+    /// it is not that shape or not a shipped language. Unknown keys are ignored.
+    pub fn from_json(text: &str) -> Option<LanguageData> {
+        use crate::json::Value;
+        let v = Value::parse(text).ok()?;
+        let tag = lang::normalize(v.get("lang")?.as_str()?)?;
+        Lang::from_tag(&tag)?;
+        let texts = match v.get("messages") {
+            Some(Value::Object(o)) => o
+                .iter()
+                .filter_map(|(k, t)| Some((MsgKey::from_name(k)?, t.as_str()?.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let wait = v.get("wait").and_then(Value::as_array).and_then(|a| {
+            let words: Vec<String> = a
+                .iter()
+                .map(|w| w.as_str().map(str::to_string))
+                .collect::<Option<_>>()?;
+            words.try_into().ok()
+        });
+        Some(LanguageData { tag, texts, wait })
+    }
+
+    /// The compiled-in texts of a shipped language as data (`None`: unknown tag, or not
+    /// compiled into this build).
+    pub fn shipped(tag: &str) -> Option<LanguageData> {
+        let lang = Lang::from_tag(tag)?;
+        let texts = MsgKey::ALL
+            .iter()
+            .map(|&k| Some((k, lang.text(k)?.to_string())))
+            .collect::<Option<_>>()?;
+        let wait = format::words(lang).map(|w| (*w).map(str::to_string));
+        Some(LanguageData {
+            tag: tag.to_string(),
+            texts,
+            wait,
+        })
+    }
+
+    /// The JSON [`LanguageData::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        use crate::json::Value;
+        let mut fields = vec![
+            ("lang", Value::from(self.tag.as_str())),
+            (
+                "messages",
+                Value::object(
+                    self.texts
+                        .iter()
+                        .map(|(k, t)| (k.name(), Value::from(t.as_str()))),
+                ),
+            ),
+        ];
+        if let Some(w) = &self.wait {
+            fields.push((
+                "wait",
+                Value::Array(w.iter().map(|s| Value::from(s.as_str())).collect()),
+            ));
+        }
+        Value::object(fields).to_json()
+    }
+
+    fn text(&self, key: MsgKey) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t.as_str())
+    }
 }
 
 impl Default for Catalogue {
@@ -59,6 +149,17 @@ impl Catalogue {
     pub fn new(
         languages: &[&str],
         overrides: Option<&crate::json::Value>,
+    ) -> (Catalogue, Vec<ConfigError>) {
+        Self::with_data(languages, overrides, None)
+    }
+
+    /// [`Catalogue::new`] with a shipped language's texts loaded as data: used when the chosen
+    /// language's base is that language (else ignored). Without it, a language that is not
+    /// compiled in shows the English defaults (with its own overrides).
+    pub fn with_data(
+        languages: &[&str],
+        overrides: Option<&crate::json::Value>,
+        data: Option<LanguageData>,
     ) -> (Catalogue, Vec<ConfigError>) {
         let mut errors = Vec::new();
         let table = parse_overrides(overrides, &mut errors);
@@ -98,9 +199,11 @@ impl Catalogue {
             }
         }
 
+        let data = data.filter(|d| d.tag == base.tag()).map(std::rc::Rc::new);
         let catalogue = Catalogue {
             language,
             base,
+            data,
             overrides: resolved,
             variables: Pairs::new(),
         };
@@ -134,8 +237,19 @@ impl Catalogue {
     pub fn template(&self, key: MsgKey) -> &str {
         match self.overrides.iter().find(|(k, _)| *k == key) {
             Some((_, t)) => t,
-            None => self.base.text(key),
+            None => self
+                .data
+                .as_ref()
+                .and_then(|d| d.text(key))
+                .or_else(|| self.base.text(key))
+                .unwrap_or_else(|| english(key)),
         }
+    }
+
+    /// Whether the base language's defaults are available (compiled in or loaded as data);
+    /// `false` means English defaults are shown for a language that was not loaded.
+    pub fn has_defaults(&self) -> bool {
+        self.data.is_some() || self.base.text(MsgKey::WindowTitle).is_some()
     }
 
     /// The text for `key` with `{{placeholders}}` substituted: built-ins from `args`,
@@ -165,7 +279,14 @@ impl Catalogue {
     /// minute" (0), "45 seconds", "about 2 minutes", "about 1 hour". Languages without shipped
     /// defaults use English.
     pub fn format_wait(&self, seconds: u32) -> String {
-        format::wait(self.base, seconds)
+        match (
+            self.data.as_ref().and_then(|d| d.wait.as_ref()),
+            format::words(self.base),
+        ) {
+            (Some(words), _) => format::wait(words, seconds),
+            (None, Some(words)) => format::wait(words, seconds),
+            (None, None) => format::wait(format::words(Lang::En).expect("English"), seconds),
+        }
     }
 
     /// A readable text for a failure or end reason code, for `{{reason}}` of
@@ -180,12 +301,17 @@ impl Catalogue {
     }
 }
 
-/// The shipped default of `key` for a language tag (fallback chain, then English).
+/// The shipped default of `key` for a language tag (fallback chain, then English), when
+/// compiled in.
 pub fn default_text(key: MsgKey, language: &str) -> &'static str {
     let lang = lang::normalize(language)
         .and_then(|t| lang::chain(&t).find_map(Lang::from_tag))
         .unwrap_or(Lang::En);
-    lang.text(key)
+    lang.text(key).unwrap_or_else(|| english(key))
+}
+
+fn english(key: MsgKey) -> &'static str {
+    defaults::en::text(key)
 }
 
 type Table = Pairs<Vec<(MsgKey, String)>>;
