@@ -185,3 +185,40 @@ fn threshold_controls_partial_matches() {
         Decision::Fallback { .. }
     ));
 }
+
+/// An exact example wins over a typo-tolerant match on another intent, whichever comes first,
+/// and among typo-tolerant matches the closer one wins.
+#[test]
+fn an_exact_example_beats_a_fuzzy_one() {
+    for intents in [
+        json!([
+            {"name": "shipping", "examples": ["shipping"], "reply": "Ships in 2 days."},
+            {"name": "shopping", "examples": ["shopping"], "reply": "Happy shopping!"}
+        ]),
+        json!([
+            {"name": "shopping", "examples": ["shopping"], "reply": "Happy shopping!"},
+            {"name": "shipping", "examples": ["shipping"], "reply": "Ships in 2 days."}
+        ]),
+    ] {
+        let mut b = bot(json!({ "intents": intents }));
+        let cases = [
+            ("shopping", "shopping"),
+            ("shipping", "shipping"),
+            ("Shopping!", "shopping"),
+            ("shiping", "shipping"),
+            ("what about shopping", "shopping"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(intent_of(&mut b, text).as_deref(), Some(expected), "{text}");
+        }
+    }
+    // Two fuzzy candidates: the one with fewer typo-matched words wins.
+    let mut b = bot(json!({"intents": [
+        {"name": "far", "examples": ["retorn shiping"], "reply": "a"},
+        {"name": "near", "examples": ["return shiping"], "reply": "b"}
+    ]}));
+    assert_eq!(
+        intent_of(&mut b, "return shipping").as_deref(),
+        Some("near")
+    );
+}

@@ -5,8 +5,12 @@ use crate::transcript::QuickReply;
 
 use super::normalize::{content_tokens, word_matches};
 
-/// Score of `input` against one example phrase (0..=1, plus a small bonus per word for an
-/// exact phrase so that longer, more specific examples win ties).
+/// Score of `input` against one example phrase. The whole example found in the input scores
+/// above 1: 2 and more when every word is exactly the visitor's (after normalisation), between
+/// 1 and 2 when a word only matched with a typo tolerance (fewer such words score higher), plus
+/// a small bonus per word so that longer, more specific examples win ties. A partial match
+/// scores at most 0.9. So an exact example always beats a fuzzy one, whatever the intents'
+/// order.
 pub fn phrase_score(example: &str, input_tokens: &[String]) -> f64 {
     tokens_score(&content_tokens(example), input_tokens)
 }
@@ -16,19 +20,32 @@ fn tokens_score(ex: &[String], input_tokens: &[String]) -> f64 {
     if ex.is_empty() || input_tokens.is_empty() {
         return 0.0;
     }
-    // The whole example, in order, inside the input.
-    let contiguous = input_tokens
+    // The whole example, in order, inside the input: the window with the fewest typos.
+    let fuzzy_words = input_tokens
         .windows(ex.len())
-        .any(|w| w.iter().zip(ex).all(|(i, e)| word_matches(e, i)));
-    if contiguous {
-        return 1.0 + 0.01 * ex.len() as f64;
+        .filter_map(|w| {
+            w.iter()
+                .zip(ex)
+                .try_fold(0usize, |fuzzy, (i, e)| match () {
+                    _ if i == e => Some(fuzzy),
+                    _ if word_matches(e, i) => Some(fuzzy + 1),
+                    _ => None,
+                })
+        })
+        .min();
+    let bonus = 0.01 * ex.len().min(50) as f64;
+    match fuzzy_words {
+        Some(0) => 2.0 + bonus,
+        Some(n) => 1.0 + bonus * 0.5 + 0.49 / (n as f64 + 1.0),
+        None => {
+            let matched = ex
+                .iter()
+                .filter(|e| input_tokens.iter().any(|i| word_matches(e, i)))
+                .count();
+            // A partial match never beats a full one.
+            0.9 * matched as f64 / ex.len() as f64
+        }
     }
-    let matched = ex
-        .iter()
-        .filter(|e| input_tokens.iter().any(|i| word_matches(e, i)))
-        .count();
-    // A partial match never beats a full one.
-    0.9 * matched as f64 / ex.len() as f64
 }
 
 /// Examples split into content tokens once, when the bot is built.
