@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use chat_core::transcript::format_bytes;
+use chat_core::transcript::{format_bytes, safe_url};
 use chat_core::{Author, Message, Status};
 use yew::prelude::*;
 
@@ -73,14 +73,14 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             Some(s) => format!("{} ({s})", f.name),
             None => f.name.clone(),
         };
-        match (&f.url, f.is_image()) {
+        match (f.url.as_deref().and_then(safe_url), f.is_image()) {
             (Some(url), true) => html! {
-                <a class="cw-file-link cw-file-link--image" href={url.clone()} target="_blank" rel="noopener noreferrer">
-                    <img class="cw-image" src={url.clone()} alt={f.name.clone()} loading="lazy" />
+                <a class="cw-file-link cw-file-link--image" href={url.to_string()} target="_blank" rel="noopener noreferrer">
+                    <img class="cw-image" src={url.to_string()} alt={f.name.clone()} loading="lazy" />
                 </a>
             },
             (Some(url), false) => html! {
-                <a class="cw-file-link" href={url.clone()} target="_blank" rel="noopener noreferrer"
+                <a class="cw-file-link" href={url.to_string()} target="_blank" rel="noopener noreferrer"
                    download={f.name.clone()}>{ meta }</a>
             },
             (None, _) => html! { <span class="cw-file-name">{ meta }</span> },
@@ -101,8 +101,8 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             }
             <div class="cw-bubble" dir="auto">
                 { m.text.clone() }
-                if let Some(url) = &m.image_url {
-                    <img class="cw-image" src={url.clone()} alt="" loading="lazy" />
+                if let Some(url) = m.image_url.as_deref().and_then(safe_url) {
+                    <img class="cw-image" src={url.to_string()} alt="" loading="lazy" />
                 }
                 { for files }
             </div>

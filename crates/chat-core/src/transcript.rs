@@ -85,6 +85,23 @@ impl FileInfo {
     }
 }
 
+/// The one URL policy for every link and image that comes from a server or a bot: `http:`
+/// and `https:` only, plus `blob:` (the visitor's own files, made by the browser). Anything
+/// else (`javascript:`, `data:`, `vbscript:`, relative or malformed URLs) is shown as text,
+/// never as a link or an image.
+pub fn safe_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let scheme = url.split_once(':')?.0;
+    let allowed = ["http", "https", "blob"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    let rest = &url[scheme.len() + 1..];
+    // http(s) needs a host; no control characters or spaces hidden in the URL.
+    let well_formed = !url.chars().any(|c| c.is_control() || c == ' ')
+        && (scheme.eq_ignore_ascii_case("blob") || rest.starts_with("//") && rest.len() > 2);
+    (allowed && well_formed).then_some(url)
+}
+
 /// A file size for people: `812 B`, `4.2 KB`, `5 MB` (integer arithmetic: no float formatting
 /// in the wasm bundle).
 pub fn format_bytes(n: u64) -> String {
@@ -433,6 +450,35 @@ mod tests {
         m.remote_id = None;
         m.status = Some(Status::Failed);
         assert_eq!(m.shown_status(), Some(Status::Failed));
+    }
+
+    #[test]
+    fn only_http_https_and_blob_urls_are_links() {
+        for ok in [
+            "https://files.example.com/a.png",
+            "HTTP://x.test/y",
+            " https://x.test ",
+            "blob:https://shop.test/4b1d",
+        ] {
+            assert!(safe_url(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+            "/relative/path.png",
+            "https:",
+            "https://",
+            "https://x.test/\nx",
+            "https://x.test/\u{0}",
+            "java\tscript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_url(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

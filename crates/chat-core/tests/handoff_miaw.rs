@@ -1528,3 +1528,43 @@ fn reload_during_an_outage_says_when_the_connection_is_back() {
     assert_eq!(g.c.messages().len(), count + 1);
     assert!(g.last().contains(&g.text(MsgKey::ConnectionLost, &[])));
 }
+
+/// The first request to Salesforce failing at the network level (which is also how the
+/// browser reports a CORS refusal) gives an error that says what to check, with the page's
+/// origin.
+#[test]
+fn an_unreachable_deployment_is_diagnosed_with_the_cors_hint() {
+    let mut h = H::new(&config(json!({})), None, 7);
+    assert!(h.c.handle_send("I want to talk to a human", h.now));
+    h.drain();
+    assert!(h.c.handle_prechat_submit(
+        pairs(&[("description", "late"), ("topic", "Orders")]),
+        h.now
+    ));
+    h.drain();
+    // Retried a few times, then reported.
+    let mut error = None;
+    for _ in 0..10 {
+        let t = h.req(Method::Post, "/authorization/unauthenticated/access-token");
+        h.inflight.retain(|x| x.id != t.id);
+        h.c.handle_http(
+            t.id,
+            Err(HttpError::Network("Failed to fetch".into())),
+            h.now,
+        );
+        h.drain();
+        error = h.events.iter().find_map(|e| match e {
+            ChatEvent::Error { message } => Some(message.clone()),
+            _ => None,
+        });
+        if error.is_some() {
+            break;
+        }
+        h.advance_to_deadline();
+    }
+    let error = error.expect("an error event");
+    assert!(
+        error.contains("could not reach Salesforce Messaging") && error.contains("CORS"),
+        "{error}"
+    );
+}

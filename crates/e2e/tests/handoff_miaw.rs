@@ -718,3 +718,52 @@ async fn send_receipts_acknowledge_agent_messages_delivered_and_read_when_shown(
     wait_agent_entry(&control, &id, "Sent after the reload", "read", read).await;
     b.close().await;
 }
+
+/// Attachment URLs from Salesforce go through one URL policy: `javascript:`, `data:` and
+/// `vbscript:` attachments (and such images) are shown as their names, never as links or images.
+#[tokio::test]
+async fn hostile_attachment_urls_are_never_links() {
+    let Chatting {
+        emu: _emu,
+        control,
+        b,
+        id,
+        ..
+    } = chatting_with_jane(|_| {}).await;
+    let hostile = [
+        ("a.txt", "text/plain", "javascript:alert(document.domain)"),
+        (
+            "b.html",
+            "text/html",
+            "data:text/html,<script>alert(1)</script>",
+        ),
+        ("c.txt", "text/plain", "vbscript:msgbox(1)"),
+        ("d.png", "image/png", "javascript:alert(2)"),
+        (
+            "e.png",
+            "image/png",
+            "data:image/svg+xml,<svg onload=alert(3)>",
+        ),
+    ];
+    for (name, mime, url) in hostile {
+        control
+            .post(
+                &format!("/conversations/{id}/files"),
+                json!({"fileName": name, "mimeType": mime, "contentBase64": "eA==", "url": url, "text": format!("file {name}")}),
+            )
+            .await;
+    }
+    b.wait_bubble("agent", "file e.png").await;
+    let found = b
+        .js("const r = document.querySelector('chat-widget').shadowRoot;
+             const links = [...r.querySelectorAll('.cw-msg--agent a')].map(a => a.getAttribute('href'));
+             const images = [...r.querySelectorAll('.cw-msg--agent img')].map(i => i.getAttribute('src'));
+             const names = [...r.querySelectorAll('.cw-msg--agent .cw-file-name')].map(s => s.textContent);
+             return [links, images, names];")
+        .await;
+    assert_eq!(found[0], json!([]), "no link: {found}");
+    assert_eq!(found[1], json!([]), "no image: {found}");
+    let names = found[2].as_array().unwrap();
+    assert_eq!(names.len(), 5, "each file shown by its name: {found}");
+    assert!(names[0].as_str().unwrap().starts_with("a.txt"), "{found}");
+}

@@ -440,13 +440,24 @@ async fn send_file(
         .decode(req_str(&b, "contentBase64")?)
         .map_err(|_| bad("contentBase64 is not valid base64"))?;
     let text = opt_str(&b, "text")?;
+    let claimed_url = opt_str(&b, "url")?;
     let base = format!(
         "http://{}",
         header_str(&headers, "host").unwrap_or("127.0.0.1")
     );
     let mut g = state.lock();
     let agent = member_agent(&g, &b, &id)?;
-    let mid = g.agent_file(&state.config, &base, &id, &agent, name, mime, bytes, text)?;
+    let mid = g.agent_file(
+        &state.config,
+        &base,
+        &id,
+        &agent,
+        name,
+        mime,
+        bytes,
+        text,
+        claimed_url,
+    )?;
     Ok(Json(json!({"id": mid})))
 }
 

@@ -1078,7 +1078,8 @@ impl Inner {
         Ok(id)
     }
 
-    /// MIAW only: the agent sends a file (stored, served from `/files/{id}`).
+    /// MIAW only: the agent sends a file (stored, served from `/files/{id}`); `claimed_url`
+    /// replaces the attachment's URL in the entry (to test what the widget does with it).
     #[allow(clippy::too_many_arguments)]
     pub fn agent_file(
         &mut self,
@@ -1090,6 +1091,7 @@ impl Inner {
         mime: &str,
         bytes: Vec<u8>,
         text: Option<&str>,
+        claimed_url: Option<&str>,
     ) -> ApiResult<String> {
         let agent = self.agent(agent_id)?;
         self.check_member(conv_id, &agent.id)?;
@@ -1110,7 +1112,12 @@ impl Inner {
                 bytes,
             },
         );
-        let static_content = attachments_content(base_url, &file_id, file_name, mime, size, text);
+        let mut static_content =
+            attachments_content(base_url, &file_id, file_name, mime, size, text);
+        if let Some(url) = claimed_url {
+            // A scripted hostile or broken URL instead of the file's own.
+            static_content["attachments"][0]["url"] = json!(url);
+        }
         let payload = json!({
             "entryType": "Message",
             "id": id,

@@ -24,13 +24,11 @@ fn tokens_score(ex: &[String], input_tokens: &[String]) -> f64 {
     let fuzzy_words = input_tokens
         .windows(ex.len())
         .filter_map(|w| {
-            w.iter()
-                .zip(ex)
-                .try_fold(0usize, |fuzzy, (i, e)| match () {
-                    _ if i == e => Some(fuzzy),
-                    _ if word_matches(e, i) => Some(fuzzy + 1),
-                    _ => None,
-                })
+            w.iter().zip(ex).try_fold(0usize, |fuzzy, (i, e)| match () {
+                _ if i == e => Some(fuzzy),
+                _ if word_matches(e, i) => Some(fuzzy + 1),
+                _ => None,
+            })
         })
         .min();
     let bonus = 0.01 * ex.len().min(50) as f64;

@@ -1371,7 +1371,7 @@ impl Chat {
                 self.agent_finished(reason);
             }
             MiawEvent::Error { message } => {
-                let message = if message.starts_with("access token: Network") {
+                let message = if message.starts_with("access token: network error") {
                     // The browser cannot tell a CORS refusal from a network failure: say
                     // what to check, with this site's origin.
                     let url = match &self.config.handoff {
