@@ -106,3 +106,74 @@ impl ChatHandle {
 pub fn use_chat() -> ChatHandle {
     use_context::<ChatHandle>().expect("use_chat must be called inside <ChatProvider>")
 }
+
+thread_local! {
+    /// The visitor's focus was in the chat window and nothing else took it since: when the
+    /// focused element is removed by a re-render (the composer replaced by the pre-chat form,
+    /// "End conversation" replaced by "Start a new chat"), focus falls to `<body>`; the element
+    /// that replaces it takes it back ([`use_focus_if_dropped`]).
+    static FOCUS_IN_WINDOW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The chat window opened or closed: no focus to give back.
+pub fn window_focus_reset() {
+    FOCUS_IN_WINDOW.with(|f| f.set(false));
+}
+
+/// The chat window's `focusin`.
+pub fn window_focus_in() {
+    FOCUS_IN_WINDOW.with(|f| f.set(true));
+}
+
+/// The chat window's `focusout`: focus went to another element (outside), or nowhere; in the
+/// latter case it counts as dropped only if the element was removed (checked once the
+/// re-render is over), not when the visitor clicked the page.
+pub fn window_focus_out(e: &FocusEvent) {
+    use wasm_bindgen::JsCast;
+    if e.related_target().is_some() {
+        FOCUS_IN_WINDOW.with(|f| f.set(false));
+        return;
+    }
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()) else {
+        return;
+    };
+    gloo_timers::callback::Timeout::new(0, move || {
+        if target.is_connected() {
+            FOCUS_IN_WINDOW.with(|f| f.set(false));
+        }
+    })
+    .forget();
+}
+
+/// Focuses `node` (or its first element matching `inner`) once it is rendered if the visitor's
+/// focus was in the chat window and fell to `<body>` because the focused element went away;
+/// never takes focus from the page.
+#[hook]
+pub fn use_focus_if_dropped(node: NodeRef, inner: Option<&'static str>) {
+    use_effect_with((), move |_| {
+        // Once every component of this change has rendered (the element that had the focus
+        // may be removed by another component's render, after this one mounted).
+        gloo_timers::callback::Timeout::new(0, move || {
+            let dropped = FOCUS_IN_WINDOW.with(|f| f.get());
+            let page_focus = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| Some((d.active_element(), d.body()?)));
+            let on_body = match page_focus {
+                Some((Some(active), body)) => active == *body.as_ref(),
+                Some((None, _)) => true,
+                None => false,
+            };
+            if dropped && on_body {
+                use wasm_bindgen::JsCast;
+                let target = match (node.cast::<web_sys::Element>(), inner) {
+                    (Some(el), Some(sel)) => el.query_selector(sel).ok().flatten(),
+                    (el, _) => el,
+                };
+                if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            }
+        })
+        .forget();
+    });
+}

@@ -86,7 +86,8 @@ async fn opens_with_greeting_and_quick_replies() {
     let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
     assert_eq!(
         launcher.get_attribute("aria-label").as_deref(),
-        Some("Open chat")
+        Some("Open chat, unread messages: 1"),
+        "the greeting is unread (the badge shows 1)"
     );
     assert_eq!(
         launcher.get_attribute("aria-expanded").as_deref(),
@@ -810,4 +811,67 @@ async fn long_conversations_are_windowed_and_bounded() {
     );
     again.driver().clear_storage();
     again.destroy();
+}
+
+fn focused(w: &Widget) -> Option<Element> {
+    w.shadow_root().active_element()
+}
+
+/// When the element with the visitor's focus goes away, the element that replaces it takes the
+/// focus, never `<body>`: the pre-chat form's first field, the composer after a valid
+/// submit, "Start a new chat" after "End conversation".
+#[wasm_bindgen_test]
+async fn focus_is_never_dropped_to_the_page() {
+    let w = mount(
+        r#"{"openOnLoad": true, "handoff": {
+            "miaw": {"url": "http://127.0.0.1:9", "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
+            "prechat": {"fields": ["description"]}
+        }}"#,
+    );
+    let input = wait_for("composer", || find(&w, ".cw-input")).await;
+    input.focus().unwrap();
+    type_and_enter(&w, "talk to a human", false).await;
+    wait_for("focus on the form's first field", || {
+        focused(&w).filter(|e| e.get_attribute("name").as_deref() == Some("description"))
+    })
+    .await;
+    let description: HtmlTextAreaElement = find(&w, "[name=description]").unwrap().unchecked_into();
+    description.set_value("My order is late");
+    find(&w, ".cw-pc-submit").unwrap().click();
+    wait_for("focus back in the composer", || {
+        focused(&w).filter(|e| e.class_name().contains("cw-input"))
+    })
+    .await;
+    w.destroy();
+
+    let w = mount("{\"openOnLoad\": true}");
+    type_and_enter(&w, "returns", false).await;
+    wait_for("answer", || (bubbles(&w, "bot").len() == 2).then_some(())).await;
+    let end = wait_for("end button", || find(&w, ".cw-end")).await;
+    end.focus().unwrap();
+    end.click();
+    wait_for("focus on Start a new chat", || {
+        focused(&w).filter(|e| e.class_name().contains("cw-restart"))
+    })
+    .await;
+    w.destroy();
+}
+
+/// The launcher's accessible name says what its badge shows.
+#[wasm_bindgen_test]
+async fn the_launcher_name_includes_the_unread_count() {
+    let w = mount("{}");
+    wait_for("owner", || w.driver().is_owner().then_some(())).await;
+    let label = || find(&w, ".cw-launcher").and_then(|l| l.get_attribute("aria-label"));
+    let badge = || find(&w, ".cw-badge").and_then(|b| b.text_content());
+    wait_for("the greeting's badge", badge).await;
+    assert_eq!(label().as_deref(), Some("Open chat, unread messages: 1"));
+    send(&w, "returns"); // answered while the window is closed: one more unread
+    wait_for("badge 2", || badge().filter(|b| b == "2")).await;
+    assert_eq!(label().as_deref(), Some("Open chat, unread messages: 2"));
+    open(&w).await;
+    assert_eq!(label().as_deref(), Some("Close chat"));
+    assert!(badge().is_none());
+    w.driver().clear_storage();
+    w.destroy();
 }

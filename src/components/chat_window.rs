@@ -20,8 +20,16 @@ pub fn ChatWindow() -> Html {
             }
         })
     };
+    // Where the visitor's focus is, for the elements that replace a focused one (see
+    // `use_focus_if_dropped`); a window that (re)opens starts with nothing dropped.
+    use_effect_with((), |_| {
+        crate::hooks::window_focus_reset();
+        crate::hooks::window_focus_reset
+    });
+    let onfocusin = Callback::from(|_: FocusEvent| crate::hooks::window_focus_in());
+    let onfocusout = Callback::from(|e: FocusEvent| crate::hooks::window_focus_out(&e));
     html! {
-        <section class="cw-window" role="dialog" aria-label={title} {onkeydown}>
+        <section class="cw-window" role="dialog" aria-label={title} {onkeydown} {onfocusin} {onfocusout}>
             <Header />
             <Notices />
             <MessageList />

@@ -14,6 +14,8 @@ pub fn Composer() -> Html {
     let chat = use_chat();
     let input = use_node_ref();
     let file_input = use_node_ref();
+    // Back after the pre-chat form (submitted, so gone): focus returns to the message box.
+    crate::hooks::use_focus_if_dropped(input.clone(), None);
     let (enabled, attach, placeholder, label, send_label, attach_label) = {
         let c = chat.chat();
         let cat = c.catalogue();

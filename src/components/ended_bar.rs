@@ -7,6 +7,9 @@ use crate::use_chat;
 #[function_component]
 pub fn EndedBar() -> Html {
     let chat = use_chat();
+    let button = use_node_ref();
+    // After "End conversation" (which is gone now), focus moves here.
+    crate::hooks::use_focus_if_dropped(button.clone(), None);
     let label = chat.chat().catalogue().text(MsgKey::StartNewChat);
     let onclick = {
         let chat = chat.clone();
@@ -14,7 +17,7 @@ pub fn EndedBar() -> Html {
     };
     html! {
         <div class="cw-ended">
-            <button type="button" class="cw-restart" {onclick}>{ label }</button>
+            <button ref={button} type="button" class="cw-restart" {onclick}>{ label }</button>
         </div>
     }
 }

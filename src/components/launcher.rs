@@ -16,12 +16,20 @@ pub fn Launcher(props: &LauncherProps) -> Html {
     let chat = use_chat();
     let (open, unread, label) = {
         let c = chat.chat();
-        let key = if c.is_open() {
-            MsgKey::LauncherCloseLabel
+        let cat = c.catalogue();
+        let unread = c.unread().min(99);
+        // The name includes the badge's count (what is seen is what is announced).
+        let label = if c.is_open() {
+            cat.text(MsgKey::LauncherCloseLabel)
+        } else if unread > 0 {
+            cat.render(
+                MsgKey::LauncherUnreadLabel,
+                &[("count", &unread.to_string())],
+            )
         } else {
-            MsgKey::LauncherOpenLabel
+            cat.text(MsgKey::LauncherOpenLabel)
         };
-        (c.is_open(), c.unread(), c.catalogue().text(key))
+        (c.is_open(), unread, label)
     };
     let onclick = {
         let chat = chat.clone();
@@ -32,7 +40,7 @@ pub fn Launcher(props: &LauncherProps) -> Html {
                 aria-label={label} aria-expanded={open.to_string()} {onclick}>
             { if open { icons::close() } else { icons::chat() } }
             if unread > 0 && !open {
-                <span class="cw-badge" aria-hidden="true">{ unread.min(99) }</span>
+                <span class="cw-badge" aria-hidden="true">{ unread }</span>
             }
         </button>
     }

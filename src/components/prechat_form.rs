@@ -16,6 +16,11 @@ pub fn PrechatForm() -> Html {
     // Bumped on every refused submit: focus then moves to the first field with a problem
     // (after the re-render that marks it), and only because the visitor submitted.
     let refused = use_state(|| 0u32);
+    // The form replaced the composer the visitor was typing in: focus moves to its first field.
+    crate::hooks::use_focus_if_dropped(
+        form_ref.clone(),
+        Some("input:not([type=hidden]), select, textarea"),
+    );
     {
         let form_ref = form_ref.clone();
         use_effect_with(*refused, move |n| {

@@ -41,6 +41,8 @@ keys! {
     // Widget chrome.
     LauncherOpenLabel "launcherOpenLabel" [] false
         "Accessible name of the launcher button while the chat window is closed.";
+    LauncherUnreadLabel "launcherUnreadLabel" [count] false
+        "Accessible name of the launcher while it shows the unread badge (the visible count must be part of it).";
     LauncherCloseLabel "launcherCloseLabel" [] false
         "Accessible name of the launcher button while the chat window is open.";
     WindowTitle "windowTitle" [] false

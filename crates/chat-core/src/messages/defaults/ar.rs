@@ -5,6 +5,7 @@ use crate::messages::MsgKey::{self, *};
 pub(crate) fn text(key: MsgKey) -> &'static str {
     match key {
         LauncherOpenLabel => "فتح المحادثة",
+        LauncherUnreadLabel => "فتح المحادثة، رسائل غير مقروءة: {{count}}",
         LauncherCloseLabel => "إغلاق المحادثة",
         WindowTitle => "تحدّث معنا",
         MinimizeLabel => "تصغير المحادثة",

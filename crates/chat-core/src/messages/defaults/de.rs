@@ -5,6 +5,7 @@ use crate::messages::MsgKey::{self, *};
 pub(crate) fn text(key: MsgKey) -> &'static str {
     match key {
         LauncherOpenLabel => "Chat öffnen",
+        LauncherUnreadLabel => "Chat öffnen, ungelesene Nachrichten: {{count}}",
         LauncherCloseLabel => "Chat schließen",
         WindowTitle => "Chatten Sie mit uns",
         MinimizeLabel => "Chat minimieren",

@@ -5,6 +5,7 @@ use crate::messages::MsgKey::{self, *};
 pub(crate) fn text(key: MsgKey) -> &'static str {
     match key {
         LauncherOpenLabel => "Open chat",
+        LauncherUnreadLabel => "Open chat, unread messages: {{count}}",
         LauncherCloseLabel => "Close chat",
         WindowTitle => "Chat with us",
         MinimizeLabel => "Minimize chat",

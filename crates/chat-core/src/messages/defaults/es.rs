@@ -5,6 +5,7 @@ use crate::messages::MsgKey::{self, *};
 pub(crate) fn text(key: MsgKey) -> &'static str {
     match key {
         LauncherOpenLabel => "Abrir el chat",
+        LauncherUnreadLabel => "Abrir el chat, mensajes sin leer: {{count}}",
         LauncherCloseLabel => "Cerrar el chat",
         WindowTitle => "Hable con nosotros",
         MinimizeLabel => "Minimizar el chat",

@@ -5,6 +5,7 @@ use crate::messages::MsgKey::{self, *};
 pub(crate) fn text(key: MsgKey) -> &'static str {
     match key {
         LauncherOpenLabel => "Ouvrir le chat",
+        LauncherUnreadLabel => "Ouvrir le chat, messages non lus\u{a0}: {{count}}",
         LauncherCloseLabel => "Fermer le chat",
         WindowTitle => "Discutez avec nous",
         MinimizeLabel => "Réduire le chat",
