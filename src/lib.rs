@@ -8,6 +8,7 @@ mod browser;
 pub mod components;
 mod driver;
 mod hooks;
+mod page;
 mod tabs;
 
 use std::rc::Rc;
@@ -94,6 +95,25 @@ fn load(options: &MountOptions) -> Loaded {
     }
 }
 
+/// Styles the shadow root with a constructable stylesheet (`adoptedStyleSheets`), which a
+/// strict Content-Security-Policy (`style-src 'self'`, no `'unsafe-inline'`) allows; browsers
+/// without it get a `<style>` element.
+fn adopt_stylesheet(document: &web_sys::Document, shadow: &ShadowRoot) -> Result<(), JsValue> {
+    let adopted = web_sys::CssStyleSheet::new().ok().and_then(|sheet| {
+        sheet.replace_sync(STYLESHEET).ok()?;
+        let list = js_sys::Array::of1(&sheet);
+        js_sys::Reflect::set(shadow, &"adoptedStyleSheets".into(), &list)
+            .ok()
+            .filter(|done| *done)
+    });
+    if adopted.is_none() {
+        let style = document.create_element("style")?;
+        style.set_text_content(Some(STYLESHEET));
+        shadow.append_child(&style)?;
+    }
+    Ok(())
+}
+
 /// Mounts the widget at the end of `<body>` inside a Shadow DOM root. Never panics on bad
 /// configuration: problems are logged with their paths and shown in the widget.
 pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
@@ -143,9 +163,7 @@ pub fn mount_widget(options: MountOptions) -> Result<Widget, JsValue> {
     let host = document.create_element("chat-widget")?;
     host.set_attribute("data-chat-widget", "")?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLESHEET));
-    shadow.append_child(&style)?;
+    adopt_stylesheet(&document, &shadow)?;
     let root = document.create_element("div")?;
     shadow.append_child(&root)?;
     body.append_child(&host)?;

@@ -875,3 +875,21 @@ async fn the_launcher_name_includes_the_unread_count() {
     w.driver().clear_storage();
     w.destroy();
 }
+
+/// The stylesheet is a constructable one (`adoptedStyleSheets`): a strict CSP without
+/// `'unsafe-inline'` styles does not block it, and no `<style>` element is needed.
+#[wasm_bindgen_test]
+async fn the_stylesheet_is_adopted_not_inline() {
+    let w = mount("{}");
+    let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
+    let sheets = js_sys::Reflect::get(w.shadow_root(), &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&sheets).length(), 1);
+    assert!(w.shadow_root().query_selector("style").unwrap().is_none());
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&launcher)
+        .unwrap()
+        .unwrap();
+    assert_eq!(style.get_property_value("position").unwrap(), "fixed");
+    w.destroy();
+}

@@ -73,8 +73,35 @@ fn Root() -> Html {
             }
         });
     }
+    // On a phone the open window covers the page: the page must not scroll behind it, and
+    // the window follows the visual viewport (on-screen keyboard).
+    let root_ref = use_node_ref();
+    {
+        let root_ref = root_ref.clone();
+        let held = use_mut_ref(|| {
+            None::<(
+                crate::page::ScrollLock,
+                Option<crate::page::ViewportFollower>,
+            )>
+        });
+        use_effect_with(open, move |open| {
+            if *open && crate::page::full_screen() {
+                if held.borrow().is_none() {
+                    let follower = root_ref
+                        .cast::<web_sys::HtmlElement>()
+                        .and_then(crate::page::follow_viewport);
+                    *held.borrow_mut() = crate::page::lock_scroll().map(|l| (l, follower));
+                }
+            } else {
+                held.borrow_mut().take();
+            }
+            move || {
+                held.borrow_mut().take();
+            }
+        });
+    }
     html! {
-        <div class={classes!("cw-root", position, open.then_some("cw-open"))}
+        <div ref={root_ref} class={classes!("cw-root", position, open.then_some("cw-open"))}
              data-theme={theme} lang={lang} dir={if rtl { "rtl" } else { "ltr" }}>
             <LiveRegion />
             if open { <ChatWindow /> }
