@@ -304,3 +304,65 @@ fn malformed_json_text_is_an_error_not_a_panic() {
     assert_eq!(loaded.report.errors.len(), 1);
     assert!(loaded.report.errors[0].message.contains("not valid JSON"));
 }
+
+/// Hand-off URLs are parsed like a browser would, and one that is not on a Salesforce host is
+/// accepted with a warning, unless `handoff.anyHost` says it is intended.
+#[test]
+fn handoff_urls_are_parsed_and_non_salesforce_hosts_are_flagged() {
+    let miaw = |url: &str, any: Option<bool>| {
+        let mut h =
+            json!({"miaw": {"url": url, "orgId": "00D5e000000AbCd", "developerName": "Web"}});
+        if let Some(a) = any {
+            h["anyHost"] = json!(a);
+        }
+        cfg(&json!({ "handoff": h }))
+    };
+    for bad in [
+        "http://[::1",
+        "https://acme..my.salesforce-scrt.com",
+        "https://user@acme.my.salesforce-scrt.com",
+    ] {
+        let l = miaw(bad, None);
+        assert!(
+            l.report.errors.iter().any(|e| e.path == "handoff.miaw.url"),
+            "{bad}: {:?}",
+            l.report
+        );
+    }
+    let long = format!("https://{}.my.salesforce-scrt.com", "a".repeat(70));
+    assert!(
+        !miaw(&long, None).report.errors.is_empty(),
+        "a 70-letter label"
+    );
+
+    let ok = miaw("https://acme.my.salesforce-scrt.com", None);
+    assert!(
+        ok.report.errors.is_empty() && ok.report.warnings.is_empty(),
+        "{:?}",
+        ok.report
+    );
+    let other = miaw("https://acme.my.salesforce.com", None);
+    assert!(other.report.errors.is_empty());
+    let w = &other.report.warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].path, "handoff.miaw.url");
+    assert!(
+        w[0].message.contains("salesforce-scrt.com") && w[0].message.contains("anyHost"),
+        "{w:?}"
+    );
+    let intended = miaw("http://127.0.0.1:8090", Some(true));
+    assert!(intended.report.warnings.is_empty(), "{:?}", intended.report);
+
+    let live = |endpoint: &str| {
+        cfg(
+            &json!({"handoff": {"liveChat": {"endpoint": endpoint, "organizationId": "00D5e000000AbCd", "deploymentId": "5725e000000AbCd", "buttonId": "5735e000000AbCd"}}}),
+        )
+    };
+    assert!(live("https://d.la1-c2-ph2.salesforceliveagent.com/chat")
+        .report
+        .warnings
+        .is_empty());
+    let relay = live("https://shop.example.com/chat-relay");
+    assert_eq!(relay.report.warnings.len(), 1);
+    assert_eq!(relay.report.warnings[0].path, "handoff.liveChat.endpoint");
+}

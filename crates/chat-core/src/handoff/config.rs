@@ -158,6 +158,13 @@ pub(crate) fn read_handoff(
             "only MIAW deployments publish their pre-chat form; list the fields instead",
         );
     }
+    // A URL that is not Salesforce's own is usually a mistake (a My Domain URL instead of the
+    // SCRT one, a typo); the local emulator and proxies (such as the Live Chat relay) are
+    // legitimate: `anyHost: true` says so and silences the warning.
+    let any_host = r.bool("anyHost", report).unwrap_or(false);
+    if !any_host {
+        host_warning(&channel, &r.path_of("miaw"), &r.path_of("liveChat"), report);
+    }
     let send_transcript = r.bool("sendTranscript", report).unwrap_or(true);
     let wait_timeout_secs = r.int("waitTimeoutSeconds", 10, 86_400, report);
     let context_attributes = read_string_map(&mut r, "contextAttributes", report);
@@ -193,6 +200,44 @@ pub(crate) fn read_handoff(
         hidden_fields,
         attachments,
     })
+}
+
+/// Salesforce's hosts for each API (MIAW: the SCRT domain; Live Chat: the Live Agent
+/// endpoints and Salesforce's own domains).
+const MIAW_HOSTS: &[&str] = &["salesforce-scrt.com"];
+const LIVE_CHAT_HOSTS: &[&str] = &["salesforceliveagent.com", "salesforce.com", "force.com"];
+
+fn host_warning(channel: &Option<Channel>, miaw_path: &str, live_path: &str, report: &mut Report) {
+    let (path, url, hosts, what) = match channel {
+        Some(Channel::Miaw(m)) => (
+            format!("{miaw_path}.url"),
+            &m.url,
+            MIAW_HOSTS,
+            "a Salesforce Messaging (SCRT) host, *.salesforce-scrt.com",
+        ),
+        Some(Channel::LiveChat(l)) => (
+            format!("{live_path}.endpoint"),
+            &l.endpoint,
+            LIVE_CHAT_HOSTS,
+            "a Salesforce Live Agent host (*.salesforceliveagent.com)",
+        ),
+        None => return,
+    };
+    let Ok(host) = crate::json::http_url_host(url) else {
+        return;
+    };
+    let host = host.trim_end_matches('.');
+    let salesforce = hosts
+        .iter()
+        .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+    if !salesforce {
+        report.warning(
+            &path,
+            format!(
+                "\"{host}\" is not {what}; if this is intended (the local emulator, a proxy or the Live Chat relay), set \"handoff.anyHost\": true"
+            ),
+        );
+    }
 }
 
 fn read_attachments(v: &Value, path: &str, report: &mut Report) -> Option<AttachmentRules> {

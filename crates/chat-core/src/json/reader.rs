@@ -285,28 +285,94 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Checks that `url` is an absolute `http(s)` URL with a host. Kept dependency-free (the `url`
 /// crate would add its IDNA tables to the wasm bundle).
 pub fn check_http_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("\"{url}\" is not an http(s) URL (it must start with https://)"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_only = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let name = match host_only.rsplit_once(':') {
-        Some((h, port)) if !h.ends_with(']') || host_only.starts_with('[') => {
-            if !port.is_empty() && port.parse::<u16>().is_err() {
-                return Err(format!("\"{url}\" has an invalid port \"{port}\""));
-            }
-            h
+    http_url_host(url).map(|_| ())
+}
+
+/// Parses an absolute `http(s)` URL and returns its host (lower case; an IPv6 address without
+/// its brackets). Checked like a browser's URL parser would refuse it: a scheme of `http` or
+/// `https`; no user name or password; a host that is a bracketed IPv6 address, an IPv4
+/// address or a DNS name (labels of 1–63 letters, digits or hyphens, not starting or ending
+/// with a hyphen, 253 characters at most; internationalised names in their `xn--` form); an
+/// optional port of 1–65535; no spaces or control characters anywhere.
+pub fn http_url_host(url: &str) -> Result<String, String> {
+    let show = |u: &str| -> String {
+        let mut s: String = u.chars().take(60).collect();
+        if u.chars().count() > 60 {
+            s.push('…');
         }
-        _ => host_only,
+        s
     };
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace()) {
-        return Err(format!("\"{url}\" has no valid host name"));
+    let shown = show(url);
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        format!("\"{shown}\" is not an http(s) URL (it must start with https://)")
+    })?;
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err(format!(
+            "\"{shown}\" is not an http(s) URL (it must start with https://)"
+        ));
     }
-    if url.chars().any(char::is_whitespace) {
-        return Err(format!("\"{url}\" contains spaces"));
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("\"{shown}\" contains spaces or control characters"));
     }
-    Ok(())
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!(
+            "\"{shown}\" contains a user name or password; leave them out"
+        ));
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (addr, after) = v6
+            .split_once(']')
+            .ok_or_else(|| format!("\"{shown}\" has an unclosed \"[\" in its host"))?;
+        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!(
+                "\"{shown}\" has an invalid IPv6 address \"{addr}\""
+            ));
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or_else(|| {
+                format!("\"{shown}\" has unexpected text after its IPv6 address")
+            })?),
+        };
+        (addr.to_ascii_lowercase(), port)
+    } else {
+        let (h, p) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        (h.to_ascii_lowercase(), p)
+    };
+    if let Some(p) = port {
+        if !p.is_empty() && !matches!(p.parse::<u32>(), Ok(1..=65_535)) {
+            return Err(format!("\"{shown}\" has an invalid port \"{}\"", show(p)));
+        }
+    }
+    if host.is_empty() {
+        return Err(format!("\"{shown}\" has no valid host name"));
+    }
+    if !authority.starts_with('[') && host.parse::<std::net::Ipv4Addr>().is_err() {
+        let name = host.strip_suffix('.').unwrap_or(&host);
+        let labels_ok = name.len() <= 253
+            && name.split('.').all(|l| {
+                (1..=63).contains(&l.len())
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !labels_ok {
+            let hint = if name.is_ascii() {
+                "labels of 1 to 63 letters, digits or hyphens, 253 characters in all"
+            } else {
+                "write an internationalised name in its xn-- form"
+            };
+            return Err(format!(
+                "\"{shown}\" has an invalid host name \"{}\" ({hint})",
+                show(&host)
+            ));
+        }
+    }
+    Ok(host)
 }
 
 #[cfg(test)]
@@ -323,6 +389,29 @@ mod tests {
         assert!(check_http_url("https://host:abc/").is_err());
         assert!(check_http_url("https://a b/").is_err());
         assert!(check_http_url("/relative").is_err());
+        let long = format!("https://{}.com", "a".repeat(64));
+        for bad in [
+            "http://[::1",
+            "http://[::1]x/",
+            "http://[zz::1]/",
+            "https://user:pw@acme.my.salesforce-scrt.com",
+            "https://-acme.example.com",
+            "https://acme..example.com",
+            "https://exa_mple.com",
+            "https://bücher.example",
+            "https://host:0/",
+            "https://host:70000/",
+            long.as_str(),
+        ] {
+            assert!(check_http_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            http_url_host("HTTPS://Acme.My.Salesforce-Scrt.com:443/x?y#z").unwrap(),
+            "acme.my.salesforce-scrt.com"
+        );
+        assert_eq!(http_url_host("http://[::1]:8080").unwrap(), "::1");
+        assert_eq!(http_url_host("http://127.0.0.1:9/").unwrap(), "127.0.0.1");
+        assert!(check_http_url("https://xn--bcher-kva.example/").is_ok());
     }
 
     #[test]
