@@ -1,22 +1,36 @@
-/*! chat-widget loader: one <script> tag embeds the chat widget.
- *
- *   <script src="https://cdn.example/chat-widget.js" data-config-url="/chat-config.json" async></script>
- *
- * or set `window.ChatWidgetConfig = {...}` before the tag. `window.ChatWidget` is usable at once;
- * calls made before the widget has loaded are queued and replayed in order.
- * The widget files (chat_widget.js, chat_widget_bg.wasm) are loaded from the folder of this
- * script, which may be another origin than the page (it must then send CORS headers).
- */
+/*! chat-widget loader: draws the launcher, loads the widget on interest (preload: intent|idle|eager) */
+/* One <script> tag embeds the widget; window.ChatWidget queues calls until it is ready. The
+ * widget (chat_widget.js + chat_widget_bg.wasm, beside this file; CORS when on another origin)
+ * loads on the first pointer over / focus on / click of the launcher or call that needs it,
+ * after the page's load when the browser is idle ("idle", the default), at once ("eager" or a
+ * saved conversation), or only on interest ("intent"). `preload` comes from the configuration,
+ * else the tag's data-preload. */
 (function (w, d) {
   "use strict";
   var script = d.currentScript;
   var existing = w.ChatWidget;
   if (existing && existing.__loader) return; // included twice
+  var perf = w.performance;
+  perf.mark("chat-widget:loader");
   var base = (script && script.src) ? new URL(".", script.src).href : new URL(".", d.baseURI).href;
+  var KEY = "chat-widget:v1";
   var queue = [];
   var listeners = {};
   var handle = null;
   var failed = null;
+  var wasm = null; // the wasm exports, once loaded
+  var started = false; // loading has begun
+  var gone = false; // the widget is mounted (or failed): the loader's launcher is not needed
+  var host = null; // the loader's launcher: <chat-widget-launcher>, its button
+  var button;
+  var clicked = null; // the queued "open" of a click before the widget was ready
+  var vars = {};
+  var loadError = null;
+  var attr = (n) => script && script.getAttribute(n);
+  var bodyReady = new Promise((r) => {
+    if (d.body) r();
+    else d.addEventListener("DOMContentLoaded", r);
+  });
 
   function emit(name, detail) {
     var fns = (listeners[name] || []).concat(listeners["*"] || []);
@@ -25,47 +39,67 @@
     }
   }
 
-  function call(method, args) {
+  // `lazy` calls only set state: they wait in the queue without loading the widget.
+  function call(method, args, lazy) {
     if (handle) return handle[method].apply(handle, args);
     queue.push([method, args]);
+    if (!lazy) load();
     return undefined;
   }
 
   var api = {
     __loader: true,
-    open: function () { call("open", []); },
-    close: function () { call("close", []); },
-    toggle: function () { call("toggle", []); },
+    open: () => { call("open", []); },
+    close: () => { call("close", [], 1); },
+    toggle: () => { call("toggle", []); },
     /** Sends text as the visitor; queued until the widget is ready. */
-    send: function (text) { return call("send", [String(text)]); },
+    send: (text) => call("send", [String(text)]),
     /** Values for {{vars.NAME}} in message texts. */
-    setVariables: function (vars) { call("setVariables", [vars || {}]); },
+    setVariables: (v) => { call("setVariables", [vars = v || {}], 1); },
     /** Hidden pre-chat fields for the agent (MIAW routing attributes / Live Chat details). */
-    setHiddenPrechatFields: function (fields) { call("setHiddenPrechatFields", [fields || {}]); },
+    setHiddenPrechatFields: (fields) => { call("setHiddenPrechatFields", [fields || {}], 1); },
     /** Verified users (MIAW): the identity JWT your site signed for the signed-in customer. */
-    setIdentityToken: function (jwt) { call("setIdentityToken", [String(jwt)]); },
+    setIdentityToken: (jwt) => { call("setIdentityToken", [String(jwt)], 1); },
     /** The agent conversation's id (MIAW conversation / Live Chat session), or null. */
-    getConversationId: function () { return handle ? (handle.getConversationId() || null) : null; },
+    getConversationId: () => handle ? (handle.getConversationId() || null) : null,
     /** Subscribes to an event ("ready", "open", "close", "message", "handoff:requested",
      *  "conversation:started", "agent:joined", "agent:left", "conversation:closed",
      *  "conversation:ended", "error", ... or "*" for all; see README); returns an
      *  unsubscribe function. */
-    on: function (name, fn) {
+    on: (name, fn) => {
       if (typeof fn !== "function") throw new TypeError("ChatWidget.on(name, fn): fn must be a function");
       (listeners[name] = listeners[name] || []).push(fn);
-      return function () {
+      return () => {
         var l = listeners[name] || [];
         var i = l.indexOf(fn);
         if (i >= 0) l.splice(i, 1);
       };
     },
     /** Removes the widget and forgets the saved conversation. */
-    destroy: function () { call("destroy", []); },
-    isReady: function () { return handle !== null; },
+    destroy: () => { call("destroy", []); },
+    isReady: () => handle !== null,
     /** The loading error, if the widget could not be loaded. */
-    error: function () { return failed; }
+    error: () => failed,
+    /** Diagnostics: { wasmMemoryBytes } once the wasm is loaded, else null. */
+    stats: () => wasm ? { wasmMemoryBytes: wasm.memory.buffer.byteLength } : null
   };
   w.ChatWidget = api;
+
+  // The configuration: inline at once; with data-config-url fetched now (window.ChatWidgetConfig,
+  // when also set, overrides the fetched options). Resolves to the options object (or null).
+  var inline = w.ChatWidgetConfig;
+  var url = attr("data-config-url");
+  var full = url && new URL(url, d.baseURI).href;
+  var config = url ? fetch(full, { credentials: "same-origin" }).then((r) => {
+    if (!r.ok) throw new Error("could not load the configuration from " + full + " (HTTP " + r.status + ")");
+    return r.json();
+  }).then((fetched) => {
+    return inline && typeof inline === "object" && fetched && typeof fetched === "object" ? Object.assign(fetched, inline) : fetched;
+  }).catch((e) => {
+    loadError = "could not load the configuration: " + String(e && e.message || e).replace(/^Error: /, "");
+    return null;
+  }) : Promise.resolve(inline === undefined ? null : inline);
+
   // With an async tag, a page may queue calls in an array before this script runs:
   //   window.ChatWidget = window.ChatWidget || []; ChatWidget.push(["on", "ready", fn], ["open"]);
   if (Array.isArray(existing)) {
@@ -75,72 +109,196 @@
     }
   }
 
-  function configText() {
-    var inline = w.ChatWidgetConfig;
-    var url = script && script.getAttribute("data-config-url");
-    if (!url) {
-      return Promise.resolve(inline === undefined ? null : JSON.stringify(inline));
-    }
-    var full = new URL(url, d.baseURI).href;
-    return fetch(full, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) throw new Error("could not load the configuration from " + full + " (HTTP " + r.status + ")");
-      return r.json();
-    }).then(function (fetched) {
-      // window.ChatWidgetConfig, when also set, overrides the fetched options
-      if (inline && typeof inline === "object" && fetched && typeof fetched === "object") {
-        for (var k in inline) if (Object.prototype.hasOwnProperty.call(inline, k)) fetched[k] = inline[k];
-      }
-      return JSON.stringify(fetched);
-    }, function (e) {
-      throw { configError: String(e && e.message || e).replace(/^Error: /, "") };
-    });
-  }
-
   // MIAW verified users: `handoff.miaw.identityTokenFunction` names a global function that
   // returns the customer's identity JWT (or a promise of it); it is called whenever the widget
   // asks for a token ("identity:needed").
-  function identityFunction(text) {
+  function identityFunction(c) {
     var name;
-    try { name = JSON.parse(text).handoff.miaw.identityTokenFunction; } catch (e) { return; }
+    try { name = c.handoff.miaw.identityTokenFunction; } catch (e) { return; }
     if (typeof name !== "string") return;
-    api.on("identity:needed", function () {
-      var fn = name.split(".").reduce(function (o, k) { return o && o[k]; }, w);
+    api.on("identity:needed", () => {
+      var fn = name.split(".").reduce((o, k) => o && o[k], w);
       if (typeof fn !== "function") {
         console.error("chat widget: handoff.miaw.identityTokenFunction \"" + name + "\" is not a function on this page");
         return;
       }
-      Promise.resolve().then(fn).then(function (jwt) {
-        if (jwt) handle.setIdentityToken(String(jwt));
-      }, function (e) { console.error("chat widget: " + name + "() failed", e); });
+      Promise.resolve().then(fn).then((jwt) => {
+        if (jwt) api.setIdentityToken(jwt);
+      }, (e) => { console.error("chat widget: " + name + "() failed", e); });
     });
   }
 
-  function start() {
-    var loadError = null;
-    var cfg = configText().catch(function (e) {
-      if (e && e.configError) { loadError = "could not load the configuration: " + e.configError; return null; }
-      throw e;
+  // Calls f once, at the next animation frame (or after 100 ms in a hidden tab).
+  function frame(f) {
+    var done = 0;
+    var g = () => { if (!done++) f(); };
+    requestAnimationFrame(g);
+    setTimeout(g, 100);
+  }
+
+  function drop() {
+    gone = true;
+    if (host) host.remove();
+  }
+
+  // Loads the glue and the wasm in parallel (the wasm's Response goes to the glue's init), then
+  // mounts the widget and replays the queued calls in order.
+  function load(low) {
+    if (started) return;
+    started = true;
+    var glue = base + "chat_widget.js";
+    var bin = fetch(base + "chat_widget_bg.wasm", low ? { priority: "low" } : {});
+    bin.catch(Object); // reported through the glue's init
+    var mod = import(glue).then((m) => {
+      return m.default({ module_or_path: bin }).then((x) => { wasm = x; return m; });
     });
-    var mod = import(base + "chat_widget.js").then(function (m) {
-      return m.default({ module_or_path: base + "chat_widget_bg.wasm" }).then(function () { return m; });
-    });
-    Promise.all([cfg, mod]).then(function (r) {
-      identityFunction(r[0]); // listening before mount: no request for a token is missed
-      handle = r[1].mount(r[0], loadError, emit);
-      var pending = queue;
-      queue = [];
-      for (var i = 0; i < pending.length; i++) {
-        var fn = handle[pending[i][0]];
-        if (typeof fn === "function") fn.apply(handle, pending[i][1]);
-      }
-      emit("ready", {});
-    }).catch(function (e) {
+    Promise.all([config, mod, bodyReady]).then((r) => {
+      var c = r[0];
+      identityFunction(c); // listening before mount: no request for a token is missed
+      var h = r[1].mount(c == null ? null : JSON.stringify(c, function (k, v) {
+        return this === c && k === "preload" ? undefined : v; // the loader's option
+      }), loadError, emit);
+      // Once the widget's own launcher is on screen, it replaces the loader's (focus moves
+      // along, so a queued open from the launcher focuses the message box).
+      frame(() => {
+        var wl = d.querySelector("chat-widget");
+        wl = wl && wl.shadowRoot && wl.shadowRoot.querySelector(".cw-launcher");
+        if (host && d.activeElement === host && wl) wl.focus();
+        drop();
+        handle = h;
+        var pending = queue;
+        queue = [];
+        for (var i = 0; i < pending.length; i++) {
+          var fn = handle[pending[i][0]];
+          if (typeof fn === "function") fn.apply(handle, pending[i][1]);
+        }
+        emit("ready", {});
+      });
+    }).catch((e) => {
       failed = String(e && e.message || e);
+      drop();
       console.error("chat widget: could not load from " + base + " (" + failed + "). If the widget files are on another origin, it must send Access-Control-Allow-Origin and serve .wasm as application/wasm.");
       emit("error", { message: failed });
     });
   }
 
-  if (d.body) start();
-  else d.addEventListener("DOMContentLoaded", start);
+  // The launcher's accessible name: the language of the configuration, <html lang>, then the
+  // browser's, the first with shipped texts or `messages` overrides (as the widget picks it).
+  var TEXT = { en: "Open chat", de: "Chat öffnen", fr: "Ouvrir le chat", es: "Abrir el chat", ar: "فتح المحادثة" };
+  function tag(t) {
+    return typeof t == "string" && t.trim().toLowerCase().replace(/_/g, "-");
+  }
+  function chain(t) {
+    for (var l = []; t; t = t.replace(/-?[^-]*$/, "")) l.push(t);
+    return l;
+  }
+  function label(c) {
+    var own = {};
+    var msgs = c.messages;
+    for (var k in msgs) if (tag(k) && msgs[k] && typeof msgs[k] == "object") own[tag(k)] = msgs[k];
+    var lang = [c.language, d.documentElement.lang].concat(navigator.languages || navigator.language).map(tag)
+      .map((t) => chain(t).filter((x) => TEXT[x] || own[x])[0])
+      .filter(Boolean)[0] || "en";
+    var l = chain(lang).concat("en");
+    for (var i = 0; i < l.length; i++) {
+      var s = own[l[i]] && own[l[i]].launcherOpenLabel;
+      if (typeof s == "string" && s.trim()) {
+        return [lang, s.replace(/\{\{\s*vars\.([\w-]+)\s*\}\}/g, (_, n) => vars[n] == null ? "" : vars[n])];
+      }
+      if (TEXT[l[i]]) return [lang, TEXT[l[i]]];
+    }
+  }
+
+  var CSS = ":host{all:initial!important}" +
+    "button{--a:var(--chat-accent,#1d4ed8);--t:var(--chat-accent-text,#fff);--s:var(--chat-launcher-size,60px);--o:var(--chat-offset,20px);" +
+    "position:fixed;bottom:var(--o);right:var(--o);z-index:var(--chat-z-index,2147483000);box-sizing:border-box;width:var(--s);height:var(--s);" +
+    "padding:0;border-radius:50%;border:none;background:var(--a);color:var(--t);display:grid;place-items:center;" +
+    "box-shadow:var(--chat-shadow,0 12px 40px rgba(0,0,0,.18));cursor:pointer;transition:transform .15s ease}" +
+    "button:hover{transform:scale(1.05)}button:focus-visible{outline:3px solid var(--chat-focus-ring,#f59e0b);outline-offset:2px}" +
+    ".l{left:var(--o);right:auto}svg{width:24px;height:24px;display:block;fill:currentColor}[dir=rtl] svg{transform:scaleX(-1)}" +
+    "[aria-busy=true]{cursor:progress}[aria-busy=true] svg{animation:p .8s ease-in-out infinite alternate}@keyframes p{to{opacity:.45}}" +
+    ".dark{--a:var(--chat-accent,#60a5fa);--t:var(--chat-accent-text,#0b1220)}" +
+    "@media (prefers-color-scheme:dark){.auto{--a:var(--chat-accent,#60a5fa);--t:var(--chat-accent-text,#0b1220)}}" +
+    "@media (prefers-reduced-motion:reduce){button,svg{transition:none!important;animation:none!important}}";
+
+  function make(name, attrs, parent, ns) {
+    var el = ns ? d.createElementNS("http://www.w3.org/2000/svg", name) : d.createElement(name);
+    for (var k in attrs) el.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+
+  // A click before the widget is ready queues one "open"; a second click takes it back (the
+  // launcher is a toggle), a third queues it again. The widget keeps loading either way.
+  function click() {
+    load();
+    var i = queue.indexOf(clicked);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      clicked = null;
+    } else queue.push(clicked = ["open", []]);
+    var b = String(!!clicked);
+    button.setAttribute("aria-busy", b);
+    button.setAttribute("aria-expanded", b);
+  }
+
+  // The loader's launcher: the widget's look, drawn before any of the widget has loaded.
+  function draw(c) {
+    if (gone || host) return;
+    var text = label(c);
+    var theme = c.theme;
+    host = make("chat-widget-launcher", {});
+    var root = host.attachShadow({ mode: "open" });
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      make("style", {}, root).textContent = CSS;
+    }
+    button = make("button", {
+      type: "button",
+      "class": (c.position == "bottom-left" ? "l " : "") + (theme == "dark" || theme == "light" ? theme : "auto"),
+      "aria-label": text[1],
+      "aria-expanded": "false",
+      lang: text[0],
+      dir: /^(ar|ckb|dv|fa|he|ps|sd|ug|ur|yi)\b/.test(text[0]) ? "rtl" : "ltr"
+    }, root);
+    make("path", { d: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" },
+      make("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, button, 1), 1);
+    button.onpointerenter = button.onfocus = () => { load(); };
+    button.onclick = click;
+    d.body.appendChild(host);
+    perf.mark("chat-widget:launcher");
+  }
+
+  function setup(c) {
+    c = c && typeof c == "object" ? c : {};
+    var p = c.preload != null ? c.preload : attr("data-preload") || "idle";
+    if (!/^(intent|idle|eager)$/.test(p)) {
+      console.warn("chat widget: unknown preload \"" + p + "\" (intent, idle, eager): using idle");
+      p = "idle";
+    }
+    // The launcher first, then the work of loading.
+    if (d.body) draw(c);
+    else bodyReady.then(() => { draw(c); });
+    // A window that opens on load needs the widget at once.
+    if (p == "eager" || c.openOnLoad === true) load();
+    else if (p == "idle") {
+      var idle = () => {
+        var ric = w.requestIdleCallback;
+        if (ric) ric(() => { load(1); }, { timeout: 3000 });
+        else setTimeout(() => { load(1); }, 200);
+      };
+      if (d.readyState == "complete") idle();
+      else w.addEventListener("load", idle);
+    }
+  }
+
+  if (url) config.then(setup);
+  else setup(inline);
+  // A saved conversation (an agent chat may be running) resumes at once, whatever `preload` says.
+  try {
+    if (localStorage.getItem(KEY) || sessionStorage.getItem(KEY)) load();
+  } catch (e) { /* storage blocked: nothing saved either */ }
 })(window, document);

@@ -8,8 +8,10 @@ use crate::{root, Result};
 /// Budgets (brotli bytes) at this stage of the product. The widget's went from 220 to 226 KiB
 /// with continuity (one conversation across tabs, transient errors retried, offline outbox:
 /// +11 KB brotli) and the tolerance of unconfirmed Salesforce payloads (+2 KB); the lazily
-/// loaded hand-off module (ARCHITECTURE.md, "Decisions") is the planned cut.
-const LOADER_BUDGET: u64 = 5 * 1024;
+/// loaded hand-off module (ARCHITECTURE.md, "Decisions") is the planned cut. The loader is on
+/// every page view before any interest (it draws the launcher and loads the widget lazily,
+/// issue #12): 3 KiB.
+const LOADER_BUDGET: u64 = 3 * 1024;
 const WIDGET_BUDGET: u64 = 226 * 1024;
 
 fn compressed(cmd: &str, args: &[&str], file: &Path) -> Result<u64> {
