@@ -614,3 +614,247 @@ pub async fn relay(upstream: &str, origins: &[String]) -> String {
     tokio::spawn(livechat_relay::serve(config, listener));
     format!("http://127.0.0.1:{port}")
 }
+
+// ---- The loader's lazy loading (tests/loading.rs, tests/bench.rs) ----
+
+/// Holds back the `.wasm` responses of a [`serve_gated`] server until released.
+#[derive(Clone, Default)]
+pub struct WasmGate {
+    released: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl WasmGate {
+    /// Lets the held and every later `.wasm` response go.
+    pub fn release(&self) {
+        self.released
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many `.wasm` requests reached the server so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until the browser has asked for the wasm (up to 15 s).
+    pub async fn wait_requested(&self) {
+        for _ in 0..150 {
+            if self.requests() > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the browser never asked for the wasm");
+    }
+}
+
+/// Serves `root` on a new port of `host` like [`serve`] (CORS, no-cache), but holds back every
+/// `.wasm` response until [`WasmGate::release`]: a test can act while the widget is loading.
+/// A minimal HTTP/1.1 server (GET/HEAD, one request per connection); returns (base URL, gate).
+pub async fn serve_gated(root: PathBuf, host: &str) -> (String, WasmGate) {
+    let listener = tokio::net::TcpListener::bind(format!("{host}:0"))
+        .await
+        .expect("bind gated server");
+    let port = listener.local_addr().unwrap().port();
+    let gate = WasmGate::default();
+    let g = gate.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(gated_request(stream, root.clone(), g.clone()));
+        }
+    });
+    (format!("http://{host}:{port}"), gate)
+}
+
+async fn gated_request(mut stream: tokio::net::TcpStream, root: PathBuf, gate: WasmGate) {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let mut words = head.split_whitespace();
+    let method = words.next().unwrap_or_default().to_string();
+    let target = words.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let mut rel = path.trim_start_matches('/').to_string();
+    if rel.is_empty() || rel.ends_with('/') {
+        rel.push_str("index.html");
+    }
+    if rel.ends_with(".wasm") {
+        gate.requests.fetch_add(1, Ordering::SeqCst);
+        while !gate.released.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let file = (!rel.split('/').any(|s| s == ".."))
+        .then(|| std::fs::read(root.join(&rel)).ok())
+        .flatten();
+    let content_type = match rel.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "css" => "text/css",
+        _ => "application/octet-stream",
+    };
+    let (status, body) = match file {
+        Some(b) => ("200 OK", b),
+        None => ("404 Not Found", b"not found".to_vec()),
+    };
+    let mut response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    if method != "HEAD" {
+        response.extend_from_slice(&body);
+    }
+    let _ = stream.write_all(&response).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Writes `index.html` into `dir` like [`write_page`] (events in `window.events`, console in
+/// `window.logs`), with `<html lang="{lang}">`, `attrs` on the loader's script tag (such as
+/// `data-preload="eager"`) and `window.ChatWidgetConfig` only when `config` is given.
+pub fn write_loader_page(
+    dir: &Path,
+    cdn: &str,
+    config: Option<&serde_json::Value>,
+    attrs: &str,
+    lang: &str,
+) {
+    let config = config
+        .map(|c| format!("window.ChatWidgetConfig = {c};"))
+        .unwrap_or_default();
+    std::fs::write(
+        dir.join("index.html"),
+        format!(
+            r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,"></head><body>
+<h1>Shop</h1>
+<script>{config} window.events = []; window.logs = [];
+["info", "warn", "error"].forEach(function (k) {{ var o = console[k]; console[k] = function () {{ window.logs.push(k + ": " + [].slice.call(arguments).join(" ")); return o.apply(console, arguments); }}; }});</script>
+<script src="{cdn}/widget/chat-widget.js" {attrs}></script>
+<script>ChatWidget.on("*", function (d, n) {{ window.events.push([n, d]); }});</script>
+</body></html>"#
+        ),
+    )
+    .unwrap();
+}
+
+/// [`write_loader_page`] on a new site of `host`; returns the page's URL.
+pub async fn loader_page(
+    cdn: &str,
+    host: &str,
+    config: Option<&serde_json::Value>,
+    attrs: &str,
+    lang: &str,
+) -> String {
+    let (dir, base) = page_site(host).await;
+    write_loader_page(&dir, cdn, config, attrs, lang);
+    format!("{base}/index.html")
+}
+
+/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp(String, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(serde_json::json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
+/// The script's resource list: `[{file, start, end, bytes}]` (file name without the query;
+/// `bytes` = the larger of `encodedBodySize` and `transferSize`, 0 across origins without
+/// `Timing-Allow-Origin`).
+const RESOURCES_JS: &str = "return performance.getEntriesByType('resource').map(e => ({
+    file: e.name.split('?')[0].split('/').pop(), start: e.startTime, end: e.responseEnd,
+    bytes: Math.max(e.encodedBodySize || 0, e.transferSize || 0) }))";
+
+impl Browser {
+    /// Sends a Chrome DevTools Protocol command (e.g. `Emulation.setCPUThrottlingRate`).
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp(cmd.to_string(), params))
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
+    /// The page's resource timing entries (see [`RESOURCES_JS`] for the fields).
+    pub async fn resources(&self) -> Vec<serde_json::Value> {
+        serde_json::from_value(self.js(RESOURCES_JS).await).unwrap_or_default()
+    }
+
+    /// The file names of the resources the page fetched so far (not the page itself).
+    pub async fn fetched(&self) -> Vec<String> {
+        self.resources()
+            .await
+            .iter()
+            .filter_map(|r| r["file"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// The resource timing entry of `file` (waits up to 15 s for it).
+    pub async fn wait_fetched(&self, file: &str) -> serde_json::Value {
+        for _ in 0..150 {
+            if let Some(r) = self
+                .resources()
+                .await
+                .into_iter()
+                .find(|r| r["file"] == file)
+            {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{file} was never fetched; have {:?}", self.fetched().await);
+    }
+
+    /// The navigation timing entry (`loadEventEnd`, `domContentLoadedEventStart`, ...).
+    pub async fn navigation(&self) -> serde_json::Value {
+        self.js("return performance.getEntriesByType('navigation')[0].toJSON()")
+            .await
+    }
+
+    /// The loader's own launcher button (in `<chat-widget-launcher>`'s shadow root; waits).
+    pub async fn loader_launcher(&self) -> Element {
+        for _ in 0..150 {
+            if let Ok(host) = self.client.find(Locator::Css("chat-widget-launcher")).await {
+                if let Ok(root) = host.shadow_root().await {
+                    if let Ok(el) = root.find(Locator::Css("button")).await {
+                        return el;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the loader's launcher did not appear");
+    }
+}
+
+/// A script prefix setting `l` to the loader's launcher button (null when there is none).
+pub fn loader_launcher_js() -> &'static str {
+    "const lh = document.querySelector('chat-widget-launcher'); const l = lh && lh.shadowRoot.querySelector('button');"
+}
