@@ -133,3 +133,174 @@ async fn agent_message_latency() {
     }
     b.close().await;
 }
+
+/// Page-load cost of the loader (issue #12): for `preload` "idle" (the default), "eager" and
+/// "intent", at CPU 1× and 4× (CDP `Emulation.setCPUThrottlingRate`), the median over runs of
+/// - the bytes fetched without any interaction (resources' `encodedBodySize`; page and widget
+///   on one origin so the sizes are visible; the static server sends them uncompressed): up
+///   to the `load` event and within the first 3 s, with the files named,
+/// - the time from the loader running to its launcher in the DOM (performance marks), and to
+///   the frame that shows it (next animation frame, then a task: about after its paint); and
+///   when a launcher (the loader's or the widget's) is painted, from the navigation's start,
+/// - the total blocking time of the first 3 s (long tasks: sum of duration − 50 ms),
+/// - a click on the launcher as soon as the page has loaded → the window open with the
+///   greeting on screen, on a warm cache (the same page loaded again).
+///
+/// Each run serves the page on a new port: a first visit (cold cache, nothing saved). Without
+/// the loader's marks (a loader from before issue #12) those columns are NaN.
+#[tokio::test]
+#[ignore = "benchmark: run with `cargo xtask bench`"]
+async fn loader_page_load_cost() {
+    const RUNS: usize = 7;
+    let dir = temp_dir("bench-loader");
+    let widget = dir.join("widget");
+    std::fs::create_dir_all(&widget).unwrap();
+    for f in ["chat-widget.js", "chat_widget.js", "chat_widget_bg.wasm"] {
+        std::fs::copy(dist().join("widget").join(f), widget.join(f)).unwrap();
+    }
+    for preload in ["idle", "eager", "intent"] {
+        std::fs::write(
+            dir.join(format!("{preload}.html")),
+            format!(
+                r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">{LOAD_COST_HEAD}</head>
+<body><h1>Shop</h1><p>Products, prices, a basket.</p>
+<script src="widget/chat-widget.js" data-preload="{preload}"></script></body></html>"#
+            ),
+        )
+        .unwrap();
+    }
+    let b = Browser::start().await;
+    println!("\nloader page-load cost, median of {RUNS} (bytes: encodedBodySize, uncompressed)");
+    println!(
+        "{:<7} {:>4} {:>12} {:>12} {:>16} {:>15} {:>12} {:>8} {:>15}  files within 3 s",
+        "preload",
+        "CPU",
+        "B until load",
+        "B within 3s",
+        "loader→launcher",
+        "loader→painted",
+        "painted at",
+        "TBT",
+        "click→greeting"
+    );
+    for rate in [1.0, 4.0] {
+        for preload in ["idle", "eager", "intent"] {
+            let mut rows: Vec<[f64; 7]> = Vec::new();
+            let mut files = String::new();
+            for _ in 0..RUNS {
+                let site = serve(dir.clone(), "127.0.0.1").await;
+                let page = format!("{site}/{preload}.html");
+                b.client.goto("about:blank").await.unwrap();
+                b.cdp(
+                    "Emulation.setCPUThrottlingRate",
+                    serde_json::json!({ "rate": rate }),
+                )
+                .await;
+                // A first visit, no interaction for 3 s.
+                b.client.goto(&page).await.unwrap();
+                b.wait_js("3 s", "return performance.now() > 3000").await;
+                let m = b.js(LOAD_COST_JS).await;
+                let at = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
+                files = m["files"].as_str().unwrap_or_default().to_string();
+                // Warm cache: the same page again, clicked as soon as it has loaded.
+                b.client.goto(&page).await.unwrap();
+                click_a_launcher(&b).await;
+                let g = b
+                    .wait_js("greeting", "return window.greeting || null")
+                    .await;
+                rows.push([
+                    at("load"),
+                    at("within"),
+                    at("launcher") - at("loader"),
+                    at("painted") - at("loader"),
+                    at("painted"),
+                    at("tbt"),
+                    g.as_f64().unwrap(),
+                ]);
+            }
+            let med = |k: usize| {
+                let mut v: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            println!(
+                "{preload:<7} {rate:>3}× {:>12.0} {:>12.0} {:>13.1} ms {:>12.1} ms {:>9.0} ms {:>5.0} ms {:>12.0} ms  {files}",
+                med(0),
+                med(1),
+                med(2),
+                med(3),
+                med(4),
+                med(5),
+                med(6),
+            );
+        }
+    }
+    println!("(* = fetched after the load event; the page itself is in the byte sums)");
+    b.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// In the benchmark page's head: long tasks from the start (buffered), when the loader's
+/// launcher (or, with an older loader, the widget's) is about painted, the first click's time
+/// and the greeting polled from it.
+const LOAD_COST_HEAD: &str = r#"<script>
+window.tbt = 0;
+new PerformanceObserver(function (l) { l.getEntries().forEach(function (e) {
+  if (e.startTime < 3000) window.tbt += Math.max(0, e.duration - 50); }); })
+  .observe({ type: "longtask", buffered: true });
+new MutationObserver(function (list, o) {
+  if (!document.querySelector("chat-widget-launcher, chat-widget")) return;
+  o.disconnect();
+  requestAnimationFrame(function () { setTimeout(function () { window.painted = performance.now(); }, 0); });
+}).observe(document.documentElement, { childList: true, subtree: true });
+document.addEventListener("click", function () {
+  if (window.clickAt) return;
+  window.clickAt = performance.now();
+  (function poll() {
+    var h = document.querySelector("chat-widget");
+    if (h && h.shadowRoot.querySelector(".cw-window .cw-msg--bot")) window.greeting = performance.now() - window.clickAt;
+    else requestAnimationFrame(poll);
+  })();
+}, true);
+</script>"#;
+
+/// The benchmark's figures of one page load (see [`loader_page_load_cost`]).
+const LOAD_COST_JS: &str = "const n = performance.getEntriesByType('navigation')[0];
+    const r = performance.getEntriesByType('resource');
+    const mark = k => (performance.getEntriesByName(k)[0] || {}).startTime;
+    return {
+      load: r.filter(e => e.startTime < n.loadEventEnd).reduce((s, e) => s + e.encodedBodySize, n.encodedBodySize),
+      within: r.reduce((s, e) => s + e.encodedBodySize, n.encodedBodySize),
+      files: r.map(e => e.name.split('/').pop() + (e.startTime < n.loadEventEnd ? '' : '*')).join(' '),
+      loader: mark('chat-widget:loader'), launcher: mark('chat-widget:launcher'),
+      painted: window.painted, tbt: window.tbt };";
+
+/// Clicks (WebDriver) the launcher on screen: the loader's, else the widget's.
+async fn click_a_launcher(b: &Browser) {
+    use fantoccini::Locator;
+    for _ in 0..100 {
+        let target = async {
+            let (host, css) = match b.client.find(Locator::Css("chat-widget-launcher")).await {
+                Ok(h) => (h, "button"),
+                Err(_) => (
+                    b.client.find(Locator::Css("chat-widget")).await.ok()?,
+                    ".cw-launcher",
+                ),
+            };
+            host.shadow_root()
+                .await
+                .ok()?
+                .find(Locator::Css(css))
+                .await
+                .ok()
+        };
+        if let Some(el) = target.await {
+            // A launcher replaced between find and click is stale: try again.
+            if el.click().await.is_ok() {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no launcher to click");
+}
