@@ -211,7 +211,7 @@
 
   var CSS = ":host{all:initial!important}" +
     "button{--a:var(--chat-accent,#1d4ed8);--t:var(--chat-accent-text,#fff);--s:var(--chat-launcher-size,60px);--o:var(--chat-offset,20px);" +
-    "position:fixed;bottom:var(--o);right:var(--o);z-index:var(--chat-z-index,2147483000);box-sizing:border-box;width:var(--s);height:var(--s);" +
+    "position:fixed;bottom:calc(var(--o) + env(safe-area-inset-bottom,0px));right:var(--o);z-index:var(--chat-z-index,2147483000);box-sizing:border-box;width:var(--s);height:var(--s);" +
     "padding:0;border-radius:50%;border:none;background:var(--a);color:var(--t);display:grid;place-items:center;" +
     "box-shadow:var(--chat-shadow,0 12px 40px rgba(0,0,0,.18));cursor:pointer;transition:transform .15s ease}" +
     "button:hover{transform:scale(1.05)}button:focus-visible{outline:3px solid var(--chat-focus-ring,#f59e0b);outline-offset:2px}" +
