@@ -1,4 +1,4 @@
-/*! chat-widget loader: draws the launcher, loads the widget on interest (preload: intent|idle|eager) */
+/*! chat-widget loader (docs: README, docs/configuration.md) */
 /* One <script> tag embeds the widget; window.ChatWidget queues calls until it is ready. The
  * widget (chat_widget.js + chat_widget_bg.wasm, beside this file; CORS when on another origin)
  * loads on the first pointer over / focus on / click of the launcher or call that needs it,
@@ -27,6 +27,7 @@
   var vars = {};
   var loadError = null;
   var attr = (n) => script && script.getAttribute(n);
+  var obj = (x) => x && typeof x == "object" ? x : 0;
   var bodyReady = new Promise((r) => {
     if (d.body) r();
     else d.addEventListener("DOMContentLoaded", r);
@@ -94,7 +95,7 @@
     if (!r.ok) throw new Error("could not load the configuration from " + full + " (HTTP " + r.status + ")");
     return r.json();
   }).then((fetched) => {
-    return inline && typeof inline === "object" && fetched && typeof fetched === "object" ? Object.assign(fetched, inline) : fetched;
+    return obj(inline) && obj(fetched) ? Object.assign(fetched, inline) : fetched;
   }).catch((e) => {
     loadError = "could not load the configuration: " + String(e && e.message || e).replace(/^Error: /, "");
     return null;
@@ -152,12 +153,18 @@
     var mod = import(glue).then((m) => {
       return m.default({ module_or_path: bin }).then((x) => { wasm = x; return m; });
     });
-    Promise.all([config, mod, bodyReady]).then((r) => {
+    // Only English is compiled into the wasm: the visitor's language comes as data, fetched
+    // beside the wasm (missing: the widget says so and shows English).
+    var texts = config.then((c) => {
+      var t = label(c)[2];
+      return t == "en" ? null : fetch(base + "messages/" + t + ".json").then((r) => r.ok ? r.text() : null, () => null);
+    });
+    Promise.all([config, mod, bodyReady, texts]).then((r) => {
       var c = r[0];
       identityFunction(c); // listening before mount: no request for a token is missed
       var h = r[1].mount(c == null ? null : JSON.stringify(c, function (k, v) {
         return this === c && k === "preload" ? undefined : v; // the loader's option
-      }), loadError, emit);
+      }), loadError, emit, r[3]);
       // Once the widget's own launcher is on screen, it replaces the loader's (focus moves
       // along, so a queued open from the launcher focuses the message box).
       frame(() => {
@@ -192,33 +199,35 @@
     for (var l = []; t; t = t.replace(/-?[^-]*$/, "")) l.push(t);
     return l;
   }
+  // [language, launcher label, the shipped language whose texts it uses]
   function label(c) {
+    c = obj(c) || {};
     var own = {};
     var msgs = c.messages;
-    for (var k in msgs) if (tag(k) && msgs[k] && typeof msgs[k] == "object") own[tag(k)] = msgs[k];
+    for (var k in msgs) if (tag(k) && obj(msgs[k])) own[tag(k)] = msgs[k];
     var lang = [c.language, d.documentElement.lang].concat(navigator.languages || navigator.language).map(tag)
       .map((t) => chain(t).filter((x) => TEXT[x] || own[x])[0])
       .filter(Boolean)[0] || "en";
     var l = chain(lang).concat("en");
+    var shipped = l.filter((x) => TEXT[x])[0];
     for (var i = 0; i < l.length; i++) {
       var s = own[l[i]] && own[l[i]].launcherOpenLabel;
       if (typeof s == "string" && s.trim()) {
-        return [lang, s.replace(/\{\{\s*vars\.([\w-]+)\s*\}\}/g, (_, n) => vars[n] == null ? "" : vars[n])];
+        return [lang, s.replace(/\{\{\s*vars\.([\w-]+)\s*\}\}/g, (_, n) => vars[n] == null ? "" : vars[n]), shipped];
       }
-      if (TEXT[l[i]]) return [lang, TEXT[l[i]]];
+      if (TEXT[l[i]]) return [lang, TEXT[l[i]], shipped];
     }
   }
 
   var CSS = ":host{all:initial!important}" +
-    "button{--a:var(--chat-accent,#1d4ed8);--t:var(--chat-accent-text,#fff);--s:var(--chat-launcher-size,60px);--o:var(--chat-offset,20px);" +
-    "position:fixed;bottom:calc(var(--o) + env(safe-area-inset-bottom,0px));right:var(--o);z-index:var(--chat-z-index,2147483000);box-sizing:border-box;width:var(--s);height:var(--s);" +
+    "button{--a:var(--chat-accent,var(--A,#1d4ed8));--t:var(--chat-accent-text,var(--T,#fff));--s:var(--chat-launcher-size,60px);--o:var(--chat-offset,20px);" +
+    "position:fixed;bottom:calc(var(--o) + env(safe-area-inset-bottom,0px));right:var(--o);z-index:var(--chat-z-index,2147483000);width:var(--s);height:var(--s);" +
     "padding:0;border-radius:50%;border:none;background:var(--a);color:var(--t);display:grid;place-items:center;" +
     "box-shadow:var(--chat-shadow,0 12px 40px rgba(0,0,0,.18));cursor:pointer;transition:transform .15s ease}" +
     "button:hover{transform:scale(1.05)}button:focus-visible{outline:3px solid var(--chat-focus-ring,#f59e0b);outline-offset:2px}" +
     ".l{left:var(--o);right:auto}svg{width:24px;height:24px;display:block;fill:currentColor}[dir=rtl] svg{transform:scaleX(-1)}" +
-    "[aria-busy=true]{cursor:progress}[aria-busy=true] svg{animation:p .8s ease-in-out infinite alternate}@keyframes p{to{opacity:.45}}" +
-    ".dark{--a:var(--chat-accent,#60a5fa);--t:var(--chat-accent-text,#0b1220)}" +
-    "@media (prefers-color-scheme:dark){.auto{--a:var(--chat-accent,#60a5fa);--t:var(--chat-accent-text,#0b1220)}}" +
+    "[aria-busy=true]{cursor:progress}[aria-busy=true] svg{animation:p .8s infinite alternate}@keyframes p{to{opacity:.45}}" +
+    ".dark{--A:#60a5fa;--T:#0b1220}@media (prefers-color-scheme:dark){.auto{--A:#60a5fa;--T:#0b1220}}" +
     "@media (prefers-reduced-motion:reduce){button,svg{transition:none!important;animation:none!important}}";
 
   function make(name, attrs, parent, ns) {
@@ -262,7 +271,7 @@
       "aria-label": text[1],
       "aria-expanded": "false",
       lang: text[0],
-      dir: /^(ar|ckb|dv|fa|he|ps|sd|ug|ur|yi)\b/.test(text[0]) ? "rtl" : "ltr"
+      dir: /^(ar|fa|he|ur)\b/.test(text[0]) ? "rtl" : "ltr"
     }, root);
     make("path", { d: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" },
       make("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, button, 1), 1);
@@ -273,10 +282,10 @@
   }
 
   function setup(c) {
-    c = c && typeof c == "object" ? c : {};
+    c = obj(c) || {};
     var p = c.preload != null ? c.preload : attr("data-preload") || "idle";
     if (!/^(intent|idle|eager)$/.test(p)) {
-      console.warn("chat widget: unknown preload \"" + p + "\" (intent, idle, eager): using idle");
+      console.warn("chat widget: unknown preload \"" + p + "\", using idle");
       p = "idle";
     }
     // The launcher first, then the work of loading.
@@ -285,11 +294,8 @@
     // A window that opens on load needs the widget at once.
     if (p == "eager" || c.openOnLoad === true) load();
     else if (p == "idle") {
-      var idle = () => {
-        var ric = w.requestIdleCallback;
-        if (ric) ric(() => { load(1); }, { timeout: 3000 });
-        else setTimeout(() => { load(1); }, 200);
-      };
+      // requestIdleCallback, else setTimeout (the options object counts as no delay there)
+      var idle = () => { (w.requestIdleCallback || setTimeout)(() => { load(1); }, { timeout: 3000 }); };
       if (d.readyState == "complete") idle();
       else w.addEventListener("load", idle);
     }
