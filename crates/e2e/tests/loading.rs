@@ -463,6 +463,8 @@ async fn the_loader_launcher_looks_and_reads_like_the_widgets() {
             .js(&format!("{} const el = l; {style}", loader_launcher_js()))
             .await;
         assert_eq!(mine[0], json!(label), "{lang} {config}");
+        let mine_lang = b.js(&launcher_attr("lang")).await;
+        let mine_lang = mine_lang.as_str().unwrap_or_default().to_string();
         assert_eq!(
             b.js(
                 "return document.querySelector('chat-widget-launcher').shadowRoot.adoptedStyleSheets.length"
@@ -475,6 +477,26 @@ async fn the_loader_launcher_looks_and_reads_like_the_widgets() {
             .await;
         b.wait_event("ready").await;
         b.widget(".cw-launcher").await;
+        // The widget counts its greeting as unread while closed (badge, and the unread label):
+        // read it once, so both launchers are in the same state.
+        b.js("ChatWidget.open(); return true").await;
+        b.widget(".cw-window").await;
+        b.js("ChatWidget.close(); return true").await;
+        b.wait_js(
+            "closed, nothing unread",
+            "const r = document.querySelector('chat-widget').shadowRoot;
+             return !r.querySelector('.cw-window') && !r.querySelector('.cw-badge')",
+        )
+        .await;
+        assert_eq!(
+            b.js(&format!(
+                "{} return document.querySelector('chat-widget').shadowRoot.querySelector('.cw-root').lang.toLowerCase()",
+                "/* the widget's language */"
+            ))
+            .await,
+            json!(mine_lang.to_lowercase()),
+            "{lang} {config}: the same language"
+        );
         let theirs = b
             .js(&format!(
                 "const el = document.querySelector('chat-widget').shadowRoot.querySelector('.cw-launcher'); {style}"
@@ -577,5 +599,68 @@ async fn without_constructable_stylesheets_a_style_element_styles_the_launcher()
         ))
         .await;
     assert_eq!(look, json!([0, 1, "fixed", "60px"]));
+    b.close().await;
+}
+
+/// Only English is compiled into the wasm: the loader fetches the visitor's language file
+/// (`messages/<tag>.json`, the same language choice as the widget's) with the glue and the wasm,
+/// and the widget speaks it; an English visitor fetches none.
+#[tokio::test]
+async fn the_visitors_language_file_loads_with_the_wasm() {
+    let cdn = serve(dist(), "127.0.0.1").await;
+    let b = Browser::start().await;
+    for (lang, config, file, close) in [
+        (
+            "fr-CA",
+            json!({"preload": "eager"}),
+            Some("fr.json"),
+            "Fermer le chat",
+        ),
+        (
+            "en",
+            json!({"preload": "eager", "language": "ar"}),
+            Some("ar.json"),
+            "إغلاق المحادثة",
+        ),
+        ("en-GB", json!({"preload": "eager"}), None, "Close chat"),
+    ] {
+        let page = loader_page(&cdn, "localhost", Some(&config), "", lang).await;
+        b.client.goto(&page).await.unwrap();
+        b.wait_event("ready").await;
+        let glue = b.wait_fetched(GLUE).await;
+        let messages: Vec<String> = b
+            .fetched()
+            .await
+            .into_iter()
+            .filter(|f| f.ends_with(".json"))
+            .collect();
+        assert_eq!(
+            messages,
+            file.map(|f| vec![f.to_string()]).unwrap_or_default(),
+            "{lang} {config}"
+        );
+        if let Some(f) = file {
+            let start = b.wait_fetched(f).await["start"].as_f64().unwrap();
+            let glue_end = glue["end"].as_f64().unwrap();
+            assert!(
+                start <= glue_end,
+                "{f} ({start} ms) waited for the glue ({glue_end} ms)"
+            );
+        }
+        b.js("ChatWidget.open(); return true").await;
+        b.widget(".cw-window").await;
+        b.wait_js(
+            "the launcher's close label",
+            &format!(
+                "return document.querySelector('chat-widget').shadowRoot.querySelector('.cw-launcher').getAttribute('aria-label') === {close:?}"
+            ),
+        )
+        .await;
+        let logs = b.js("return window.logs.join('\\n')").await;
+        assert!(
+            !logs.as_str().unwrap().contains("were not loaded"),
+            "{lang}: {logs}"
+        );
+    }
     b.close().await;
 }
