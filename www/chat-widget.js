@@ -162,9 +162,7 @@
     Promise.all([config, mod, bodyReady, texts]).then((r) => {
       var c = r[0];
       identityFunction(c); // listening before mount: no request for a token is missed
-      var h = r[1].mount(c == null ? null : JSON.stringify(c, function (k, v) {
-        return this === c && k === "preload" ? undefined : v; // the loader's option
-      }), loadError, emit, r[3]);
+      var h = r[1].mount(c == null ? null : JSON.stringify(c), loadError, emit, r[3]);
       // Once the widget's own launcher is on screen, it replaces the loader's (focus moves
       // along, so a queued open from the launcher focuses the message box).
       frame(() => {
