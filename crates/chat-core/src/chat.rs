@@ -601,7 +601,11 @@ impl Chat {
                 if !text.trim().is_empty() {
                     let (text, quick, name) =
                         (text.to_string(), quick.to_vec(), bot.config.name.clone());
+                    // Not unread: the greeting waits for the visitor, it does not call them
+                    // (no badge on every page view, nor one appearing when the widget loads).
+                    let unread = self.unread;
                     self.add_message(Author::Bot { name }, text, quick, now);
+                    self.unread = unread;
                 }
             }
             Bot::Rasa { config, .. } => {

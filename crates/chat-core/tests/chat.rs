@@ -154,7 +154,9 @@ fn repeated_misunderstanding_offers_a_human() {
 fn open_close_and_unread_count() {
     let mut c = chat(json!(null));
     assert!(!c.is_open());
-    assert_eq!(c.unread(), 1, "the greeting is unread");
+    assert_eq!(c.unread(), 0, "the greeting is not an unread message");
+    assert!(c.handle_send("returns", 1));
+    assert_eq!(c.unread(), 1, "the answer, while the window is closed");
     c.handle_open(0);
     assert_eq!(c.unread(), 0);
     c.handle_toggle(0);
