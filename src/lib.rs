@@ -31,7 +31,7 @@ pub const DEFAULT_STORAGE_KEY: &str = "chat-widget:v1";
 
 /// Everything `mount` needs.
 pub struct MountOptions {
-    /// The configuration as JSON text (`None` = no configuration: the demo bot).
+    /// The configuration as JSON text (`None` = no configuration: an error is shown).
     pub config_json: Option<String>,
     /// Set when the loader could not obtain the configuration (e.g. `data-config-url` failed).
     pub load_error: Option<String>,
@@ -83,11 +83,18 @@ impl Widget {
     }
 }
 
+/// The configuration as the loader passed it: no configuration at all, or one the loader could
+/// not obtain or read (`load_error`), is reported like any other configuration error; the
+/// widget then shows the problem and starts no conversation (never a default bot).
 fn load(options: &MountOptions) -> Loaded {
     if let Some(err) = &options.load_error {
-        let mut loaded = WidgetConfig::from_value(&chat_core::json::Value::Null);
-        loaded.report.errors.push(ConfigError::new("", err.clone()));
-        return loaded;
+        return Loaded {
+            config: WidgetConfig::default(),
+            report: chat_core::json::Report {
+                errors: vec![ConfigError::new("", err.clone())],
+                warnings: Vec::new(),
+            },
+        };
     }
     match &options.config_json {
         Some(text) => WidgetConfig::from_json(text),

@@ -10,6 +10,12 @@ use web_sys::HtmlElement;
 /// The window covers the whole screen at this width and below (as in the stylesheet).
 pub const FULL_SCREEN_QUERY: &str = "(max-width: 480px)";
 
+/// CSS pixels, rounded: integer formatting only (formatting an `f64` would add about 15 KB of
+/// float-printing code to the wasm).
+fn px(v: f64) -> String {
+    format!("{}px", v.round() as i64)
+}
+
 /// Whether the open window covers the screen now.
 pub fn full_screen() -> bool {
     web_sys::window()
@@ -38,8 +44,8 @@ pub fn lock_scroll() -> Option<ScrollLock> {
     let y = window.scroll_y().unwrap_or(0.0);
     let set: [(bool, &'static str, String); 6] = [
         (true, "position", "fixed".into()),
-        (true, "top", format!("{}px", -y)),
-        (true, "left", format!("{}px", -x)),
+        (true, "top", px(-y)),
+        (true, "left", px(-x)),
         (true, "right", "0".into()),
         (true, "overflow", "hidden".into()),
         (false, "overflow", "hidden".into()),
@@ -110,8 +116,8 @@ pub fn follow_viewport(el: HtmlElement) -> Option<ViewportFollower> {
         };
         if let (Some(top), Some(height)) = (get("offsetTop"), get("height")) {
             let style = el.style();
-            let _ = style.set_property("--_vv-top", &format!("{top}px"));
-            let _ = style.set_property("--_vv-height", &format!("{height}px"));
+            let _ = style.set_property("--_vv-top", &px(top));
+            let _ = style.set_property("--_vv-height", &px(height));
         }
     };
     update();

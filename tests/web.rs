@@ -14,10 +14,23 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
+/// Names the demo shop assistant when the test's configuration names no bot (a site always
+/// names its bot: the demo one is an explicit opt-in).
+fn with_demo_bot(config: &str) -> String {
+    let c = config.trim();
+    match c.strip_prefix('{') {
+        Some(rest) if !c.contains("\"bot\"") => {
+            let sep = if rest.trim_start().starts_with('}') { "" } else { "," };
+            format!("{{\"bot\": {{\"type\": \"demo\"}}{sep}{rest}")
+        }
+        _ => config.to_string(),
+    }
+}
+
 /// Mounts with a fixed storage key (tests that reload, or look into the storage).
 fn mount_keyed(config: &str, key: &str) -> Widget {
     mount_widget(MountOptions {
-        config_json: Some(config.to_string()),
+        config_json: Some(with_demo_bot(config)),
         storage_key: key.into(),
         ..Default::default()
     })
@@ -865,7 +878,7 @@ async fn the_launcher_name_includes_the_unread_count() {
     let label = || find(&w, ".cw-launcher").and_then(|l| l.get_attribute("aria-label"));
     let badge = || find(&w, ".cw-badge").and_then(|b| b.text_content());
     wait_for("the greeting", || {
-        (bubbles(&w, "bot").len() == 1).then_some(())
+        (w.driver().chat().messages().len() == 1).then_some(())
     })
     .await;
     assert_eq!(label().as_deref(), Some("Open chat"));
@@ -896,4 +909,36 @@ async fn the_stylesheet_is_adopted_not_inline() {
         .unwrap();
     assert_eq!(style.get_property_value("position").unwrap(), "fixed");
     w.destroy();
+}
+
+/// No configuration at all, or one without a bot, shows the configuration error, in the
+/// widget and in the console, and never the demo shop assistant.
+#[wasm_bindgen_test]
+async fn a_missing_configuration_shows_the_error_not_a_demo_bot() {
+    for config in [None, Some("null"), Some(r#"{"openOnLoad": true, "bot": null}"#)] {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let w = mount_widget(MountOptions {
+            config_json: config.map(str::to_string),
+            storage_key: format!("chat-widget-test-{n}"),
+            ..Default::default()
+        })
+        .expect("mounted");
+        wait_for("rendered", || find(&w, ".cw-launcher")).await;
+        if find(&w, ".cw-window").is_none() {
+            open(&w).await;
+        }
+        let notice = wait_for("the configuration error", || find(&w, ".cw-notice")).await;
+        let text = notice.text_content().unwrap_or_default();
+        assert!(
+            text.contains("window.ChatWidgetConfig") || text.contains("bot"),
+            "{config:?}: {text}"
+        );
+        sleep(Duration::from_millis(50)).await;
+        assert!(bubbles(&w, "bot").is_empty(), "{config:?}: no bot greets");
+        let input: HtmlTextAreaElement = find(&w, ".cw-input")
+            .unwrap_or_else(|| panic!("{config:?}: no composer"))
+            .unchecked_into();
+        assert!(input.disabled());
+        w.destroy();
+    }
 }

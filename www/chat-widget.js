@@ -68,7 +68,7 @@
      *  "conversation:ended", "error", ... or "*" for all; see README); returns an
      *  unsubscribe function. */
     on: (name, fn) => {
-      if (typeof fn !== "function") throw new TypeError("ChatWidget.on(name, fn): fn must be a function");
+      if (typeof fn != "function") throw TypeError("ChatWidget.on: fn must be a function");
       (listeners[name] = listeners[name] || []).push(fn);
       return () => {
         var l = listeners[name] || [];
@@ -88,13 +88,30 @@
 
   // The configuration: inline at once; with data-config-url fetched now (window.ChatWidgetConfig,
   // when also set, overrides the fetched options). Resolves to the options object (or null).
+  // The inline object is read once, as JSON: a cyclic object, a BigInt, a Symbol or function
+  // value, a throwing getter or Proxy is a configuration error (shown by the widget), never an
+  // exception for the page.
   var inline = w.ChatWidgetConfig;
+  if (inline !== undefined) {
+    try {
+      inline = JSON.stringify(inline, (k, v) => {
+        var t = typeof v;
+        if (/^(sy|bi|fu)/.test(t)) throw Error((k || "it") + " is a " + t);
+        return v;
+      });
+      if (!inline) throw Error("it is not a JSON value");
+      inline = JSON.parse(inline);
+    } catch (e) {
+      loadError = "window.ChatWidgetConfig cannot be read: " + e.message;
+      inline = null;
+    }
+  }
   var url = attr("data-config-url");
   var full = url && new URL(url, d.baseURI).href;
   var config = url ? fetch(full, { credentials: "same-origin" }).then((r) => {
-    if (!r.ok) throw new Error("could not load the configuration from " + full + " (HTTP " + r.status + ")");
-    return r.json();
-  }).then((fetched) => {
+    if (!r.ok) throw Error("could not load the configuration from " + full + " (HTTP " + r.status + ")");
+    return r.arrayBuffer();
+  }).then((b) => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(b))).then((fetched) => {
     return obj(inline) && obj(fetched) ? Object.assign(fetched, inline) : fetched;
   }).catch((e) => {
     loadError = "could not load the configuration: " + String(e && e.message || e).replace(/^Error: /, "");
@@ -120,7 +137,7 @@
     api.on("identity:needed", () => {
       var fn = name.split(".").reduce((o, k) => o && o[k], w);
       if (typeof fn !== "function") {
-        console.error("chat widget: handoff.miaw.identityTokenFunction \"" + name + "\" is not a function on this page");
+        console.error("chat widget: " + name + " is not a function");
         return;
       }
       Promise.resolve().then(fn).then((jwt) => {
@@ -182,7 +199,7 @@
     }).catch((e) => {
       failed = String(e && e.message || e);
       drop();
-      console.error("chat widget: could not load from " + base + " (" + failed + "). If the widget files are on another origin, it must send Access-Control-Allow-Origin and serve .wasm as application/wasm.");
+      console.error("chat widget: could not load from " + base + " (" + failed + "); on another origin it needs CORS, and .wasm served as application/wasm");
       emit("error", { message: failed });
     });
   }
@@ -282,16 +299,13 @@
   function setup(c) {
     c = obj(c) || {};
     var p = c.preload != null ? c.preload : attr("data-preload") || "idle";
-    if (!/^(intent|idle|eager)$/.test(p)) {
-      console.warn("chat widget: unknown preload \"" + p + "\", using idle");
-      p = "idle";
-    }
+    // Any other value: "idle" (the widget reports it with the configuration's problems).
     // The launcher first, then the work of loading.
     if (d.body) draw(c);
     else bodyReady.then(() => { draw(c); });
     // A window that opens on load needs the widget at once.
     if (p == "eager" || c.openOnLoad === true) load();
-    else if (p == "idle") {
+    else if (p != "intent") {
       // requestIdleCallback, else setTimeout (the options object counts as no delay there)
       var idle = () => { (w.requestIdleCallback || setTimeout)(() => { load(1); }, { timeout: 3000 }); };
       if (d.readyState == "complete") idle();

@@ -48,8 +48,13 @@ pub fn release() -> Result {
         .arg(&widget)
         .arg(&wasm))?;
     let bg = widget.join("chat_widget_bg.wasm");
+    // `--flatten --rereloop` before two `-Oz` rounds: 2.4 KB (brotli) smaller than one
+    // `-Oz`, for about 4 s more (measured; `--converge` adds 12 s for another 0.2 KB).
     run(Command::new("wasm-opt")
         .args([
+            "--flatten",
+            "--rereloop",
+            "-Oz",
             "-Oz",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",

@@ -8,6 +8,9 @@ use std::time::Instant;
 use chat_core::json::Value;
 use chat_core::{Chat, Environment, WidgetConfig};
 
+/// The demo shop assistant (a site always names its bot).
+const DEMO: &str = r#"{"bot": {"type": "demo"}}"#;
+
 fn measure(name: &str, iterations: u32, mut f: impl FnMut()) {
     f(); // warm up
     let start = Instant::now();
@@ -31,10 +34,10 @@ fn main() {
         "load + validate the demo configuration, build the chat",
         2_000,
         || {
-            black_box(Chat::new(WidgetConfig::from_json("{}"), env()));
+            black_box(Chat::new(WidgetConfig::from_json(DEMO), env()));
         },
     );
-    let mut chat = Chat::new(WidgetConfig::from_json("{}"), env());
+    let mut chat = Chat::new(WidgetConfig::from_json(DEMO), env());
     chat.handle_start(0);
     let questions = [
         "Where is my order?",
@@ -59,7 +62,7 @@ fn main() {
             while chat.poll_http().is_some() {}
         },
     );
-    let mut big = Chat::new(WidgetConfig::from_json("{}"), env());
+    let mut big = Chat::new(WidgetConfig::from_json(DEMO), env());
     big.handle_start(0);
     for n in 0..100 {
         big.handle_send(&format!("question number {n} about shipping"), n);
@@ -80,7 +83,7 @@ fn main() {
         2_000,
         || {
             black_box(Chat::new(
-                WidgetConfig::from_json("{}"),
+                WidgetConfig::from_json(DEMO),
                 Environment {
                     persisted: Some(saved.clone()),
                     ..env()

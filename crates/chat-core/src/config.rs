@@ -129,6 +129,11 @@ pub struct Loaded {
     pub report: Report,
 }
 
+/// Shown (with the widget's other configuration errors) when there is none at all.
+pub const NO_CONFIGURATION: &str = "there is no configuration: set window.ChatWidgetConfig to an object before the widget's script tag, or give the tag a data-config-url";
+
+const BOT_REQUIRED: &str = "is required: a bot with intents ({\"greeting\": \"...\", \"intents\": [...]}), a Rasa bot ({\"type\": \"rasa\", \"url\": \"...\"}), or {\"type\": \"demo\"} for the demo shop assistant";
+
 const TOP_KEYS_HINT: &str =
     "title, language, position, theme, openOnLoad, persist, tabs, preload, bot, handoff, messages";
 
@@ -148,11 +153,14 @@ impl WidgetConfig {
         }
     }
 
-    /// Validates a configuration value. `null` means "no configuration": the demo bot.
+    /// Validates a configuration value. `null` (no configuration, or a configuration URL that
+    /// answered `null`) is an error: a site always says which bot it runs (the demo shop bot
+    /// only with `"bot": {"type": "demo"}`).
     pub fn from_value(value: &Value) -> Loaded {
         let mut report = Report::default();
         let mut config = WidgetConfig::default();
         if value.is_null() {
+            report.error("", NO_CONFIGURATION);
             return Loaded { config, report };
         }
         let Some(mut r) = ObjReader::new(value, "", &mut report) else {
@@ -192,10 +200,13 @@ impl WidgetConfig {
         // Read by the loader (when to fetch the widget); checked here so that a typo is
         // reported with the other problems.
         let _ = r.choice("preload", &["intent", "idle", "eager"], &mut report);
-        if let Some(bot) = r.raw("bot") {
-            if let Some(b) = read_bot(bot, "bot", &mut report) {
-                config.bot = b;
+        match r.raw("bot") {
+            Some(bot) => {
+                if let Some(b) = read_bot(bot, "bot", &mut report) {
+                    config.bot = b;
+                }
             }
+            None => report.error("bot", BOT_REQUIRED),
         }
         if let Some(h) = r.raw("handoff") {
             config.handoff = crate::handoff::read_handoff(h, "handoff", &mut report);
@@ -217,8 +228,10 @@ fn valid_language_tag(tag: &str) -> bool {
 fn read_bot(value: &Value, path: &str, report: &mut Report) -> Option<BotConfig> {
     let mut r = ObjReader::new(value, path, report)?;
     let type_given = value.get("type").is_some_and(|t| !t.is_null());
-    let bot = match r.choice("type", &["local", "rasa"], report) {
+    let bot = match r.choice("type", &["local", "rasa", "demo"], report) {
         Some("rasa") => read_rasa(&mut r, report).map(BotConfig::Rasa),
+        // The demo shop assistant of the demo page: an explicit opt-in, never a default.
+        Some("demo") => Some(BotConfig::Local(crate::demo::demo_bot())),
         Some(_) => read_local(&mut r, report).map(BotConfig::Local),
         None if !type_given => read_local(&mut r, report).map(BotConfig::Local),
         // An unknown `type` was reported; the other members cannot be checked against it.

@@ -1,5 +1,6 @@
-//! The demo bot used when the configuration names none: a small outdoor-gear shop assistant.
-//! It shows every feature (greeting with quick replies, intents, hand-off) out of the box.
+//! The demo bot of the demo page (`"bot": {"type": "demo"}`, an explicit opt-in): a small
+//! outdoor-gear shop assistant showing every feature (greeting with quick replies, intents,
+//! hand-off).
 
 use crate::config::{Intent, LocalBotConfig};
 use crate::transcript::QuickReply;

@@ -5,27 +5,79 @@ use chat_core::config::{BotConfig, Position, Theme};
 use chat_core::WidgetConfig;
 use serde_json::json;
 
-/// Loads a configuration written with `json!` (the core has its own JSON type).
-fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
-    WidgetConfig::from_json(&v.to_string())
+/// Names the demo bot unless the test configures one (a site always names its bot; the demo
+/// shop assistant is an explicit opt-in).
+fn with_bot(v: &serde_json::Value) -> serde_json::Value {
+    let mut v = if v.is_null() {
+        serde_json::json!({})
+    } else {
+        v.clone()
+    };
+    if v.is_object() && v.get("bot").is_none() {
+        v["bot"] = serde_json::json!({"type": "demo"});
+    }
+    v
 }
 
+/// Loads a configuration written with `json!` (the core has its own JSON type).
+fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
+    WidgetConfig::from_json(&with_bot(v).to_string())
+}
+
+/// No configuration, or one that names no bot, is an error (shown by the widget and in the
+/// console); the demo shop assistant runs only when asked for.
 #[test]
-fn empty_or_null_configuration_is_the_demo_bot() {
-    for text in ["{}", "null"] {
+fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
+    let null = WidgetConfig::from_json("null");
+    assert_eq!(null.report.errors.len(), 1);
+    assert_eq!(null.report.errors[0].path, "");
+    assert!(null.report.errors[0]
+        .message
+        .contains("window.ChatWidgetConfig"));
+    for text in [
+        "{}",
+        r#"{"title": "Acme"}"#,
+        r#"{"handoff": {"miaw": {"url": "https://a.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "W"}}}"#,
+    ] {
         let loaded = WidgetConfig::from_json(text);
+        assert_eq!(loaded.report.errors.len(), 1, "{text}: {:?}", loaded.report);
+        assert_eq!(loaded.report.errors[0].path, "bot", "{text}");
         assert!(
-            loaded.report.errors.is_empty(),
-            "{text}: {:?}",
-            loaded.report
+            loaded.report.errors[0].message.contains("\"demo\""),
+            "{text}"
         );
-        assert!(loaded.report.warnings.is_empty());
-        let BotConfig::Local(bot) = &loaded.config.bot else {
-            panic!("demo bot expected")
-        };
-        assert!(!bot.intents.is_empty());
-        assert!(!bot.greeting.is_empty());
     }
+    for text in ["[]", "\"config\"", "42", "true"] {
+        let loaded = WidgetConfig::from_json(text);
+        assert_eq!(loaded.report.errors.len(), 1, "{text}");
+        assert!(
+            loaded.report.errors[0]
+                .message
+                .contains("must be a JSON object"),
+            "{text}"
+        );
+    }
+    let demo = WidgetConfig::from_json(r#"{"bot": {"type": "demo"}}"#);
+    assert!(
+        demo.report.errors.is_empty() && demo.report.warnings.is_empty(),
+        "{:?}",
+        demo.report
+    );
+    let BotConfig::Local(bot) = &demo.config.bot else {
+        panic!("demo bot expected")
+    };
+    assert!(!bot.intents.is_empty());
+    assert!(!bot.greeting.is_empty());
+    let extra = WidgetConfig::from_json(r#"{"bot": {"type": "demo", "intents": []}}"#);
+    assert!(
+        extra
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.path == "bot.intents"),
+        "{:?}",
+        extra.report
+    );
 }
 
 #[test]

@@ -8,6 +8,20 @@ use chat_core::{
 };
 use serde_json::{json, Value as J};
 
+/// Names the demo bot unless the test configures one (a site always names its bot; the demo
+/// shop assistant is an explicit opt-in).
+fn with_bot(v: &serde_json::Value) -> serde_json::Value {
+    let mut v = if v.is_null() {
+        serde_json::json!({})
+    } else {
+        v.clone()
+    };
+    if v.is_object() && v.get("bot").is_none() {
+        v["bot"] = serde_json::json!({"type": "demo"});
+    }
+    v
+}
+
 const KEY: &str = "ec550263!1629334776994!Trfo=";
 
 fn config(extra: J) -> J {
@@ -46,7 +60,7 @@ struct H {
 
 impl H {
     fn new(config: &J, persisted: Option<String>) -> H {
-        let loaded = WidgetConfig::from_json(&config.to_string());
+        let loaded = WidgetConfig::from_json(&with_bot(config).to_string());
         assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
         let mut c = Chat::new(
             loaded,

@@ -12,6 +12,20 @@ use chat_core::{Chat, Environment, Pairs, WidgetConfig};
 use serde_json::{json, Value as J};
 use support::*;
 
+/// Names the demo bot unless the test configures one (a site always names its bot; the demo
+/// shop assistant is an explicit opt-in).
+fn with_bot(v: &serde_json::Value) -> serde_json::Value {
+    let mut v = if v.is_null() {
+        serde_json::json!({})
+    } else {
+        v.clone()
+    };
+    if v.is_object() && v.get("bot").is_none() {
+        v["bot"] = serde_json::json!({"type": "demo"});
+    }
+    v
+}
+
 const BASE: &str = "https://acme.my.salesforce-scrt.com";
 const ACKS: &str = "/acknowledge-entries";
 
@@ -132,7 +146,7 @@ fn miaw_settings(extra: J) -> chat_core::Loaded {
     if let (J::Object(m), J::Object(e)) = (&mut miaw, extra) {
         m.extend(e);
     }
-    WidgetConfig::from_json(&json!({"handoff": {"miaw": miaw}}).to_string())
+    WidgetConfig::from_json(&with_bot(&json!({"handoff": {"miaw": miaw}})).to_string())
 }
 
 fn send_receipts_of(loaded: &chat_core::Loaded) -> bool {
@@ -485,7 +499,7 @@ impl C {
                 "sendTranscript": false
             }
         });
-        let loaded = WidgetConfig::from_json(&config.to_string());
+        let loaded = WidgetConfig::from_json(&with_bot(&config).to_string());
         assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
         let now = 1_732_262_400_000;
         let mut c = Chat::new(

@@ -15,7 +15,10 @@ fn env(saved: Option<String>) -> Environment {
 
 /// The owner tab: a conversation with the demo bot, started.
 fn owner(saved: Option<String>) -> Chat {
-    let mut c = Chat::new(WidgetConfig::from_json("{}"), env(saved));
+    let mut c = Chat::new(
+        WidgetConfig::from_json(r#"{"bot": {"type": "demo"}}"#),
+        env(saved),
+    );
     c.handle_start(0);
     c
 }
@@ -213,7 +216,7 @@ fn each_tab_keeps_its_own_window_state_without_events() {
 
 #[test]
 fn a_mirror_checks_the_prechat_form_before_forwarding() {
-    let config = r#"{"handoff": {"miaw": {"url": "https://x.my.salesforce-scrt.com",
+    let config = r#"{"bot": {"type": "demo"}, "handoff": {"miaw": {"url": "https://x.my.salesforce-scrt.com",
         "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
         "prechat": {"fields": [{"name": "email", "type": "email", "required": true}]}}}"#;
     let mut a = Chat::new(WidgetConfig::from_json(config), env(None));

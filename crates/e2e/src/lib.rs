@@ -217,8 +217,19 @@ pub async fn page_site(host: &str) -> (PathBuf, String) {
     (dir, base)
 }
 
+/// `config` naming the demo shop assistant when it names no bot: the test pages opt in to it as
+/// the demo page does (a site always names its bot).
+pub fn with_demo_bot(config: &serde_json::Value) -> serde_json::Value {
+    let mut c = config.clone();
+    if c.is_object() && c.get("bot").is_none() {
+        c["bot"] = serde_json::json!({"type": "demo"});
+    }
+    c
+}
+
 /// Writes `index.html` for [`config_page`] into `dir`.
 pub fn write_page(dir: &Path, cdn: &str, config: &serde_json::Value, extra_head: &str) {
+    let config = with_demo_bot(config);
     std::fs::write(
         dir.join("index.html"),
         format!(
@@ -733,7 +744,7 @@ pub fn write_loader_page(
     lang: &str,
 ) {
     let config = config
-        .map(|c| format!("window.ChatWidgetConfig = {c};"))
+        .map(|c| format!("window.ChatWidgetConfig = {};", with_demo_bot(c)))
         .unwrap_or_default();
     std::fs::write(
         dir.join("index.html"),

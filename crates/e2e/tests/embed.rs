@@ -78,7 +78,7 @@ async fn widget_served_from_another_origin_with_calls_queued_before_load() {
         format!(
             r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>
 <h1>Another shop</h1>
-<script>window.ChatWidgetConfig = {{ "title": "Cross-origin shop" }};</script>
+<script>window.ChatWidgetConfig = {{ "title": "Cross-origin shop", "bot": {{ "type": "demo" }} }};</script>
 <script src="{cdn}/widget/chat-widget.js"></script>
 <script>
   window.seen = [];

@@ -351,7 +351,8 @@ async fn preload_from_the_configuration_wins_and_unknown_values_warn() {
     tokio::time::sleep(QUIET).await;
     assert_eq!(b.fetched().await, vec!["chat-widget.js"]);
 
-    // An unknown value: a console warning and the default ("idle").
+    // An unknown value: the default ("idle"), and the widget reports it as a configuration
+    // error (in the console and in its window).
     let page = loader_page(
         &cdn,
         "localhost",
@@ -365,7 +366,7 @@ async fn preload_from_the_configuration_wins_and_unknown_values_warn() {
     let logs = b.js("return window.logs.join('\\n')").await;
     let logs = logs.as_str().unwrap();
     assert!(
-        logs.contains("warn: chat widget: unknown preload \"sometimes\""),
+        logs.contains("configuration error at preload: unknown value \"sometimes\""),
         "{logs}"
     );
     let load_end = b.navigation().await["loadEventEnd"].as_f64().unwrap();
