@@ -344,49 +344,27 @@ fn read_intent(v: &Value, path: &str, report: &mut Report) -> Option<Intent> {
 }
 
 fn read_local(r: &mut ObjReader<'_>, report: &mut Report) -> Option<LocalBotConfig> {
+    // Only the generic parts of the demo bot are defaults (hand-off phrases); its shop
+    // intents, greeting and name are the demo's (`"type": "demo"`), never a site's default.
     let demo = crate::demo::demo_bot();
     let before = report.errors.len();
-    let name = r.text("name", report).unwrap_or(demo.name.clone());
-    let has_intents = r.raw("intents").is_some();
+    let name = r.text("name", report).unwrap_or_else(|| "Assistant".into());
     let intents_path = r.path_of("intents");
-    let intents = if has_intents {
-        let list = r.list("intents", report, read_intent);
-        match list {
-            Some(l)
-                if l.is_empty()
-                    && !report
-                        .errors
-                        .iter()
-                        .any(|e| e.path.starts_with(&intents_path)) =>
-            {
-                report.error(
-                    &intents_path,
-                    "must list at least one intent (or leave \"intents\" out to use the demo bot)",
-                );
-                Vec::new()
-            }
-            Some(l) => l,
-            None => Vec::new(),
+    let intents = match r.list("intents", report, read_intent) {
+        Some(l) if !l.is_empty() => l,
+        Some(_) if report.errors.iter().any(|e| e.path.starts_with(&intents_path)) => Vec::new(),
+        _ => {
+            report.error(
+                &intents_path,
+                "must list at least one intent (for the demo shop assistant, use \"bot\": {\"type\": \"demo\"})",
+            );
+            Vec::new()
         }
-    } else {
-        demo.intents.clone()
     };
-    let greeting = r.text("greeting", report).unwrap_or_else(|| {
-        if has_intents {
-            String::new()
-        } else {
-            demo.greeting.clone()
-        }
-    });
+    let greeting = r.text("greeting", report).unwrap_or_default();
     let greeting_quick_replies = r
         .list("greetingQuickReplies", report, read_quick_reply)
-        .unwrap_or_else(|| {
-            if has_intents {
-                Vec::new()
-            } else {
-                demo.greeting_quick_replies.clone()
-            }
-        });
+        .unwrap_or_default();
     let handoff_phrases = r
         .list("handoffPhrases", report, text_item)
         .unwrap_or(demo.handoff_phrases.clone());

@@ -168,6 +168,11 @@ fn bad_configs() -> Vec<(serde_json::Value, &'static str, &'static str)> {
         (json!({"theme": "pink"}), "theme", "unknown value \"pink\""),
         (json!({"tabs": "each"}), "tabs", "unknown value \"each\""),
         (
+            json!({"bot": {"name": "Acme"}}),
+            "bot.intents",
+            "for the demo shop assistant, use",
+        ),
+        (
             json!({"preload": "hover"}),
             "preload",
             "expected one of: intent, idle, eager",
@@ -325,7 +330,8 @@ fn all_problems_are_reported_at_once() {
 #[test]
 fn unknown_keys_are_warnings_with_a_suggestion() {
     let loaded = cfg(&json!({
-        "titel": "x", "bot": {"greting": "hi", "zzz": 1}
+        "titel": "x", "bot": {"greting": "hi", "zzz": 1,
+            "intents": [{"name": "hi", "examples": ["hello"], "reply": "Hello!"}]}
     }));
     assert!(loaded.report.errors.is_empty());
     let w: Vec<String> = loaded
