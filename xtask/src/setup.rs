@@ -13,6 +13,11 @@ const WASM_OPT_VERSION: &str = "version 132";
 /// terser from npm minifies the loader and the JS glue.
 const TERSER_NPM: &str = "terser@5.51.2";
 const TERSER_VERSION: &str = "terser 5.51.2";
+/// axe-core from npm: the end-to-end accessibility checks (`crates/e2e/tests/a11y.rs`) inject
+/// its `axe.min.js` into the page. Installed beside binaryen and terser (global, /usr/local).
+const AXE_NPM: &str = "axe-core@4.14.1";
+const AXE_VERSION: &str = "\"version\": \"4.14.1\"";
+const AXE_PACKAGE: &str = "/usr/local/lib/node_modules/axe-core";
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd)
@@ -124,6 +129,13 @@ pub fn all() -> Result {
     }
     if !terser.contains(TERSER_VERSION) {
         npm_packages.push(TERSER_NPM);
+    }
+    // axe-core has no command to ask: its package.json says which version is there.
+    let axe = std::fs::read_to_string(format!("{AXE_PACKAGE}/package.json")).unwrap_or_default();
+    if !axe.contains(AXE_VERSION)
+        || !std::path::Path::new(&format!("{AXE_PACKAGE}/axe.min.js")).exists()
+    {
+        npm_packages.push(AXE_NPM);
     }
     if !npm_packages.is_empty() {
         if output("npm", &["--version"]).is_none() {
