@@ -869,3 +869,245 @@ impl Browser {
 pub fn loader_launcher_js() -> &'static str {
     "const lh = document.querySelector('chat-widget-launcher'); const l = lh && lh.shadowRoot.querySelector('button');"
 }
+
+// ---- Accessibility, phones, headers (tests/a11y.rs, tests/mobile.rs, tests/csp.rs) ----
+
+/// axe-core's browser bundle, installed by `cargo xtask setup` (npm `axe-core`, global under
+/// `/usr/local`); `AXE_CORE_JS` names another copy.
+pub const AXE_JS: &str = "/usr/local/lib/node_modules/axe-core/axe.min.js";
+
+/// The text of `axe.min.js` (see [`AXE_JS`]).
+pub fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE_JS").unwrap_or_else(|_| AXE_JS.to_string());
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}: run `cargo xtask setup` (npm axe-core)"))
+}
+
+/// One rule axe-core found broken, with the elements that break it.
+#[derive(Debug, Clone)]
+pub struct AxeViolation {
+    /// The rule (`color-contrast`, `button-name`, ...).
+    pub id: String,
+    pub impact: String,
+    pub help: String,
+    /// Each failing element: its selector (through shadow roots: `host >>> inner`) and
+    /// axe's summary of what is wrong.
+    pub nodes: Vec<String>,
+}
+
+/// What one axe-core run found (see [`Browser::axe_results`]).
+#[derive(Debug, Clone, Default)]
+pub struct AxeResults {
+    pub violations: Vec<AxeViolation>,
+    /// Checks axe could not decide by itself ("needs review").
+    pub incomplete: Vec<AxeViolation>,
+    /// How many rules passed (0 would mean axe saw nothing of the widget).
+    pub passes: usize,
+}
+
+impl std::fmt::Display for AxeViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.id, self.impact, self.help)?;
+        for n in &self.nodes {
+            write!(f, "\n    {n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Browser {
+    /// Starts a browser like [`Browser::start`] with `extra` merged into `goog:chromeOptions`
+    /// (e.g. `mobileEmulation`).
+    pub async fn start_with(extra: serde_json::Value) -> Browser {
+        assert!(
+            Path::new(CHROMEDRIVER).exists(),
+            "{CHROMEDRIVER} missing: run `cargo xtask setup`"
+        );
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let profile = temp_dir("profile");
+        let mut options = serde_json::json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-default-apps", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        });
+        if let (serde_json::Value::Object(o), serde_json::Value::Object(e)) = (&mut options, extra)
+        {
+            o.extend(e);
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver,
+                        _profile: TempDir(profile),
+                    }
+                }
+                Err(e) => last_error = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not start a WebDriver session: {last_error}");
+    }
+
+    /// A phone: chromedriver's mobile emulation at `width`×`height` CSS pixels, pixel ratio 2,
+    /// touch events on (a page needs `<meta name="viewport" content="width=device-width">`
+    /// to be laid out at that width, as on a real phone).
+    pub async fn start_mobile(width: u32, height: u32) -> Browser {
+        Browser::start_with(serde_json::json!({
+            "mobileEmulation": {
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true, "mobile": true}
+            }
+        }))
+        .await
+    }
+
+    /// Runs axe-core (injected on first use) over the widget's elements in the page: its host
+    /// `<chat-widget>` and the loader's `<chat-widget-launcher>` (axe pierces their open
+    /// shadow roots), with every rule but the experimental ones (WCAG 2.x A/AA and best
+    /// practices). Page-level rules (title, landmarks of the page, ...) are the page's business
+    /// and not run: the context is the widget's elements only.
+    pub async fn axe(&self) -> Vec<AxeViolation> {
+        self.axe_results().await.violations
+    }
+
+    /// [`Browser::axe`] with what axe could not decide (`incomplete`: "needs review", e.g. a
+    /// contrast over an image) and the number of rules that passed.
+    pub async fn axe_results(&self) -> AxeResults {
+        let loaded = self.js("return typeof window.axe === 'object'").await;
+        if loaded != serde_json::json!(true) {
+            let src = axe_source();
+            self.client
+                .execute(&format!("{src}\n;return true;"), vec![])
+                .await
+                .unwrap_or_else(|e| panic!("injecting axe-core: {e}"));
+        }
+        let script = r#"const done = arguments[arguments.length - 1];
+            const include = ['chat-widget', 'chat-widget-launcher']
+                .filter(s => document.querySelector(s)).map(s => [s]);
+            if (!include.length) { done({error: 'no widget element in the page'}); return; }
+            const list = l => l.map(v => ({
+                id: v.id, impact: v.impact || '', help: v.help,
+                nodes: v.nodes.map(n => [].concat(n.target).map(t => [].concat(t).join(' >>> ')).join(', ')
+                    + ' — ' + (n.failureSummary || '').replace(/\s+/g, ' '))
+            }));
+            axe.run({include}, {resultTypes: ['violations', 'incomplete']}).then(r => done({
+                violations: list(r.violations), incomplete: list(r.incomplete), passes: r.passes.length
+            }), e => done({error: String(e && e.stack || e)}));"#;
+        let v = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("axe.run: {e}"));
+        if let Some(err) = v.get("error") {
+            panic!("axe.run failed: {err}");
+        }
+        let list = |v: &serde_json::Value| -> Vec<AxeViolation> {
+            v.as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| AxeViolation {
+                    id: x["id"].as_str().unwrap_or_default().to_string(),
+                    impact: x["impact"].as_str().unwrap_or_default().to_string(),
+                    help: x["help"].as_str().unwrap_or_default().to_string(),
+                    nodes: serde_json::from_value(x["nodes"].clone()).unwrap_or_default(),
+                })
+                .collect()
+        };
+        AxeResults {
+            violations: list(&v["violations"]),
+            incomplete: list(&v["incomplete"]),
+            passes: v["passes"].as_u64().unwrap_or_default() as usize,
+        }
+    }
+
+    /// A touch swipe through WebDriver actions (pointer type `touch`): down at (`x`, `y`) in
+    /// the viewport, a move of `dy` pixels (negative = finger up = the page scrolls down) in
+    /// `steps` moves of 16 ms, up. Under mobile emulation this scrolls a page in headless
+    /// Chromium like a finger does (touch events, then a scroll with a fling); CDP's
+    /// `Input.synthesizeScrollGesture` with `gestureSourceType: touch` only produced
+    /// `touchstart`/`touchend` and never scrolled there.
+    pub async fn touch_swipe(&self, x: f64, y: f64, dy: f64, steps: u32) {
+        use fantoccini::actions::{InputSource, PointerAction, TouchActions};
+        let mut touch = TouchActions::new("finger".into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x,
+                y,
+            })
+            .then(PointerAction::Down { button: 0 });
+        for i in 1..=steps {
+            touch = touch.then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(16)),
+                x,
+                y: y + dy * f64::from(i) / f64::from(steps),
+            });
+        }
+        touch = touch.then(PointerAction::Up { button: 0 });
+        self.client
+            .perform_actions(touch)
+            .await
+            .unwrap_or_else(|e| panic!("touch swipe: {e}"));
+        let _ = self.client.release_actions().await;
+    }
+}
+
+/// Serves `root` on a new port of `host` like [`serve`], adding `headers` (name, value) to
+/// every response (e.g. a `Content-Security-Policy`); returns the base URL.
+pub async fn serve_with_headers(root: PathBuf, host: &str, headers: &[(&str, &str)]) -> String {
+    let listener = tokio::net::TcpListener::bind(format!("{host}:0"))
+        .await
+        .expect("bind static server");
+    let port = listener.local_addr().unwrap().port();
+    let router = static_with_headers(root, headers);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{host}:{port}")
+}
+
+/// The static files of [`serve`] (CORS, no-cache) with `headers` added to every response, to
+/// serve on a listener of the caller's (`axum::serve`).
+pub fn static_with_headers(root: PathBuf, headers: &[(&str, &str)]) -> axum::Router {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let mut router = demo_server::static_files(root);
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+            http::HeaderValue::from_str(value).expect("header value"),
+        ));
+    }
+    router
+}
+
+/// Copies the directory `from` into `to` (created), recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
