@@ -20,7 +20,11 @@ fn with_demo_bot(config: &str) -> String {
     let c = config.trim();
     match c.strip_prefix('{') {
         Some(rest) if !c.contains("\"bot\"") => {
-            let sep = if rest.trim_start().starts_with('}') { "" } else { "," };
+            let sep = if rest.trim_start().starts_with('}') {
+                ""
+            } else {
+                ","
+            };
             format!("{{\"bot\": {{\"type\": \"demo\"}}{sep}{rest}")
         }
         _ => config.to_string(),
@@ -915,7 +919,11 @@ async fn the_stylesheet_is_adopted_not_inline() {
 /// widget and in the console, and never the demo shop assistant.
 #[wasm_bindgen_test]
 async fn a_missing_configuration_shows_the_error_not_a_demo_bot() {
-    for config in [None, Some("null"), Some(r#"{"openOnLoad": true, "bot": null}"#)] {
+    for config in [
+        None,
+        Some("null"),
+        Some(r#"{"openOnLoad": true, "bot": null}"#),
+    ] {
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let w = mount_widget(MountOptions {
             config_json: config.map(str::to_string),

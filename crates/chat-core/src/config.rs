@@ -352,7 +352,14 @@ fn read_local(r: &mut ObjReader<'_>, report: &mut Report) -> Option<LocalBotConf
     let intents_path = r.path_of("intents");
     let intents = match r.list("intents", report, read_intent) {
         Some(l) if !l.is_empty() => l,
-        Some(_) if report.errors.iter().any(|e| e.path.starts_with(&intents_path)) => Vec::new(),
+        Some(_)
+            if report
+                .errors
+                .iter()
+                .any(|e| e.path.starts_with(&intents_path)) =>
+        {
+            Vec::new()
+        }
         _ => {
             report.error(
                 &intents_path,

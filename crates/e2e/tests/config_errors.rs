@@ -80,10 +80,7 @@ window.ChatWidget = [["on", "error", function (d) {{ (window.errors = window.err
             ),
         )
         .unwrap();
-        b.client
-            .goto(&format!("{site}/index.html"))
-            .await
-            .unwrap();
+        b.client.goto(&format!("{site}/index.html")).await.unwrap();
         assert_eq!(
             b.js("return window.pageStillRuns === true").await,
             serde_json::json!(true),
