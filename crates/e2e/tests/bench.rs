@@ -14,6 +14,9 @@ async fn widget_load_time() {
         dir.join("index.html"),
         format!(
             r#"<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body><h1>Shop</h1>
+<script>// a fresh conversation at every load (the last page saved its own on pagehide)
+localStorage.clear(); sessionStorage.clear();
+window.ChatWidgetConfig = {{"bot": {{"type": "demo"}}}};</script>
 <script src="{cdn}/widget/chat-widget.js"></script>
 <script>
   ChatWidget.on("ready", function () {{
@@ -40,7 +43,8 @@ async fn widget_load_time() {
             .await;
         ready.push(r.as_f64().unwrap());
         shown.push(s.as_f64().unwrap());
-        b.js("sessionStorage.clear(); return true").await;
+        b.js("localStorage.clear(); sessionStorage.clear(); return true")
+            .await;
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -129,7 +133,8 @@ async fn agent_message_latency() {
         control
             .post(&format!("/conversations/{id}/end"), json!({}))
             .await;
-        b.js("sessionStorage.clear(); return true").await;
+        b.js("localStorage.clear(); sessionStorage.clear(); return true")
+            .await;
     }
     b.close().await;
 }
@@ -164,6 +169,7 @@ async fn loader_page_load_cost() {
             format!(
                 r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title><link rel="icon" href="data:,">{LOAD_COST_HEAD}</head>
 <body><h1>Shop</h1><p>Products, prices, a basket.</p>
+<script>window.ChatWidgetConfig = {{"bot": {{"type": "demo"}}}};</script>
 <script src="widget/chat-widget.js" data-preload="{preload}"></script></body></html>"#
             ),
         )
