@@ -62,15 +62,26 @@ pub fn storage_get(store: Store, key: &str) -> Option<String> {
 }
 
 pub fn storage_set(store: Store, key: &str, value: &str) {
+    thread_local! {
+        /// A save failed and was reported: said once until a save works again (saves are
+        /// batched, but a full storage would otherwise warn four times a second).
+        static FAILING: [std::cell::Cell<bool>; 2] =
+            const { [std::cell::Cell::new(false), std::cell::Cell::new(false)] };
+    }
+    let which = usize::from(store == Store::Local);
     if let Some(s) = storage(store) {
-        if s.set_item(key, value).is_err() {
-            warn(&format!(
-                "chat widget: could not save the conversation in {} (key {key})",
+        match s.set_item(key, value) {
+            Ok(()) => FAILING.with(|f| f[which].set(false)),
+            Err(e) if !FAILING.with(|f| f[which].replace(true)) => warn(&format!(
+                "chat widget: could not save the conversation in {} (key {key}, {} characters): {}; the chat goes on, but a reload may lose what was not saved",
                 match store {
                     Store::Session => "sessionStorage",
                     Store::Local => "localStorage",
-                }
-            ));
+                },
+                value.len(),
+                js_error_text(&e)
+            )),
+            Err(_) => {}
         }
     }
 }

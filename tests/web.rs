@@ -950,3 +950,52 @@ async fn a_missing_configuration_shows_the_error_not_a_demo_bot() {
         w.destroy();
     }
 }
+
+/// A full storage never breaks the chat: the conversation goes on, and the console says once
+/// (not at every save) that it could not be saved.
+#[wasm_bindgen_test]
+async fn a_full_storage_is_reported_once_and_the_chat_goes_on() {
+    let window = web_sys::window().unwrap();
+    let storage = window.local_storage().unwrap().unwrap();
+    // Fill it up to the last few bytes: big chunks, then smaller ones.
+    let mut fillers = 0;
+    for size in [512 * 1024, 32 * 1024, 1024, 64, 4] {
+        let chunk = "x".repeat(size);
+        while fillers < 2_000
+            && storage
+                .set_item(&format!("filler-{fillers}"), &chunk)
+                .is_ok()
+        {
+            fillers += 1;
+        }
+    }
+    let spy = js_sys::Function::new_no_args(
+        "window.__warns = []; window.__warn = console.warn; console.warn = function () { window.__warns.push([].join.call(arguments, ' ')); window.__warn.apply(console, arguments); };",
+    );
+    spy.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let key = "chat-widget-test-full";
+    let w = mount_keyed("{\"openOnLoad\": true}", key);
+    wait_for("owner", || w.driver().is_owner().then_some(())).await;
+    for i in 0..5 {
+        send(&w, &format!("question {i}"));
+        sleep(Duration::from_millis(300)).await; // past the batching interval: one save each
+    }
+    wait_for("the answers", || {
+        (bubbles(&w, "visitor").len() == 5 && bubbles(&w, "bot").len() == 6).then_some(())
+    })
+    .await;
+    let warns = js_sys::Reflect::get(&window, &"__warns".into()).unwrap();
+    let saves_failed = js_sys::Array::from(&warns)
+        .iter()
+        .filter(|w| w.as_string().is_some_and(|w| w.contains("could not save")))
+        .count();
+    let restore = js_sys::Function::new_no_args("console.warn = window.__warn;");
+    restore.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    for i in 0..fillers {
+        storage.remove_item(&format!("filler-{i}")).unwrap();
+    }
+    assert!(fillers > 0);
+    assert_eq!(saves_failed, 1, "reported once");
+    w.driver().clear_storage();
+    w.destroy();
+}
