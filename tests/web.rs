@@ -999,3 +999,44 @@ async fn a_full_storage_is_reported_once_and_the_chat_goes_on() {
     w.driver().clear_storage();
     w.destroy();
 }
+
+/// Brands restyle documented parts from the page (`chat-widget::part(...)`), without depending
+/// on the widget's private class names.
+#[wasm_bindgen_test]
+async fn the_page_styles_the_documented_parts() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        "chat-widget::part(launcher) { background: rgb(1, 2, 3); }
+         chat-widget::part(bubble-bot) { color: rgb(4, 5, 6); }
+         chat-widget::part(bubble-visitor) { color: rgb(7, 8, 9); }
+         chat-widget::part(title) { letter-spacing: 3px; }
+         chat-widget::part(send-button) { border-radius: 1px; }
+         chat-widget::part(quick-reply) { text-transform: uppercase; }",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let w = mount("{\"openOnLoad\": true}");
+    type_and_enter(&w, "returns", false).await;
+    wait_for("answer", || (bubbles(&w, "bot").len() == 2).then_some(())).await;
+    let computed = |selector: &str, property: &str| {
+        let el = find(&w, selector).unwrap_or_else(|| panic!("{selector}"));
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(&el)
+            .unwrap()
+            .unwrap()
+            .get_property_value(property)
+            .unwrap()
+    };
+    assert_eq!(computed(".cw-launcher", "background-color"), "rgb(1, 2, 3)");
+    assert_eq!(computed(".cw-msg--bot .cw-bubble", "color"), "rgb(4, 5, 6)");
+    assert_eq!(
+        computed(".cw-msg--visitor .cw-bubble", "color"),
+        "rgb(7, 8, 9)"
+    );
+    assert_eq!(computed(".cw-title", "letter-spacing"), "3px");
+    assert_eq!(computed(".cw-send", "border-top-left-radius"), "1px");
+    style.remove();
+    w.driver().clear_storage();
+    w.destroy();
+}

@@ -29,7 +29,7 @@ pub fn ChatWindow() -> Html {
     let onfocusin = Callback::from(|_: FocusEvent| crate::hooks::window_focus_in());
     let onfocusout = Callback::from(|e: FocusEvent| crate::hooks::window_focus_out(&e));
     html! {
-        <section class="cw-window" role="dialog" aria-label={title} {onkeydown} {onfocusin} {onfocusout}>
+        <section class="cw-window" part="window" role="dialog" aria-label={title} {onkeydown} {onfocusin} {onfocusout}>
             <Header />
             <Notices />
             <MessageList />

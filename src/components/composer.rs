@@ -144,18 +144,18 @@ pub fn Composer() -> Html {
         }
     });
     html! {
-        <form class="cw-composer" {onsubmit} {ondragover} {ondrop}>
+        <form class="cw-composer" part="composer" {onsubmit} {ondragover} {ondrop}>
             if attach {
                 <input ref={file_input} type="file" class="cw-file" hidden=true tabindex="-1"
                        aria-hidden="true" onchange={onpick} />
-                <button type="button" class="cw-attach" aria-label={attach_label.clone()}
+                <button type="button" class="cw-attach" part="attach-button" aria-label={attach_label.clone()}
                         title={attach_label} onclick={onattach}>{ icons::attach() }</button>
             }
-            <textarea ref={input} class="cw-input" rows="1" dir="auto" placeholder={placeholder}
+            <textarea ref={input} class="cw-input" part="input" rows="1" dir="auto" placeholder={placeholder}
                       aria-label={label} disabled={!enabled}
                       maxlength={(MAX_MESSAGE_CHARS * 4).to_string()} {onkeydown} {oninput}
                       onpaste={onpaste} />
-            <button type="submit" class="cw-send" aria-label={send_label} disabled={!enabled}>
+            <button type="submit" class="cw-send" part="send-button" aria-label={send_label} disabled={!enabled}>
                 { icons::send() }
             </button>
         </form>

@@ -16,8 +16,8 @@ pub fn EndedBar() -> Html {
         Callback::from(move |_| chat.restart())
     };
     html! {
-        <div class="cw-ended">
-            <button ref={button} type="button" class="cw-restart" {onclick}>{ label }</button>
+        <div class="cw-ended" part="ended-bar">
+            <button ref={button} type="button" class="cw-restart" part="restart-button" {onclick}>{ label }</button>
         </div>
     }
 }

@@ -27,8 +27,8 @@ pub fn Header() -> Html {
         Callback::from(move |_| chat.end())
     };
     html! {
-        <header class="cw-header">
-            <h2 class="cw-title">{ title }</h2>
+        <header class="cw-header" part="header">
+            <h2 class="cw-title" part="title">{ title }</h2>
             if !ended {
                 <button type="button" class="cw-icon-button cw-end" aria-label={end.clone()} title={end} onclick={on_end}>
                     { icons::end() }

@@ -36,11 +36,11 @@ pub fn Launcher(props: &LauncherProps) -> Html {
         Callback::from(move |_| chat.toggle())
     };
     html! {
-        <button ref={props.node_ref.clone()} type="button" class="cw-launcher"
+        <button ref={props.node_ref.clone()} type="button" class="cw-launcher" part="launcher"
                 aria-label={label} aria-expanded={open.to_string()} {onclick}>
             { if open { icons::close() } else { icons::chat() } }
             if unread > 0 && !open {
-                <span class="cw-badge" aria-hidden="true">{ unread }</span>
+                <span class="cw-badge" part="badge" aria-hidden="true">{ unread }</span>
             }
         </button>
     }

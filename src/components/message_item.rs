@@ -99,7 +99,7 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
                     <time class="cw-time" datetime={time.1.clone()}>{ time.0.clone() }</time>
                 </div>
             }
-            <div class="cw-bubble" dir="auto">
+            <div class="cw-bubble" part={format!("bubble bubble-{kind}")} dir="auto">
                 { m.text.clone() }
                 if let Some(url) = m.image_url.as_deref().and_then(safe_url) {
                     <img class="cw-image" src={url.to_string()} alt="" loading="lazy" />

@@ -202,7 +202,7 @@ pub fn MessageList() -> Html {
                 <ol class="cw-message-list">
                     if hidden == 0 && dropped > 0 {
                         <li class="cw-msg cw-msg--system cw-not-kept">
-                            <div class="cw-bubble">{ earlier_labels.1 }</div>
+                            <div class="cw-bubble" part="bubble bubble-system">{ earlier_labels.1 }</div>
                         </li>
                     }
                     { for blocks }

@@ -139,7 +139,7 @@ pub fn PrechatForm() -> Html {
         }
     };
     html! {
-        <form ref={form_ref} class="cw-prechat" aria-label={title.clone()} novalidate=true {onsubmit}>
+        <form ref={form_ref} class="cw-prechat" part="prechat-form" aria-label={title.clone()} novalidate=true {onsubmit}>
             <h3 class="cw-pc-title">{ title }</h3>
             if let Some(i) = intro { <p class="cw-pc-intro">{ i }</p> }
             { for fields.iter().map(field_html) }

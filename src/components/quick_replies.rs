@@ -28,12 +28,12 @@ pub fn QuickReplies(props: &QuickRepliesProps) -> Html {
         )
     };
     html! {
-        <div class="cw-quick-replies" role="group" aria-label={group_label}>
+        <div class="cw-quick-replies" part="quick-replies" role="group" aria-label={group_label}>
             { for labels.into_iter().enumerate().map(|(i, label)| {
                 let chat = chat.clone();
                 let id = props.message_id.clone();
                 let onclick = Callback::from(move |_| chat.quick_reply(&id, i));
-                html! { <button type="button" class="cw-quick-reply" disabled={!enabled} {onclick}>{ label }</button> }
+                html! { <button type="button" class="cw-quick-reply" part="quick-reply" disabled={!enabled} {onclick}>{ label }</button> }
             }) }
         </div>
     }

@@ -9,7 +9,7 @@ pub fn TypingIndicator() -> Html {
     let typing = chat.chat().typing();
     match typing {
         Some(name) => html! {
-            <div class="cw-typing" aria-hidden="true">
+            <div class="cw-typing" part="typing" aria-hidden="true">
                 <span class="cw-typing-name">{ name }</span>
                 <span class="cw-dots"><i></i><i></i><i></i></span>
             </div>
