@@ -1,7 +1,8 @@
-//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]...`
+//! `demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]... [--scenario PATH]`
 //!
 //! `--variant` picks the emulator's answer where the Salesforce spec is unconfirmed (see
-//! `crates/sf-emulator/README.md`, "Variants").
+//! `crates/sf-emulator/README.md`, "Variants"); `--scenario` gives the emulator a scripted agent
+//! (`docs/scenarios/*.json`, see the same README, "Scenarios").
 //!
 //! Serves the demo shop page with the widget (from `cargo xtask build`'s `dist/`) and runs the
 //! Salesforce emulator (MIAW + Live Chat) with its agent console beside it, plus the Live Chat
@@ -18,6 +19,7 @@ struct Args {
     emulator_port: u16,
     relay_port: u16,
     variants: sf_emulator::Variants,
+    scenario: Option<(String, sf_emulator::Scenario)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -28,6 +30,7 @@ fn parse_args() -> Result<Args, String> {
         emulator_port: 8090,
         relay_port: 8091,
         variants: sf_emulator::Variants::default(),
+        scenario: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -35,6 +38,13 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--dist" => args.dist = value()?.into(),
             "--variant" => args.variants.set_pair(&value()?)?,
+            "--scenario" => {
+                let path = value()?;
+                let sc = sf_emulator::Scenario::load(std::path::Path::new(&path))?;
+                sc.check_agents(&sf_emulator::EmulatorConfig::default().agents)
+                    .map_err(|e| format!("{path}: {e}"))?;
+                args.scenario = Some((path, sc));
+            }
             "--host" => args.host = value()?,
             "--port" => args.port = value()?.parse().map_err(|_| "--port: not a port number")?,
             "--emulator-port" => {
@@ -44,7 +54,7 @@ fn parse_args() -> Result<Args, String> {
                 args.relay_port = value()?.parse().map_err(|_| "--relay-port: not a port number")?
             }
             "-h" | "--help" => {
-                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]...".into())
+                return Err("usage: demo-server --dist DIR [--host 127.0.0.1] [--port 8080] [--emulator-port 8090] [--relay-port 8091] [--variant KEY=VALUE]... [--scenario PATH]".into())
             }
             other => return Err(format!("unknown option {other} (see --help)")),
         }
@@ -106,12 +116,23 @@ async fn main() {
         "  Live Chat relay → emulator:      http://{host}:{}/chat/rest/",
         args.relay_port
     );
+    if let Some((path, sc)) = &args.scenario {
+        println!(
+            "  Scenario (every new chat):       {path} ({} steps)",
+            sc.steps.len()
+        );
+    }
     println!();
     println!("  Press Ctrl+C to stop.");
     let dist = args.dist.clone();
+    let emulator_config = sf_emulator::EmulatorConfig {
+        variants: args.variants,
+        scenario: args.scenario.map(|(_, sc)| sc),
+        ..Default::default()
+    };
     tokio::select! {
         r = demo_server::serve_static(dist, site) => if let Err(e) = r { eprintln!("demo-server: {e}"); },
-        r = sf_emulator::serve(sf_emulator::EmulatorConfig { variants: args.variants, ..Default::default() }, emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
+        r = sf_emulator::serve(emulator_config, emulator) => if let Err(e) = r { eprintln!("emulator: {e}"); },
         r = livechat_relay::serve(relay_config, relay) => if let Err(e) = r { eprintln!("relay: {e}"); },
         _ = tokio::signal::ctrl_c() => {}
     }

@@ -349,6 +349,10 @@ pub struct EmulatorConfig {
     pub auto_accept: bool,
     /// Which shape the emulator uses where the spec is unconfirmed (default: the historical one).
     pub variants: Variants,
+    /// A scripted agent run for every new conversation (see `crate::scenario`); `None` = none.
+    pub scenario: Option<crate::scenario::Scenario>,
+    /// Scenario delays are divided by this (e.g. `100.0` in tests); default `1.0`.
+    pub scenario_speed: f64,
 }
 
 impl Default for EmulatorConfig {
@@ -410,6 +414,8 @@ impl Default for EmulatorConfig {
             estimated_wait_time_secs: 45,
             auto_accept: false,
             variants: Variants::default(),
+            scenario: None,
+            scenario_speed: 1.0,
         }
     }
 }

@@ -17,6 +17,7 @@ mod error;
 mod livechat;
 mod miaw;
 mod middleware;
+pub mod scenario;
 mod sse;
 mod state;
 mod util;
@@ -37,6 +38,7 @@ pub use config::{
     DEFAULT_USER_VERIFICATION_SECRET,
 };
 pub use error::{ApiError, Flavor};
+pub use scenario::{Scenario, ScenarioError};
 pub use util::jwt_sign as sign_hs256_jwt;
 
 use state::AppState;

@@ -394,6 +394,8 @@ async fn chasitor_init(State(state): St, headers: HeaderMap, body: Bytes) -> Api
             let _ = g.join(cfg, &sid, &a, false);
         }
     }
+    drop(g);
+    crate::scenario::start(&state, &sid, String::new());
     Ok(ok_text(&state))
 }
 

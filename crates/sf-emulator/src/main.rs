@@ -35,15 +35,20 @@ OPTIONS:
                                   replay=full|none|last:N                     (default full)
                                   error-body=status|message-only|empty        (default status)
                                   end-mode=session|conversation               (default session)
+    --scenario PATH             a JSON scenario file: scripted agent steps run for every new
+                                conversation (see the README, Scenarios); a bad file exits
+                                with status 2 and the position of the problem
+    --scenario-speed X          run scenario delays X times faster (default 1)
     -h, --help                  print this help
 ";
 
-fn parse_args() -> Result<(String, u16, EmulatorConfig), String> {
+fn parse_args() -> Result<(String, u16, EmulatorConfig, Option<String>), String> {
     let mut cfg = EmulatorConfig::default();
     let mut host = "127.0.0.1".to_string();
     let mut port: u16 = 8090;
     let mut origins: Vec<String> = Vec::new();
     let mut buttons: Vec<String> = Vec::new();
+    let mut scenario_path: Option<String> = None;
     let mut args = std::env::args().skip(1);
     fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String, String> {
         args.next().ok_or_else(|| format!("{flag} needs a value"))
@@ -95,6 +100,14 @@ fn parse_args() -> Result<(String, u16, EmulatorConfig), String> {
                     timeout: num(t.to_string(), &a)?,
                 };
             }
+            "--scenario" => scenario_path = Some(value(&mut args, &a)?),
+            "--scenario-speed" => {
+                let x: f64 = num(value(&mut args, &a)?, &a)?;
+                if !(x.is_finite() && x > 0.0) {
+                    return Err(format!("{a} must be a positive number"));
+                }
+                cfg.scenario_speed = x;
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }
@@ -104,12 +117,18 @@ fn parse_args() -> Result<(String, u16, EmulatorConfig), String> {
     if !buttons.is_empty() {
         cfg.button_ids = buttons;
     }
-    Ok((host, port, cfg))
+    if let Some(p) = &scenario_path {
+        let sc = sf_emulator::Scenario::load(std::path::Path::new(p))?;
+        sc.check_agents(&cfg.agents)
+            .map_err(|e| format!("{p}: {e}"))?;
+        cfg.scenario = Some(sc);
+    }
+    Ok((host, port, cfg, scenario_path))
 }
 
 #[tokio::main]
 async fn main() {
-    let (host, port, cfg) = match parse_args() {
+    let (host, port, cfg, scenario_path) = match parse_args() {
         Ok(x) => x,
         Err(e) if e.is_empty() => {
             print!("{USAGE}");
@@ -164,6 +183,13 @@ async fn main() {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         println!("  variants: {}", v.join(" "));
+    }
+    if let (Some(p), Some(sc)) = (&scenario_path, &cfg.scenario) {
+        println!(
+            "  scenario: {p} ({} steps, speed {}) runs for every new conversation",
+            sc.steps.len(),
+            cfg.scenario_speed
+        );
     }
     tokio::select! {
         r = sf_emulator::serve(cfg, listener) => {

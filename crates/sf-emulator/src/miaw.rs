@@ -456,6 +456,12 @@ async fn create_conversation(
             let _ = g.join(cfg, &id, &a, false);
         }
     }
+    drop(g);
+    let base = format!(
+        "http://{}",
+        crate::util::header_str(&headers, "host").unwrap_or("127.0.0.1")
+    );
+    crate::scenario::start(&state, &id, base);
     Ok((StatusCode::CREATED, Json(json!({"conversationId": id}))).into_response())
 }
 

@@ -23,6 +23,8 @@ pub struct AppState {
     inner: Mutex<Inner>,
     /// Ids of SSE connections (never reused, also across resets).
     next_stream_id: AtomicU64,
+    /// Bumped by every reset (running scenarios stop).
+    resets: watch::Sender<u64>,
 }
 
 impl AppState {
@@ -32,7 +34,13 @@ impl AppState {
             config,
             inner: Mutex::new(inner),
             next_stream_id: AtomicU64::new(1),
+            resets: watch::channel(0).0,
         }
+    }
+
+    /// Notified at the next reset.
+    pub fn subscribe_reset(&self) -> watch::Receiver<u64> {
+        self.resets.subscribe()
     }
 
     /// A fresh id for an SSE connection.
@@ -52,6 +60,8 @@ impl AppState {
             s.tx.send_modify(|v| *v += 1);
         }
         *g = Inner::new(&self.config);
+        drop(g);
+        self.resets.send_modify(|v| *v += 1);
     }
 }
 
