@@ -649,6 +649,7 @@ impl Driver {
                 browser::info(&format!("chat widget: {message}"));
                 return;
             }
+            ChatEvent::IdentityTokenNeeded => self.call_identity_function(),
             _ => {}
         }
         let Some(emit) = &self.emit else { return };
@@ -719,6 +720,67 @@ impl Driver {
             | ChatEvent::Log { .. } => {}
         }
         emit(event.name(), detail.into());
+    }
+
+    /// MIAW verified users: `handoff.miaw.identityTokenFunction` names a global function
+    /// (`"getChatToken"`, `"myApp.chat.token"`) that returns the customer's identity JWT, or a
+    /// promise of it; it is called, with its object as `this`, whenever the session asks for a
+    /// token (the page also gets `identity:needed`).
+    fn call_identity_function(&self) {
+        use chat_core::handoff::Channel;
+        use wasm_bindgen::JsCast;
+        let name = {
+            let chat = self.chat.borrow();
+            match chat.config().handoff.as_ref().map(|h| &h.channel) {
+                Some(Channel::Miaw(m)) => m.identity_token_function.clone(),
+                _ => None,
+            }
+        };
+        let Some(name) = name else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let mut this = JsValue::NULL;
+        let mut target: JsValue = window.into();
+        for part in name.split('.') {
+            let next = js_sys::Reflect::get(&target, &JsValue::from_str(part))
+                .unwrap_or(JsValue::UNDEFINED);
+            this = std::mem::replace(&mut target, next);
+            if target.is_undefined() || target.is_null() {
+                break;
+            }
+        }
+        let Some(function) = target.dyn_ref::<js_sys::Function>() else {
+            browser::error(&format!(
+                "chat widget: handoff.miaw.identityTokenFunction \"{name}\" is not a function on this page"
+            ));
+            return;
+        };
+        let promise = match function.call0(&this) {
+            Ok(value) => js_sys::Promise::resolve(&value),
+            Err(e) => js_sys::Promise::reject(&e),
+        };
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(jwt) => match jwt.as_string().filter(|t| !t.is_empty()) {
+                    Some(jwt) => {
+                        if let Some(d) = me.upgrade() {
+                            d.intent(Intent::IdentityToken { jwt }, None);
+                        }
+                    }
+                    // No token (nobody signed in): nothing to send.
+                    None if jwt.is_null() || jwt.is_undefined() => {}
+                    None => browser::error(&format!(
+                        "chat widget: {name}() gave no identity token (a JWT as text is expected)"
+                    )),
+                },
+                Err(e) => web_sys::console::error_2(
+                    &JsValue::from_str(&format!("chat widget: {name}() failed")),
+                    &e,
+                ),
+            }
+        });
     }
 
     /// Forgets the saved conversation (used by tests and `ChatWidget.destroy()`).

@@ -127,25 +127,6 @@
     }
   }
 
-  // MIAW verified users: `handoff.miaw.identityTokenFunction` names a global function that
-  // returns the customer's identity JWT (or a promise of it); it is called whenever the widget
-  // asks for a token ("identity:needed").
-  function identityFunction(c) {
-    var name;
-    try { name = c.handoff.miaw.identityTokenFunction; } catch (e) { return; }
-    if (typeof name !== "string") return;
-    api.on("identity:needed", () => {
-      var fn = name.split(".").reduce((o, k) => o && o[k], w);
-      if (typeof fn !== "function") {
-        console.error("chat widget: " + name + " is not a function");
-        return;
-      }
-      Promise.resolve().then(fn).then((jwt) => {
-        if (jwt) api.setIdentityToken(jwt);
-      }, (e) => { console.error("chat widget: " + name + "() failed", e); });
-    });
-  }
-
   // Calls f once, at the next animation frame (or after 100 ms in a hidden tab).
   function frame(f) {
     var done = 0;
@@ -176,9 +157,10 @@
       var t = label(c)[2];
       return t == "en" ? null : fetch(base + "messages/" + t + ".json").then((r) => r.ok ? r.text() : null, () => null);
     });
-    Promise.all([config, mod, bodyReady, texts]).then((r) => {
+    // Mounted in a task of its own, not in the one that compiled the wasm (two shorter tasks
+    // rather than one long one on a slow phone).
+    Promise.all([config, mod, bodyReady, texts]).then((r) => new Promise((f) => setTimeout(f, 0, r))).then((r) => {
       var c = r[0];
-      identityFunction(c); // listening before mount: no request for a token is missed
       var h = r[1].mount(c == null ? null : JSON.stringify(c), loadError, emit, r[3]);
       // Once the widget's own launcher is on screen, it replaces the loader's (focus moves
       // along, so a queued open from the launcher focuses the message box).
