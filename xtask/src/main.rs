@@ -167,6 +167,21 @@ fn bench() -> Result {
         .env("CHAT_WIDGET_DIST", root().join("dist")))
 }
 
+/// The end-to-end test files run in Firefox too (`CHAT_E2E_BROWSER=firefox`).
+/// Not here: `mobile` (chromedriver's mobile emulation only), the benchmarks (CDP) and
+/// `unconfirmed` (the emulator's protocol variants: the browser matters little there).
+const E2E_FIREFOX: &[&str] = &[
+    "embed",
+    "config_errors",
+    "messages",
+    "handoff_miaw",
+    "handoff_livechat",
+    "loading",
+    "csp",
+    "a11y",
+    "continuity",
+];
+
 fn test() -> Result {
     setup::all()?;
     let steps: Vec<(&str, Command)> = vec![
@@ -232,6 +247,20 @@ fn test() -> Result {
             ]);
             c
         }),
+        ("browser tests (headless Firefox ESR)", {
+            let mut c = Command::new("wasm-pack");
+            c.args([
+                "test",
+                "--headless",
+                "--firefox",
+                "--mode",
+                "no-install",
+                "--geckodriver",
+            ])
+            .arg(setup::geckodriver())
+            .arg(".");
+            c
+        }),
     ];
     let mut totals = (0u64, 0u64);
     for (name, mut cmd) in steps {
@@ -245,6 +274,20 @@ fn test() -> Result {
     e2e.args(["test", "-p", "e2e", "--", "--test-threads=1"])
         .env("CHAT_WIDGET_DIST", root().join("dist"));
     run_tests(&mut e2e, &mut totals)?;
+    eprintln!("\n==== end-to-end tests in headless Firefox ESR (geckodriver)");
+    // The files that need nothing Chromium-only; inside them (and in the others) a test that
+    // needs CDP, mobile emulation or network conditions prints why it is skipped.
+    let mut e2e_ff = cargo();
+    e2e_ff.args(["test", "-p", "e2e"]);
+    for file in E2E_FIREFOX {
+        e2e_ff.args(["--test", file]);
+    }
+    e2e_ff
+        .args(["--", "--test-threads=1"])
+        .env("CHAT_WIDGET_DIST", root().join("dist"))
+        .env("CHAT_E2E_BROWSER", "firefox")
+        .env("GECKODRIVER", setup::geckodriver());
+    run_tests(&mut e2e_ff, &mut totals)?;
     eprintln!("\n==== size budgets");
     size::report(true)?;
     println!("\nall checks passed (formatting, clippy on both targets, tests, size budgets)");

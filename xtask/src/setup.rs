@@ -7,6 +7,10 @@ use crate::{root, run, Result};
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's Firefox ESR: the browser tests and most end-to-end tests run in it too.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver is not packaged by Debian: built from crates.io into `$CARGO_HOME/bin`.
+const GECKODRIVER_VERSION: &str = "0.37.1";
 /// binaryen from npm: Debian's (108) cannot read wasm-bindgen 0.2.130's output.
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
@@ -44,6 +48,15 @@ pub fn locked_wasm_bindgen() -> Result<String> {
         }
     }
     Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+/// The geckodriver `cargo install` puts in `$CARGO_HOME/bin` (`~/.cargo/bin`).
+pub fn geckodriver() -> std::path::PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    cargo_home.join("bin/geckodriver")
 }
 
 fn cargo_install(krate: &str, version: Option<&str>) -> Result {
@@ -112,6 +125,9 @@ pub fn all() -> Result {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         missing.push("chromium-driver");
     }
+    if !std::path::Path::new(FIREFOX).exists() {
+        missing.push("firefox-esr");
+    }
     if output("brotli", &["--version"]).is_none() {
         missing.push("brotli");
     }
@@ -120,6 +136,12 @@ pub fn all() -> Result {
     }
     if !missing.is_empty() {
         apt_install(&missing)?;
+    }
+    // geckodriver from crates.io (~2.5 min to build on 2 cores, once)
+    let gecko = geckodriver();
+    let have = output(&gecko.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(GECKODRIVER_VERSION) {
+        cargo_install("geckodriver", Some(GECKODRIVER_VERSION))?;
     }
     let wasm_opt = output("wasm-opt", &["--version"]).unwrap_or_default();
     let terser = output("terser", &["--version"]).unwrap_or_default();

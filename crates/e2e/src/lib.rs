@@ -50,7 +50,91 @@ pub async fn serve(root: PathBuf, host: &str) -> String {
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// Firefox's main process (killed on drop: killing geckodriver would leave it running).
+    firefox_pid: Option<u32>,
     _profile: TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(pid) = self.firefox_pid.take() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.starts_with("firefox") {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+}
+
+/// Debian's Firefox ESR (`CHAT_E2E_BROWSER=firefox`).
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// True when the end-to-end tests run in Firefox (`CHAT_E2E_BROWSER=firefox`) rather than
+/// Chromium.
+pub fn browser_is_firefox() -> bool {
+    std::env::var("CHAT_E2E_BROWSER").is_ok_and(|b| b.eq_ignore_ascii_case("firefox"))
+}
+
+/// For a test that needs something only Chromium has (CDP, mobile emulation, network
+/// conditions, `performance.memory`): in Firefox prints `skipped in Firefox: {reason}` and
+/// returns true (the test then returns); in Chromium returns false.
+pub fn skip_in_firefox(reason: &str) -> bool {
+    if browser_is_firefox() {
+        // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped in Firefox: {reason}");
+        return true;
+    }
+    false
+}
+
+/// geckodriver (built from crates.io by `cargo xtask setup`): `GECKODRIVER`, else
+/// `$CARGO_HOME/bin/geckodriver` (`~/.cargo/bin`), else the one on `PATH`.
+pub fn geckodriver() -> PathBuf {
+    if let Some(p) = std::env::var_os("GECKODRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(p) = cargo_home.map(|c| c.join("bin/geckodriver")) {
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("geckodriver")
+}
+
+/// Firefox prefs for the tests: nothing leaves the machine, no first-run pages or prompts.
+fn firefox_prefs() -> serde_json::Value {
+    serde_json::json!({
+        "network.proxy.type": 0,
+        "app.update.disabledForTesting": true,
+        "app.update.auto": false,
+        "extensions.update.enabled": false,
+        "extensions.getAddons.cache.enabled": false,
+        "toolkit.telemetry.enabled": false,
+        "toolkit.telemetry.unified": false,
+        "datareporting.policy.dataSubmissionEnabled": false,
+        "datareporting.healthreport.uploadEnabled": false,
+        "browser.safebrowsing.malware.enabled": false,
+        "browser.safebrowsing.phishing.enabled": false,
+        "browser.safebrowsing.downloads.enabled": false,
+        "browser.safebrowsing.blockedURIs.enabled": false,
+        "network.captive-portal-service.enabled": false,
+        "network.connectivity-service.enabled": false,
+        "browser.shell.checkDefaultBrowser": false,
+        "browser.startup.homepage_override.mstone": "ignore",
+        "browser.newtabpage.enabled": false,
+        "browser.region.network.url": "",
+        "browser.search.geoip.url": "",
+        "services.settings.server": "http://127.0.0.1:9/",
+        "network.dns.disablePrefetch": true,
+        "network.prefetch-next": false,
+        "dom.disable_open_during_load": false
+    })
 }
 
 /// A directory removed on drop.
@@ -72,31 +156,98 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 impl Browser {
+    /// A desktop browser session: headless Chromium, or headless Firefox ESR when
+    /// `CHAT_E2E_BROWSER=firefox` (see [`browser_is_firefox`]).
     pub async fn start() -> Browser {
+        if browser_is_firefox() {
+            return Browser::start_firefox(serde_json::json!({})).await;
+        }
+        Browser::start_with(serde_json::json!({})).await
+    }
+
+    /// [`Browser::start`] with the system in dark mode (`prefers-color-scheme: dark`): CDP's
+    /// media emulation in Chromium, the content colour-scheme pref in Firefox. Checked.
+    pub async fn start_dark() -> Browser {
+        let b = if browser_is_firefox() {
+            Browser::start_firefox(serde_json::json!({
+                "layout.css.prefers-color-scheme.content-override": 0
+            }))
+            .await
+        } else {
+            let b = Browser::start().await;
+            b.cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+            )
+            .await;
+            b
+        };
+        assert_eq!(
+            b.js("return matchMedia('(prefers-color-scheme: dark)').matches")
+                .await,
+            serde_json::json!(true),
+            "the browser does not prefer dark"
+        );
+        b
+    }
+
+    /// Debian's Firefox ESR through geckodriver (from crates.io, see [`geckodriver`]): headless,
+    /// a fresh profile under a temp directory removed at the end, prefs that keep it off the
+    /// network (no updates, telemetry, safe browsing, captive portal probes), 1280×900.
+    async fn start_firefox(extra_prefs: serde_json::Value) -> Browser {
+        let gecko = geckodriver();
         assert!(
-            Path::new(CHROMEDRIVER).exists(),
-            "{CHROMEDRIVER} missing: run `cargo xtask setup`"
+            Path::new(FIREFOX).exists(),
+            "{FIREFOX} missing: run `cargo xtask setup`"
         );
         let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
+        let profile = temp_dir("ff-profile");
+        let driver = Command::new(&gecko)
+            .arg("--host=127.0.0.1")
             .arg(format!("--port={port}"))
+            .arg(format!("--websocket-port={}", free_port()))
+            .arg("--profile-root")
+            .arg(&profile)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("start chromedriver");
-        let profile = temp_dir("profile");
+            .unwrap_or_else(|e| panic!("start {}: {e}: run `cargo xtask setup`", gecko.display()));
+        let mut prefs = firefox_prefs();
+        if let (serde_json::Value::Object(p), serde_json::Value::Object(e)) =
+            (&mut prefs, extra_prefs)
+        {
+            p.extend(e);
+        }
         let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-default-apps", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+            "browserName": "firefox",
+            "moz:firefoxOptions": {
+                "binary": FIREFOX,
+                "args": ["-headless"],
+                "prefs": prefs,
             }
         });
+        let mut b = Browser::connect(port, caps, driver, profile).await;
+        b.firefox_pid = b
+            .client
+            .capabilities()
+            .and_then(|c| c.get("moz:processID"))
+            .and_then(serde_json::Value::as_u64)
+            .map(|p| p as u32);
+        b.client
+            .set_window_size(1280, 900)
+            .await
+            .unwrap_or_else(|e| panic!("Firefox window size: {e}"));
+        b
+    }
+
+    /// Opens a WebDriver session with `caps` on the driver listening on `port`.
+    async fn connect(
+        port: u16,
+        caps: serde_json::Value,
+        driver: Child,
+        profile: PathBuf,
+    ) -> Browser {
         let caps = match caps {
             serde_json::Value::Object(m) => m,
             _ => unreachable!(),
@@ -113,6 +264,7 @@ impl Browser {
                     return Browser {
                         client,
                         driver,
+                        firefox_pid: None,
                         _profile: TempDir(profile),
                     }
                 }
@@ -436,6 +588,10 @@ impl Browser {
     /// browser's own network emulation does: requests fail, `navigator.onLine` and the
     /// `offline` / `online` events follow.
     pub async fn set_offline(&self, offline: bool) {
+        assert!(
+            !browser_is_firefox(),
+            "chromedriver's network conditions: skip this test in Firefox"
+        );
         let cmd = NetworkConditions(if offline { Some(true) } else { None });
         self.client
             .issue_cmd(cmd)
@@ -807,6 +963,10 @@ const RESOURCES_JS: &str = "return performance.getEntriesByType('resource').map(
 impl Browser {
     /// Sends a Chrome DevTools Protocol command (e.g. `Emulation.setCPUThrottlingRate`).
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        assert!(
+            !browser_is_firefox(),
+            "CDP ({cmd}) is Chromium's: skip this test in Firefox"
+        );
         self.client
             .issue_cmd(Cdp(cmd.to_string(), params))
             .await
@@ -920,6 +1080,10 @@ impl Browser {
     /// (e.g. `mobileEmulation`).
     pub async fn start_with(extra: serde_json::Value) -> Browser {
         assert!(
+            !browser_is_firefox() || extra == serde_json::json!({}),
+            "Chromium only (goog:chromeOptions {extra}): skip this test in Firefox"
+        );
+        assert!(
             Path::new(CHROMEDRIVER).exists(),
             "{CHROMEDRIVER} missing: run `cargo xtask setup`"
         );
@@ -945,28 +1109,8 @@ impl Browser {
         {
             o.extend(e);
         }
-        let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), options);
-        let url = format!("http://127.0.0.1:{port}");
-        let mut last_error = String::new();
-        for _ in 0..100 {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => {
-                    return Browser {
-                        client,
-                        driver,
-                        _profile: TempDir(profile),
-                    }
-                }
-                Err(e) => last_error = e.to_string(),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("could not start a WebDriver session: {last_error}");
+        let caps = serde_json::json!({ "goog:chromeOptions": options });
+        Browser::connect(port, caps, driver, profile).await
     }
 
     /// A phone: chromedriver's mobile emulation at `width`×`height` CSS pixels, pixel ratio 2,

@@ -40,14 +40,11 @@ async fn states(edit: impl FnOnce(&mut Value), os_dark: bool) -> Vec<AxeResults>
     config["handoff"]["attachments"] = json!({"maxBytes": 100000, "types": ["image/*"]});
     edit(&mut config);
     let page = config_page(&cdn, "localhost", &config, "").await;
-    let b = Browser::start().await;
-    if os_dark {
-        b.cdp(
-            "Emulation.setEmulatedMedia",
-            json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
-        )
-        .await;
-    }
+    let b = if os_dark {
+        Browser::start_dark().await
+    } else {
+        Browser::start().await
+    };
     b.client.goto(&page).await.unwrap();
     let mut found = Vec::new();
 

@@ -156,6 +156,9 @@ async fn agent_message_latency() {
 #[tokio::test]
 #[ignore = "benchmark: run with `cargo xtask bench`"]
 async fn loader_page_load_cost() {
+    if e2e::skip_in_firefox("needs CDP (Emulation.setCPUThrottlingRate)") {
+        return;
+    }
     const RUNS: usize = 7;
     let dir = temp_dir("bench-loader");
     let widget = dir.join("widget");

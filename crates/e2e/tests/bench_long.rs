@@ -85,6 +85,9 @@ fn floats(v: &serde_json::Value) -> Vec<f64> {
 #[tokio::test]
 #[ignore = "benchmark: run with `cargo xtask bench`"]
 async fn long_conversation() {
+    if e2e::skip_in_firefox("needs CDP (CPU throttling) and performance.memory") {
+        return;
+    }
     let total = messages();
     let cdn = serve(dist(), "127.0.0.1").await;
     // Long tasks during the restore are collected from the start of the page.

@@ -56,6 +56,9 @@ async fn centre(b: &Browser, css: &str) -> (f64, f64) {
 
 #[tokio::test]
 async fn full_screen_window_on_a_phone_keeps_the_page_still_and_its_scroll_position() {
+    if e2e::skip_in_firefox("needs chromedriver's mobile emulation (goog:chromeOptions)") {
+        return;
+    }
     let cdn = serve(dist(), "127.0.0.1").await;
     let (dir, site) = page_site("localhost").await;
     write_page(&dir, &cdn, &json!({"title": "Shop support"}), "");
