@@ -12,19 +12,9 @@ use chat_core::{Chat, Environment, Pairs, WidgetConfig};
 use serde_json::{json, Value as J};
 use support::*;
 
-/// Names the demo bot unless the test configures one (a site always names its bot; the demo
-/// shop assistant is an explicit opt-in).
-fn with_bot(v: &serde_json::Value) -> serde_json::Value {
-    let mut v = if v.is_null() {
-        serde_json::json!({})
-    } else {
-        v.clone()
-    };
-    if v.is_object() && v.get("bot").is_none() {
-        v["bot"] = serde_json::json!({"type": "demo"});
-    }
-    v
-}
+#[path = "common/bot.rs"]
+mod bot;
+use bot::with_bot;
 
 const BASE: &str = "https://acme.my.salesforce-scrt.com";
 const ACKS: &str = "/acknowledge-entries";
