@@ -93,6 +93,15 @@ async fn type_and_enter(w: &Widget, text: &str, shift: bool) {
     input.dispatch_event(&ev).unwrap();
 }
 
+/// The visitor asks the demo bot about payment methods and waits for its answer.
+async fn ask_payment_methods(w: &Widget) {
+    type_and_enter(w, "payment methods", false).await;
+    wait_for("the bot's answer", || {
+        bubbles(w, "bot").into_iter().find(|b| b.contains("PayPal"))
+    })
+    .await;
+}
+
 fn bubbles(w: &Widget, kind: &str) -> Vec<String> {
     all_text(w, &format!(".cw-msg--{kind} .cw-bubble"))
 }
@@ -378,13 +387,7 @@ async fn widget_css_does_not_leak_into_the_page() {
 async fn reload_restores_the_conversation() {
     let key = "chat-widget-test-reload";
     let first = mount_keyed("{\"openOnLoad\": true}", key);
-    type_and_enter(&first, "payment methods", false).await;
-    wait_for("answer", || {
-        bubbles(&first, "bot")
-            .into_iter()
-            .find(|b| b.contains("PayPal"))
-    })
-    .await;
+    ask_payment_methods(&first).await;
     first.destroy(); // like a page unload: the saved state stays
     let second = mount_keyed("{}", key);
     wait_for("restored", || {
@@ -606,13 +609,7 @@ async fn without_web_locks_a_lease_makes_the_tab_the_owner() {
         .unwrap();
     let key = "chat-widget-test-lease";
     let w = mount_keyed("{\"openOnLoad\": true}", key);
-    type_and_enter(&w, "payment methods", false).await;
-    wait_for("the owner's bot answer", || {
-        bubbles(&w, "bot")
-            .into_iter()
-            .find(|b| b.contains("PayPal"))
-    })
-    .await;
+    ask_payment_methods(&w).await;
     assert!(w.driver().is_owner());
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let lease = storage.get_item(&format!("{key}:lease")).unwrap();
@@ -638,13 +635,7 @@ async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
     let key = "chat-widget-test-shared";
     let w = mount_keyed("{}", key);
     open(&w).await;
-    type_and_enter(&w, "payment methods", false).await;
-    wait_for("answer", || {
-        bubbles(&w, "bot")
-            .into_iter()
-            .find(|b| b.contains("PayPal"))
-    })
-    .await;
+    ask_payment_methods(&w).await;
     let window = web_sys::window().unwrap();
     let local = window.local_storage().unwrap().unwrap();
     let session = window.session_storage().unwrap().unwrap();
@@ -671,13 +662,7 @@ async fn the_conversation_is_shared_and_the_window_state_is_per_tab() {
 async fn a_per_tab_conversation_carries_over_to_the_shared_one() {
     let key = "chat-widget-test-carry";
     let first = mount_keyed("{\"openOnLoad\": true, \"tabs\": \"perTab\"}", key);
-    type_and_enter(&first, "payment methods", false).await;
-    wait_for("answer", || {
-        bubbles(&first, "bot")
-            .into_iter()
-            .find(|b| b.contains("PayPal"))
-    })
-    .await;
+    ask_payment_methods(&first).await;
     first.destroy(); // like a page unload: the per-tab state stays
     let window = web_sys::window().unwrap();
     let session = window.session_storage().unwrap().unwrap();
