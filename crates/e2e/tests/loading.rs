@@ -47,6 +47,13 @@ async fn mouse_away(b: &Browser) {
     b.client.perform_actions(away).await.unwrap();
 }
 
+/// A `preload: "intent"` loader page in `dir` with `from` replaced by `to` in its HTML.
+fn intent_page_with(dir: &std::path::Path, cdn: &str, from: &str, to: &str) {
+    write_loader_page(dir, cdn, Some(&json!({"preload": "intent"})), "", "en");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    std::fs::write(dir.join("index.html"), html.replace(from, to)).unwrap();
+}
+
 fn launcher_attr(name: &str) -> String {
     format!(
         "{} return l && l.getAttribute({name:?});",
@@ -545,16 +552,12 @@ ChatWidget.push(["on", "ready", function () {{ window.seen.push("ready"); }}],
 async fn the_launcher_is_styled_under_a_strict_style_csp() {
     let cdn = serve(dist(), "127.0.0.1").await;
     let (dir, site) = page_site("localhost").await;
-    write_loader_page(&dir, &cdn, Some(&json!({"preload": "intent"})), "", "en");
-    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    std::fs::write(
-        dir.join("index.html"),
-        html.replace(
-            "<title>",
-            r#"<meta http-equiv="Content-Security-Policy" content="style-src 'none'"><title>"#,
-        ),
-    )
-    .unwrap();
+    intent_page_with(
+        &dir,
+        &cdn,
+        "<title>",
+        r#"<meta http-equiv="Content-Security-Policy" content="style-src 'none'"><title>"#,
+    );
     let b = Browser::start().await;
     b.client.goto(&format!("{site}/index.html")).await.unwrap();
     b.loader_launcher().await;
@@ -572,16 +575,12 @@ async fn the_launcher_is_styled_under_a_strict_style_csp() {
 async fn without_constructable_stylesheets_a_style_element_styles_the_launcher() {
     let cdn = serve(dist(), "127.0.0.1").await;
     let (dir, site) = page_site("localhost").await;
-    write_loader_page(&dir, &cdn, Some(&json!({"preload": "intent"})), "", "en");
-    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    std::fs::write(
-        dir.join("index.html"),
-        html.replace(
-            "window.events = [];",
-            "window.CSSStyleSheet = undefined; window.events = [];",
-        ),
-    )
-    .unwrap();
+    intent_page_with(
+        &dir,
+        &cdn,
+        "window.events = [];",
+        "window.CSSStyleSheet = undefined; window.events = [];",
+    );
     let b = Browser::start().await;
     b.client.goto(&format!("{site}/index.html")).await.unwrap();
     b.loader_launcher().await;
