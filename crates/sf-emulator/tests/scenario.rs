@@ -30,6 +30,16 @@ async fn start_scenario(name: &str) -> Emu {
     .await
 }
 
+/// A MIAW visitor of `start_scenario(name)`: its token, its open event stream and its
+/// conversation (the scenario starts with it).
+async fn miaw_visitor(name: &str) -> (Emu, String, Sse, String) {
+    let emu = start_scenario(name).await;
+    let jwt = emu.jwt().await;
+    let sse = emu.sse(&jwt, None).await;
+    let conv = emu.create_conv(&jwt).await;
+    (emu, jwt, sse, conv)
+}
+
 /// SSE events (name, sender display name, text or format) until the session-status event.
 async fn miaw_until_ended(sse: &mut Sse, log: &mut Vec<(String, String, String)>) {
     loop {
@@ -160,10 +170,7 @@ fn every_example_scenario_loads() {
 
 #[tokio::test]
 async fn agent_answers_miaw() {
-    let emu = start_scenario("agent-answers.json").await;
-    let jwt = emu.jwt().await;
-    let mut sse = emu.sse(&jwt, None).await;
-    let conv = emu.create_conv(&jwt).await;
+    let (emu, jwt, mut sse, conv) = miaw_visitor("agent-answers.json").await;
     let mut log = Vec::new();
     miaw_until_text(&mut sse, "How can I help?", &mut log).await;
     let (st, _) = emu.send_text(&jwt, &conv, "Where is my ORDER 42?").await;
@@ -207,10 +214,7 @@ async fn agent_answers_miaw() {
 
 #[tokio::test]
 async fn waiting_for_the_visitor_ignores_other_messages() {
-    let emu = start_scenario("agent-answers.json").await;
-    let jwt = emu.jwt().await;
-    let mut sse = emu.sse(&jwt, None).await;
-    let conv = emu.create_conv(&jwt).await;
+    let (emu, jwt, mut sse, conv) = miaw_visitor("agent-answers.json").await;
     let mut log = Vec::new();
     miaw_until_text(&mut sse, "How can I help?", &mut log).await;
     assert_eq!(emu.send_text(&jwt, &conv, "hello?").await.0, 202);
@@ -227,10 +231,7 @@ async fn waiting_for_the_visitor_ignores_other_messages() {
 
 #[tokio::test]
 async fn transfer_miaw() {
-    let emu = start_scenario("transfer.json").await;
-    let jwt = emu.jwt().await;
-    let mut sse = emu.sse(&jwt, None).await;
-    let conv = emu.create_conv(&jwt).await;
+    let (emu, jwt, mut sse, conv) = miaw_visitor("transfer.json").await;
     let mut log = Vec::new();
     miaw_until_text(&mut sse, "What's the question?", &mut log).await;
     assert_eq!(emu.send_text(&jwt, &conv, "I want a refund").await.0, 202);
@@ -263,10 +264,7 @@ async fn transfer_miaw() {
 
 #[tokio::test]
 async fn slow_queue_with_file_and_choices_miaw() {
-    let emu = start_scenario("slow-queue.json").await;
-    let jwt = emu.jwt().await;
-    let mut sse = emu.sse(&jwt, None).await;
-    let conv = emu.create_conv(&jwt).await;
+    let (emu, jwt, mut sse, conv) = miaw_visitor("slow-queue.json").await;
     let mut log = Vec::new();
     miaw_until_text(&mut sse, "choices", &mut log).await;
     assert_eq!(emu.send_text(&jwt, &conv, "Yes").await.0, 202);
