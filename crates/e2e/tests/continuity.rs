@@ -456,42 +456,27 @@ async fn offline_30s(b: &Browser, control: &Control, id: &str, scenario: &str, d
     assert_not_ended(b, scenario).await;
 }
 
-#[tokio::test]
-async fn miaw_30s_offline_with_the_stream_kept_sends_everything_once_in_order() {
+/// A MIAW chat with Jane through [`offline_30s`] (the stream dropped meanwhile or not), then
+/// the agent's next message still arrives.
+async fn miaw_offline_30s(scenario: &str, drop_stream: bool) {
     if e2e::skip_in_firefox("needs chromedriver's network conditions (offline)") {
         return;
     }
     let c = chatting_with_jane(|_| {}).await;
-    offline_30s(
-        &c.b,
-        &c.control,
-        &c.id,
-        "MIAW 30 s offline, stream kept",
-        false,
-    )
-    .await;
+    offline_30s(&c.b, &c.control, &c.id, scenario, drop_stream).await;
     c.control.say(&c.id, "back online").await;
     c.b.wait_bubble("agent", "back online").await;
     c.b.close().await;
 }
 
 #[tokio::test]
+async fn miaw_30s_offline_with_the_stream_kept_sends_everything_once_in_order() {
+    miaw_offline_30s("MIAW 30 s offline, stream kept", false).await;
+}
+
+#[tokio::test]
 async fn miaw_30s_offline_with_the_stream_dropped_sends_everything_once_in_order() {
-    if e2e::skip_in_firefox("needs chromedriver's network conditions (offline)") {
-        return;
-    }
-    let c = chatting_with_jane(|_| {}).await;
-    offline_30s(
-        &c.b,
-        &c.control,
-        &c.id,
-        "MIAW 30 s offline, stream dropped",
-        true,
-    )
-    .await;
-    c.control.say(&c.id, "back online").await;
-    c.b.wait_bubble("agent", "back online").await;
-    c.b.close().await;
+    miaw_offline_30s("MIAW 30 s offline, stream dropped", true).await;
 }
 
 #[tokio::test]
