@@ -603,9 +603,7 @@ impl Chat {
                         (text.to_string(), quick.to_vec(), bot.config.name.clone());
                     // Not unread: the greeting waits for the visitor, it does not call them
                     // (no badge on every page view, nor one appearing when the widget loads).
-                    let unread = self.unread;
-                    self.add_message(Author::Bot { name }, text, quick, now);
-                    self.unread = unread;
+                    self.push_message(Author::Bot { name }, text, quick, false, now);
                 }
             }
             Bot::Rasa { config, .. } => {
@@ -956,13 +954,26 @@ impl Chat {
         quick: Vec<QuickReply>,
         now: Millis,
     ) -> String {
+        let unread = author.is_incoming() && !self.open;
+        self.push_message(author, text, quick, unread, now)
+    }
+
+    /// Adds a message; `unread`: it counts on the launcher's badge.
+    fn push_message(
+        &mut self,
+        author: Author,
+        text: String,
+        quick: Vec<QuickReply>,
+        unread: bool,
+        now: Millis,
+    ) -> String {
         self.transcript.clear_quick_replies();
         let incoming = author.is_incoming();
         let id = self.transcript.push(author.clone(), text.clone(), now);
         if let Some(m) = self.transcript.last_mut() {
             m.quick_replies = quick;
         }
-        if incoming && !self.open {
+        if unread {
             self.unread += 1;
         }
         self.events.push_back(ChatEvent::Message {
