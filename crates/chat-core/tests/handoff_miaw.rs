@@ -502,6 +502,14 @@ impl H {
 
         // Connected: the bot transcript goes to the agent as the first visitor message.
         h.connect();
+        // The stream connected after the conversation was created: what the server emitted
+        // before it subscribed is caught up from the history (nothing here).
+        h.answer(
+            Method::Get,
+            "/entries?",
+            200,
+            json!({"conversationEntries": []}),
+        );
         let first = h.req(Method::Post, "/message");
         assert!(first
             .url

@@ -107,6 +107,9 @@ fn open_session(cfg: MiawConfig) -> H {
     let id = body(&c)["conversationId"].clone();
     h.reply(&c, 201, json!({ "conversationId": id }));
     h.connect();
+    // The stream connected after the creation: the history catches up (nothing missed).
+    let l = h.take(Method::Get, "/entries?");
+    h.reply(&l, 200, json!({ "conversationEntries": [] }));
     h.events();
     h
 }
@@ -532,6 +535,8 @@ impl C {
         let id = h.stream.expect("a stream");
         h.c.handle_stream_chunk(id, b"", h.now);
         h.drain();
+        // Connected after the creation: the history catches up (nothing missed).
+        h.answer("/entries?", 200, json!({ "conversationEntries": [] }));
         h
     }
 

@@ -75,6 +75,7 @@ fn open_session(cfg: MiawConfig) -> H {
     assert_eq!(b["conversationId"].as_str(), h.s.conversation_id());
     h.reply(&c, 201, json!({"conversationId": b["conversationId"]}));
     h.connect();
+    h.no_gap(); // connected after the creation: the history catches up
     let ev = h.events();
     assert!(
         ev.contains(&MiawEvent::ConversationStarted {

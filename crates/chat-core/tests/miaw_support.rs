@@ -167,7 +167,8 @@ impl H {
         self.pump();
     }
 
-    /// A reconnected stream checks the history for a replay gap: answer that there is none.
+    /// A reconnected stream (or one that connected after the conversation was created) checks
+    /// the history for a gap: answer that there is none.
     pub fn no_gap(&mut self) {
         let l = self.take(Method::Get, "/entries?");
         self.reply(&l, 200, serde_json::json!({"conversationEntries": []}));

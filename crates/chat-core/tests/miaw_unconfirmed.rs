@@ -18,6 +18,7 @@ fn open(cfg: MiawConfig) -> H {
     let c = h.take(Method::Post, "/iamessage/api/v2/conversation");
     h.reply(&c, 201, J::Null);
     h.connect();
+    h.no_gap(); // connected after the creation: the history catches up
     let j = participant(&mut h, "add", "Jane");
     h.push(j.as_bytes());
     h.events();
@@ -362,6 +363,68 @@ fn a_replay_gap_is_filled_from_the_history_in_order() {
         })
         .collect();
     assert_eq!(shown, ["a2", "a3", "a4", "a5"]);
+}
+
+/// The stream and the conversation's creation race. Whatever the server emitted before the
+/// stream subscribed (a bot's greeting, an agent who accepts at once) is not in a stream opened
+/// without a `Last-Event-Id` when there is no replay (unconfirmed): the history catches it up,
+/// whichever of the two came first, and a replay of it is not shown twice.
+#[test]
+fn what_came_before_the_stream_subscribed_is_caught_up_from_the_history() {
+    let joined_entry = json!({"identifier":"p-early","entryType":"ParticipantChanged","entryPayload":{"entryType":"ParticipantChanged","id":"p-early","entries":[{"operation":"add","displayName":"Jane","participant":{"role":"Agent"}}]},"sender":{"role":"System"},"senderDisplayName":"","clientTimestamp":1,"transcriptedTimestamp":1,"relatedRecords":[]});
+    let greeting = json!({"identifier":"g1","entryType":"Message","entryPayload":{"entryType":"Message","id":"g1","abstractMessage":{"messageType":"StaticContentMessage","id":"g1","staticContent":{"formatType":"Text","text":"Hi, I am Jane"}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":2,"transcriptedTimestamp":2,"relatedRecords":[]});
+    for stream_first in [false, true] {
+        let mut h = H::new(config());
+        h.s.start(routing(), h.now);
+        let t = h.take(Method::Post, "/authorization/unauthenticated/access-token");
+        h.reply(&t, 200, json!({"accessToken":"tok1","context":{}}));
+        let c = h.take(Method::Post, "/iamessage/api/v2/conversation");
+        if stream_first {
+            h.connect();
+            h.none_pending("/entries?"); // nothing to catch up before the conversation exists
+        }
+        h.reply(&c, 201, J::Null);
+        if !stream_first {
+            h.none_pending("/entries?"); // caught up once the stream is there
+            h.connect();
+        }
+        // A live message while the history is on its way is shown after what it brings.
+        let live = text(&mut h, "a2", "live", "Agent");
+        h.push(live.as_bytes());
+        let l = h.take(Method::Get, "/entries?");
+        h.reply(
+            &l,
+            200,
+            json!({"conversationEntries":[greeting.clone(), joined_entry.clone()]}),
+        );
+        let ev = h.events();
+        let joined = ev
+            .iter()
+            .filter(|e| matches!(e, MiawEvent::AgentJoined { name, .. } if name == "Jane"))
+            .count();
+        assert_eq!(joined, 1, "stream first {stream_first}: {ev:?}");
+        let shown: Vec<String> = ev
+            .iter()
+            .filter_map(|e| match e {
+                MiawEvent::Message { id, history, .. } => {
+                    assert!(!history, "missed live: shown as live");
+                    Some(id.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, ["g1", "a2"], "stream first {stream_first}");
+        // A late replay of the greeting is not shown again; nothing else is asked.
+        let again = text(&mut h, "g1", "Hi, I am Jane", "Agent");
+        h.push(again.as_bytes());
+        assert!(
+            !h.events()
+                .iter()
+                .any(|e| matches!(e, MiawEvent::Message { .. })),
+            "stream first {stream_first}"
+        );
+        h.none_pending("/entries?");
+    }
 }
 
 #[test]

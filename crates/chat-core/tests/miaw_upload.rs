@@ -69,6 +69,7 @@ fn open_session(cfg: MiawConfig) -> H {
     let c = h.take(Method::Post, "/iamessage/api/v2/conversation");
     h.reply(&c, 201, J::Null);
     h.connect();
+    h.no_gap(); // connected after the creation: the history catches up
     h.events();
     h
 }

@@ -428,6 +428,9 @@ pub struct MiawSession {
     /// Successful stream connections: after the first, a reconnect checks the history for
     /// what the replay may have missed.
     stream_connections: u32,
+    /// The conversation was created before its stream connected: the first connection
+    /// catches up from the history.
+    catch_up_on_connect: bool,
     /// Stream events held while a history request is in flight, so that what the history
     /// brings (older) is shown before them.
     held: Vec<(Parsed, String)>,
@@ -494,6 +497,7 @@ impl MiawSession {
             session_over: false,
             stream_idle_at: None,
             stream_connections: 0,
+            catch_up_on_connect: false,
             held: Vec::new(),
             stream_id: None,
             stream: StreamState::Down,
@@ -1032,9 +1036,15 @@ impl MiawSession {
                 self.lost_reported = false;
                 self.events.push_back(MiawEvent::ConnectionRestored);
             }
-            // After a reconnect the replay may have a gap (its retention is unconfirmed):
-            // the history fills it, entries already seen are dropped by id.
-            if self.stream_connections > 0 && self.phase == Phase::Open && !self.history_in_flight()
+            // After a reconnect the replay may have a gap (its retention is unconfirmed), and
+            // a stream that connects after the conversation was created missed what came
+            // before it (a bot's greeting, a fast agent; the replay of a stream opened without
+            // `Last-Event-Id` is unconfirmed): the history fills it, entries already seen are
+            // dropped by id.
+            let catch_up = std::mem::take(&mut self.catch_up_on_connect);
+            if self.phase == Phase::Open
+                && (self.stream_connections > 0 || catch_up)
+                && !self.history_in_flight()
             {
                 self.request_history();
             }
@@ -1429,6 +1439,16 @@ impl MiawSession {
                 });
                 if self.agents.is_empty() {
                     self.wait_deadline = self.config.wait_for_agent_ms.map(|w| now + w);
+                }
+                // The stream and the creation race: if the stream was up first, what the
+                // server emitted before it subscribed is caught up from the history (the
+                // stream connecting later does the same, in `handle_stream_chunk`).
+                if self.stream == StreamState::Connected {
+                    if !self.history_in_flight() {
+                        self.request_history();
+                    }
+                } else {
+                    self.catch_up_on_connect = true;
                 }
                 self.flush(now);
                 return;
