@@ -1025,3 +1025,85 @@ async fn the_page_styles_the_documented_parts() {
     w.driver().clear_storage();
     w.destroy();
 }
+
+/// Brand assets from the configuration: the launcher icon, the header logo and subtitle, the
+/// bot's avatar, each a decorative image (inline SVG as a `data:` URL) with its part; none of
+/// them without `brand`.
+#[wasm_bindgen_test]
+async fn brand_assets_are_shown_as_images_with_their_parts() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        "chat-widget::part(logo) { width: 41px; }
+         chat-widget::part(subtitle) { letter-spacing: 2px; }
+         chat-widget::part(avatar-bot) { width: 31px; }",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let plain = mount("{}");
+    wait_for("the default icon", || {
+        plain
+            .shadow_root()
+            .query_selector(".cw-launcher svg")
+            .ok()
+            .flatten()
+    })
+    .await;
+    assert!(find(&plain, ".cw-launcher img").is_none());
+    plain.driver().clear_storage();
+    plain.destroy();
+
+    let w = mount(
+        r##"{"openOnLoad": true, "subtitle": "Typically replies in a few minutes",
+             "brand": {"launcherIcon": "<svg viewBox='0 0 2 2'><rect width='2' height='2' fill='#fff'/></svg>",
+                       "logo": "/logo.png", "botAvatar": "https://cdn.example.com/bot.png"}}"##,
+    );
+    type_and_enter(&w, "returns", false).await;
+    wait_for("answer", || (bubbles(&w, "bot").len() == 2).then_some(())).await;
+    let attr = |selector: &str, name: &str| {
+        find(&w, selector)
+            .unwrap_or_else(|| panic!("{selector}"))
+            .get_attribute(name)
+            .unwrap_or_default()
+    };
+    let computed = |selector: &str, property: &str| {
+        let el = find(&w, selector).unwrap_or_else(|| panic!("{selector}"));
+        web_sys::window()
+            .unwrap()
+            .get_computed_style(&el)
+            .unwrap()
+            .unwrap()
+            .get_property_value(property)
+            .unwrap()
+    };
+    w.driver().dispatch(|c, _| c.handle_close());
+    wait_for("closed", || find(&w, ".cw-launcher img").map(|_| ())).await;
+    assert!(attr(".cw-launcher img", "src")
+        .starts_with("data:image/svg+xml;charset=utf-8,<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_eq!(attr(".cw-launcher img", "alt"), "");
+    w.driver().dispatch(|c, now| c.handle_open(now));
+    wait_for("open", || find(&w, ".cw-logo").map(|_| ())).await;
+    assert!(attr(".cw-logo", "src").ends_with("/logo.png"));
+    assert_eq!(attr(".cw-logo", "alt"), "");
+    assert_eq!(computed(".cw-logo", "width"), "41px");
+    assert_eq!(
+        find(&w, ".cw-subtitle").unwrap().text_content().unwrap(),
+        "Typically replies in a few minutes"
+    );
+    assert_eq!(computed(".cw-subtitle", "letter-spacing"), "2px");
+    let avatars = w
+        .shadow_root()
+        .query_selector_all(".cw-msg--bot img.cw-avatar")
+        .unwrap()
+        .length();
+    assert_eq!(avatars, 2, "one beside each bot message");
+    assert_eq!(
+        attr(".cw-msg--bot img.cw-avatar", "src"),
+        "https://cdn.example.com/bot.png"
+    );
+    assert_eq!(attr(".cw-msg--bot img.cw-avatar", "aria-hidden"), "true");
+    assert_eq!(computed(".cw-msg--bot img.cw-avatar", "width"), "31px");
+    assert!(find(&w, ".cw-msg--visitor .cw-avatar").is_none());
+    style.remove();
+    w.driver().clear_storage();
+    w.destroy();
+}

@@ -14,7 +14,7 @@ pub struct LauncherProps {
 #[function_component]
 pub fn Launcher(props: &LauncherProps) -> Html {
     let chat = use_chat();
-    let (open, unread, label) = {
+    let (open, unread, label, icon) = {
         let c = chat.chat();
         let cat = c.catalogue();
         let unread = c.unread().min(99);
@@ -29,7 +29,7 @@ pub fn Launcher(props: &LauncherProps) -> Html {
         } else {
             cat.text(MsgKey::LauncherOpenLabel)
         };
-        (c.is_open(), unread, label)
+        (c.is_open(), unread, label, c.brand().launcher_icon.clone())
     };
     let onclick = {
         let chat = chat.clone();
@@ -38,7 +38,13 @@ pub fn Launcher(props: &LauncherProps) -> Html {
     html! {
         <button ref={props.node_ref.clone()} type="button" class="cw-launcher" part="launcher"
                 aria-label={label} aria-expanded={open.to_string()} {onclick}>
-            { if open { icons::close() } else { icons::chat() } }
+            if open {
+                { icons::close() }
+            } else if let Some(src) = icon {
+                <img class="cw-launcher-icon" src={src} alt="" />
+            } else {
+                { icons::chat() }
+            }
             if unread > 0 && !open {
                 <span class="cw-badge" part="badge" aria-hidden="true">{ unread }</span>
             }

@@ -1,5 +1,6 @@
 use std::rc::Rc;
 
+use chat_core::brand::{initials, AgentAvatar};
 use chat_core::transcript::{format_bytes, safe_url};
 use chat_core::{Author, Message, Status};
 use yew::prelude::*;
@@ -20,6 +21,9 @@ pub struct ItemTexts {
     pub retry: String,
     /// The language times are formatted in.
     pub language: String,
+    /// Pictures beside the bot's and the agents' messages (`brand` in the configuration).
+    pub bot_avatar: Option<String>,
+    pub agent_avatar: AgentAvatar,
 }
 
 #[derive(Properties)]
@@ -86,6 +90,18 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
             (None, _) => html! { <span class="cw-file-name">{ meta }</span> },
         }
     });
+    // Decorative (the sender's name is next to it): hidden from assistive technology.
+    let avatar = match (&m.author, &t.agent_avatar) {
+        (Author::Bot { .. }, _) => t.bot_avatar.clone().map(|src| (src, "avatar avatar-bot")),
+        (Author::Agent { .. }, AgentAvatar::Image(src)) => {
+            Some((src.clone(), "avatar avatar-agent"))
+        }
+        _ => None,
+    };
+    let initials = match (&m.author, &t.agent_avatar) {
+        (Author::Agent { name }, AgentAvatar::Initials) => Some(initials(name)),
+        _ => None,
+    };
     let on_retry = {
         let cb = props.on_retry.clone();
         let id = m.id.clone();
@@ -95,6 +111,12 @@ pub fn MessageItem(props: &MessageItemProps) -> Html {
         <li class={classes!("cw-msg", format!("cw-msg--{kind}"))} data-author={kind}>
             if kind != "system" {
                 <div class="cw-meta">
+                    if let Some((src, part)) = avatar {
+                        <img class="cw-avatar" {part} {src} alt="" aria-hidden="true" />
+                    }
+                    if let Some(text) = initials {
+                        <span class="cw-avatar" part="avatar avatar-agent" aria-hidden="true">{ text }</span>
+                    }
                     <span class="cw-sender">{ sender }</span>
                     <time class="cw-time" datetime={time.1.clone()}>{ time.0.clone() }</time>
                 </div>

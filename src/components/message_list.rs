@@ -102,6 +102,8 @@ pub fn MessageList() -> Html {
             read: cat.text(MsgKey::StatusRead),
             retry: cat.text(MsgKey::MessageRetry),
             language: cat.language().to_string(),
+            bot_avatar: c.brand().bot_avatar.clone(),
+            agent_avatar: c.brand().agent_avatar.clone(),
         };
         if **texts.borrow() != fresh {
             *texts.borrow_mut() = Rc::new(fresh);

@@ -483,6 +483,14 @@ impl Chat {
             .clone()
             .unwrap_or_else(|| self.catalogue.text(MsgKey::WindowTitle))
     }
+    /// The line under the title (configuration), if any.
+    pub fn subtitle(&self) -> Option<&str> {
+        self.config.subtitle.as_deref()
+    }
+    /// Launcher icon, logo and avatars (configuration).
+    pub fn brand(&self) -> &crate::brand::Brand {
+        &self.config.brand
+    }
     /// Who is typing right now, if anyone (the bot while it is thinking).
     pub fn typing(&self) -> Option<String> {
         if self.agent.is_some() {

@@ -86,6 +86,10 @@ pub enum Tabs {
 pub struct WidgetConfig {
     /// Window title; `None` = the catalogue's `windowTitle`.
     pub title: Option<String>,
+    /// A line under the title ("Typically replies in a few minutes").
+    pub subtitle: Option<String>,
+    /// Launcher icon, header logo, avatars (`brand`).
+    pub brand: crate::brand::Brand,
     /// Preferred language (BCP 47); `None` = the page's `lang`, then the browser's.
     pub language: Option<String>,
     pub position: Position,
@@ -107,6 +111,8 @@ impl Default for WidgetConfig {
     fn default() -> Self {
         Self {
             title: None,
+            subtitle: None,
+            brand: crate::brand::Brand::default(),
             language: None,
             position: Position::default(),
             theme: Theme::default(),
@@ -135,7 +141,7 @@ pub const NO_CONFIGURATION: &str = "there is no configuration: set window.ChatWi
 const BOT_REQUIRED: &str = "is required: a bot with intents ({\"greeting\": \"...\", \"intents\": [...]}), a Rasa bot ({\"type\": \"rasa\", \"url\": \"...\"}), or {\"type\": \"demo\"} for the demo shop assistant";
 
 const TOP_KEYS_HINT: &str =
-    "title, language, position, theme, openOnLoad, persist, tabs, preload, bot, handoff, messages";
+    "title, subtitle, brand, language, position, theme, openOnLoad, persist, tabs, preload, bot, handoff, messages";
 
 impl WidgetConfig {
     /// Parses configuration JSON text.
@@ -170,6 +176,10 @@ impl WidgetConfig {
             return Loaded { config, report };
         };
         config.title = r.text("title", &mut report);
+        config.subtitle = r.text("subtitle", &mut report);
+        if let Some(b) = r.raw("brand") {
+            config.brand = crate::brand::read_brand(b, "brand", &mut report);
+        }
         config.language = r.string("language", &mut report).and_then(|l| {
             if valid_language_tag(&l) {
                 Some(l)

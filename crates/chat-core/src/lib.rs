@@ -7,6 +7,7 @@
 //! [`Chat::next_deadline`]. The browser layer (`src/driver.rs` of the widget crate) performs them.
 
 pub mod bot;
+pub mod brand;
 pub mod chat;
 pub mod config;
 mod demo;

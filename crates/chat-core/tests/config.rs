@@ -414,3 +414,101 @@ fn handoff_urls_are_parsed_and_non_salesforce_hosts_are_flagged() {
     assert_eq!(relay.report.warnings.len(), 1);
     assert_eq!(relay.report.warnings[0].path, "handoff.liveChat.endpoint");
 }
+
+/// Brand assets: URLs, site paths, `data:image/` URLs and inline SVG are images (an inline
+/// SVG becomes a `data:` URL with its namespace); script URLs, other schemes, broken SVG and
+/// wrong types are errors with their path; agents get initials or one image.
+#[test]
+fn brand_assets_are_images_and_bad_ones_are_reported_with_their_path() {
+    use chat_core::brand::{image_source, initials, AgentAvatar};
+    let ok = cfg(&json!({
+        "subtitle": "Typically replies in a few minutes",
+        "brand": {
+            "launcherIcon": "<svg viewBox=\"0 0 24 24\"><circle cx=\"12\" cy=\"12\" r=\"9\" fill=\"#fff\"/></svg>",
+            "logo": "https://cdn.example.com/logo.svg",
+            "botAvatar": "/img/bot.png",
+            "agentAvatar": "initials"
+        }
+    }));
+    assert!(ok.report.errors.is_empty(), "{:?}", ok.report);
+    assert!(ok.report.warnings.is_empty(), "{:?}", ok.report);
+    let c = &ok.config;
+    assert_eq!(
+        c.subtitle.as_deref(),
+        Some("Typically replies in a few minutes")
+    );
+    let icon = c.brand.launcher_icon.as_deref().unwrap();
+    assert!(
+        icon.starts_with(
+            "data:image/svg+xml;charset=utf-8,<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox"
+        ),
+        "{icon}"
+    );
+    assert!(icon.contains("%23fff"), "'#' is escaped: {icon}");
+    assert_eq!(
+        c.brand.logo.as_deref(),
+        Some("https://cdn.example.com/logo.svg")
+    );
+    assert_eq!(c.brand.bot_avatar.as_deref(), Some("/img/bot.png"));
+    assert_eq!(c.brand.agent_avatar, AgentAvatar::Initials);
+    let photo = cfg(&json!({"brand": {"agentAvatar": "https://cdn.example.com/agent.png"}}));
+    assert_eq!(
+        photo.config.brand.agent_avatar,
+        AgentAvatar::Image("https://cdn.example.com/agent.png".into())
+    );
+    // An SVG that has its namespace keeps it (not added twice).
+    let ns = image_source("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>").unwrap();
+    assert_eq!(ns.matches("xmlns").count(), 1, "{ns}");
+
+    let bad = cfg(&json!({
+        "subtitle": "  ",
+        "brand": {
+            "launcherIcon": "javascript:alert(1)",
+            "logo": "<svg><script>alert(1)</script>",
+            "botAvatar": 42,
+            "agentAvatar": "vbscript:x",
+            "logoo": "x"
+        }
+    }));
+    let errors: Vec<(&str, &str)> = bad
+        .report
+        .errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.message.as_str()))
+        .collect();
+    let has = |path: &str, fragment: &str| {
+        assert!(
+            errors
+                .iter()
+                .any(|(p, m)| *p == path && m.contains(fragment)),
+            "{path}: {fragment:?} not in {errors:?}"
+        )
+    };
+    has("subtitle", "must not be empty");
+    has("brand.launcherIcon", "\"javascript:\" is not an image URL");
+    has("brand.logo", "a whole <svg>");
+    has("brand.botAvatar", "expected a string");
+    has("brand.agentAvatar", "expected \"initials\" or an image");
+    assert!(
+        bad.report
+            .warnings
+            .iter()
+            .any(|w| w.path == "brand.logoo" && w.message.contains("logo")),
+        "{:?}",
+        bad.report
+    );
+    assert_eq!(bad.config.brand, Default::default());
+    let big = format!("<svg>{}</svg>", " ".repeat(20_000));
+    assert!(image_source(&big).unwrap_err().contains("over the limit"));
+    assert!(image_source("data:text/html,<script>").is_err());
+
+    assert_eq!(initials("Jane Doe"), "JD");
+    assert_eq!(initials("Jane"), "J");
+    assert_eq!(
+        initials("  jean-luc   picard "),
+        "jp",
+        "upper case by the stylesheet"
+    );
+    assert_eq!(initials("Émile Zola"), "ÉZ");
+    assert_eq!(initials(""), "?");
+}

@@ -38,6 +38,11 @@ async fn states(edit: impl FnOnce(&mut Value), os_dark: bool) -> Vec<AxeResults>
     // a configuration warning, which no real site has.
     config["handoff"]["anyHost"] = json!(true);
     config["handoff"]["attachments"] = json!({"maxBytes": 100000, "types": ["image/*"]});
+    // Every brand asset, so that axe checks them too (decorative images, initials' contrast).
+    let svg = r##"<svg viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="#fff"/></svg>"##;
+    config["subtitle"] = json!("Typically replies in a few minutes");
+    config["brand"] =
+        json!({"launcherIcon": svg, "logo": svg, "botAvatar": svg, "agentAvatar": "initials"});
     edit(&mut config);
     let page = config_page(&cdn, "localhost", &config, "").await;
     let b = if os_dark {

@@ -51,6 +51,12 @@ fn write_strict_page(dir: &Path, widget: &str, config: &Value) {
     // The page's own icon from its origin: Firefox checks a `data:` icon against `img-src`
     // (here `default-src 'self'`) and reports it, Chromium does not.
     std::fs::write(dir.join("favicon.ico"), b"").unwrap();
+    // A brand logo on the page's origin (`brand.logo: "/logo.svg"`).
+    std::fs::write(
+        dir.join("logo.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#0b7a53"/></svg>"##,
+    )
+    .unwrap();
     // `preload: intent`: the loader's launcher stays until the visitor's click (checked too).
     let mut config = with_demo_bot(config);
     if config.get("preload").is_none() {
@@ -162,11 +168,33 @@ async fn miaw_chat_with_an_agent_image_under_a_strict_csp_and_trusted_types() {
     config["handoff"]["prechat"] = json!(false);
     config["handoff"]["anyHost"] = json!(true);
     config["handoff"]["attachments"] = json!({"maxBytes": 100000, "types": ["image/*"]});
+    // Brand assets: inline SVG (a `data:` image), a logo from the site, agents' initials.
+    let svg = r##"<svg viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="#fff"/><script>window.svgRan = true</script></svg>"##;
+    config["subtitle"] = json!("Typically replies in a few minutes");
+    config["brand"] = json!({"launcherIcon": svg, "logo": "/logo.svg", "botAvatar": svg, "agentAvatar": "initials"});
     let csp = policy("", &format!(" {origin}"), &format!(" {origin}"));
     let page = strict_site(&csp, &config, None).await;
     let b = Browser::start().await;
     b.client.goto(&page).await.unwrap();
     loader_launcher_styled(&b).await;
+    let loaded = |root: &str, sel: &str| {
+        format!(
+            "const i = {root}.shadowRoot.querySelector('{sel}'); return i && i.complete && i.naturalWidth > 0 ? i.src : null"
+        )
+    };
+    let icon = b
+        .wait_js(
+            "the loader's launcher icon, loaded",
+            &loaded(
+                "document.querySelector('chat-widget-launcher')",
+                "button img",
+            ),
+        )
+        .await;
+    assert!(
+        icon.as_str().unwrap().starts_with("data:image/svg+xml"),
+        "{icon}"
+    );
 
     // The visitor clicks the loader's launcher: the widget loads and opens.
     b.loader_launcher().await.click().await.unwrap();
@@ -176,6 +204,23 @@ async fn miaw_chat_with_an_agent_image_under_a_strict_csp_and_trusted_types() {
              return [getComputedStyle(r.querySelector('.cw-window')).position, getComputedStyle(r.querySelector('.cw-header')).backgroundColor]")
         .await;
     assert_eq!(window, json!(["fixed", "rgb(29, 78, 216)"]));
+    let w = "document.querySelector('chat-widget')";
+    let logo = b
+        .wait_js(
+            "the header logo, loaded",
+            &loaded(w, ".cw-header img.cw-logo"),
+        )
+        .await;
+    assert!(logo.as_str().unwrap().ends_with("/logo.svg"), "{logo}");
+    let subtitle = b
+        .js("return document.querySelector('chat-widget').shadowRoot.querySelector('.cw-subtitle').textContent")
+        .await;
+    assert_eq!(subtitle, json!("Typically replies in a few minutes"));
+    b.wait_js(
+        "the bot's avatar, loaded",
+        &loaded(w, ".cw-msg--bot img.cw-avatar"),
+    )
+    .await;
 
     // Bot, hand-off, agent: messages both ways and an image from the emulator's file host.
     b.type_and_send("I want to talk to a human").await;
@@ -184,6 +229,10 @@ async fn miaw_chat_with_an_agent_image_under_a_strict_csp_and_trusted_types() {
     b.wait_bubble("system", "Jane has joined.").await;
     control.say(&id, "Hello, Jane here.").await;
     b.wait_bubble("agent", "Jane here.").await;
+    let initials = b
+        .js("return [...document.querySelector('chat-widget').shadowRoot.querySelectorAll('.cw-msg--agent .cw-avatar')].map(a => [a.textContent, a.getAttribute('aria-hidden')])")
+        .await;
+    assert_eq!(initials, json!([["J", "true"]]), "the agent's initials");
     b.type_and_send("My parcel is late").await;
     control
         .wait_transcript(&id, "the visitor's message", |t| {
@@ -206,6 +255,11 @@ async fn miaw_chat_with_an_agent_image_under_a_strict_csp_and_trusted_types() {
         .await;
     assert!(src.as_str().unwrap().starts_with(&origin), "{src}");
     assert_eq!(b.wait_event("agent:joined").await["name"], json!("Jane"));
+    // An SVG shown as an image runs no script.
+    assert_eq!(
+        b.js("return window.svgRan === undefined").await,
+        json!(true)
+    );
     assert_clean_and_styled(&b, "MIAW, widget on the page's origin").await;
     assert_collector_sees_breaks(&b).await;
     b.close().await;
