@@ -25,6 +25,8 @@ commands:
   size     print the sizes of the loader and the widget (raw, gzip -9, brotli -q 11);
            --check fails when over budget
   bench    core benchmarks (native) and the widget's load time in headless Chromium
+  screenshots
+           build, then write the documentation's screenshots (docs/img/*.png) again
   setup    only install the tools (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium,
            chromedriver, wasm-opt, gzip, brotli)";
 
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
+        Some("screenshots") => screenshots(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -133,6 +136,23 @@ fn demo(args: &[String]) -> Result {
         .arg(root().join("dist"))
         .args(args);
     run(&mut cmd)
+}
+
+/// The screenshots of the docs (`crates/e2e/tests/screenshots.rs`), from the release build.
+fn screenshots() -> Result {
+    build::release()?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "e2e",
+            "--test",
+            "screenshots",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("CHAT_WIDGET_DIST", root().join("dist")))
 }
 
 fn bench() -> Result {
