@@ -3,6 +3,9 @@
 //!
 //! dist/
 //!   index.html, shop.css, demo-config.json   the demo host page
+//!   theme.html, theme-frame.html,            the theme studio (docs/theme-studio.md): the
+//!   theme-studio.js, theme-frame.js,         widget in every state from fixtures, with
+//!   theme-sample.svg, theme-sample.txt       controls for the --chat-* properties
 //!   widget/chat-widget.js                    the loader (the one <script> a site adds)
 //!   widget/chat_widget.js                    wasm-bindgen JS glue (ES module)
 //!   widget/chat_widget_bg.wasm               the app
@@ -14,6 +17,16 @@ use std::fs;
 use std::process::Command;
 
 use crate::{cargo, root, run, Result};
+
+/// The theme studio's files (`www/` → `dist/`), next to the demo page that links to it.
+const THEME_STUDIO: [&str; 6] = [
+    "theme.html",
+    "theme-frame.html",
+    "theme-studio.js",
+    "theme-frame.js",
+    "theme-sample.svg",
+    "theme-sample.txt",
+];
 
 pub fn release() -> Result {
     let root = root();
@@ -95,6 +108,9 @@ pub fn release() -> Result {
     copy("index.html", &dist.join("index.html"))?;
     copy("www/shop.css", &dist.join("shop.css"))?;
     copy("www/demo-config.json", &dist.join("demo-config.json"))?;
+    for file in THEME_STUDIO {
+        copy(&format!("www/{file}"), &dist.join(file))?;
+    }
     eprintln!("\nbuilt {}", dist.display());
     crate::size::report(false)
 }
