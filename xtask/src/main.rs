@@ -200,6 +200,7 @@ const E2E_FIREFOX: &[&str] = &[
     "csp",
     "a11y",
     "continuity",
+    "theme_studio",
 ];
 
 fn test() -> Result {
