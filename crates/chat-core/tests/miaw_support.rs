@@ -16,7 +16,8 @@ pub const BASE: &str = "https://acme.my.salesforce-scrt.com";
 
 /// The deployment of every test (18-character org id: `X-Org-Id` must get the 15 first).
 /// The silent-stream watchdog is off (these tests leave the stream quiet for hours of
-/// simulated time); its own tests turn it on.
+/// simulated time), and a stream is up only when the test says so (`connect`, not after
+/// `stream_assume_up_ms`); their own tests turn them on.
 pub fn config() -> MiawConfig {
     let mut c = MiawConfig::new(Deployment {
         base_url: BASE.into(),
@@ -25,6 +26,7 @@ pub fn config() -> MiawConfig {
         language: Some("en_US".into()),
     });
     c.stream_idle_ms = None;
+    c.stream_assume_up_ms = None;
     c
 }
 

@@ -427,6 +427,44 @@ fn what_came_before_the_stream_subscribed_is_caught_up_from_the_history() {
     }
 }
 
+/// A stream whose response never shows (a browser that resolves a streaming fetch only with
+/// its first byte, Firefox among them, and a server with nothing to replay and no ping yet)
+/// is taken as up after `stream_assume_up_ms`: after a drop, the history fills the gap and
+/// what the visitor typed goes out, without waiting for the first ping.
+#[test]
+fn a_stream_that_sends_nothing_is_taken_as_up_after_a_while() {
+    let mut cfg = config();
+    cfg.stream_assume_up_ms = Some(2_000);
+    let mut h = open(cfg);
+    let a1 = text(&mut h, "a1", "one", "Agent");
+    h.push(a1.as_bytes());
+    h.drop_stream();
+    h.advance_to_deadline(); // the reconnect
+    let st = h.stream();
+    let typed = h.s.send_text("typed while reconnecting", h.now).unwrap();
+    h.none_pending("/message");
+    h.none_pending("/entries?");
+    // Nothing from the new stream: neither its response nor a byte.
+    h.advance_to_deadline();
+    assert_eq!(h.stream().id, st.id, "the same stream, not reopened");
+    let l = h.take(Method::Get, "/entries?");
+    let entry = json!({"identifier":"a2","entryType":"Message","entryPayload":{"entryType":"Message","id":"a2","abstractMessage":{"messageType":"StaticContentMessage","id":"a2","staticContent":{"formatType":"Text","text":"two"}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":2,"transcriptedTimestamp":2,"relatedRecords":[]});
+    h.reply(&l, 200, json!({"conversationEntries":[entry]}));
+    let r = h.take(Method::Post, "/message");
+    assert_eq!(body(&r)["message"]["id"], typed.as_str());
+    let ev = h.events();
+    assert!(ev.contains(&MiawEvent::ConnectionRestored), "{ev:?}");
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, MiawEvent::Message { id, .. } if id == "a2")),
+        "the gap filled: {ev:?}"
+    );
+    // Its first byte later changes nothing: no second history, nothing sent twice.
+    h.connect();
+    h.none_pending("/entries?");
+    h.none_pending("/message");
+}
+
 #[test]
 fn other_formats_are_read_or_skipped_never_fatal() {
     let mut h = open(config());

@@ -111,6 +111,11 @@ pub struct MiawConfig {
     /// opening it: the stream is dead without knowing it (a proxy or NAT dropped it); it is
     /// aborted and reopened from `Last-Event-Id`. `None`: no watchdog.
     pub stream_idle_ms: Option<u64>,
+    /// A stream request that neither answered nor failed for this long is taken as up (some
+    /// browsers, Firefox among them, resolve a streaming fetch only with its first byte, and
+    /// a stream with nothing to replay may send none until its first ping): what waits is
+    /// sent and the history fills any gap, as on a first byte. `None`: wait for a byte.
+    pub stream_assume_up_ms: Option<u64>,
     /// After the agent ends the messaging session: `false` (default) the chat is over for the
     /// visitor, who may start a new one; `true` (Salesforce's own client, whose conversations
     /// outlive their sessions) the end is shown, the conversation goes on, and the visitor's
@@ -135,6 +140,7 @@ impl MiawConfig {
             send_receipts: false,
             end_grace_ms: 10_000,
             stream_idle_ms: Some(60_000),
+            stream_assume_up_ms: Some(2_000),
             continue_after_end: false,
         }
     }
@@ -431,6 +437,8 @@ pub struct MiawSession {
     /// The conversation was created before its stream connected: the first connection
     /// catches up from the history.
     catch_up_on_connect: bool,
+    /// When a stream still connecting is taken as up ([`MiawConfig::stream_assume_up_ms`]).
+    stream_assume_up_at: Option<Millis>,
     /// Stream events held while a history request is in flight, so that what the history
     /// brings (older) is shown before them.
     held: Vec<(Parsed, String)>,
@@ -498,6 +506,7 @@ impl MiawSession {
             stream_idle_at: None,
             stream_connections: 0,
             catch_up_on_connect: false,
+            stream_assume_up_at: None,
             held: Vec::new(),
             stream_id: None,
             stream: StreamState::Down,
@@ -561,6 +570,8 @@ impl MiawSession {
             self.history_retry_at,
             self.end_grace_at,
             self.stream_idle_at,
+            self.stream_assume_up_at
+                .filter(|_| self.stream == StreamState::Connecting),
             self.wait_deadline,
             self.typing_idle_at,
         ];
@@ -1028,29 +1039,7 @@ impl MiawSession {
         }
         // Any byte (an event, a ping, a comment) shows the stream is alive.
         self.stream_idle_at = self.config.stream_idle_ms.map(|ms| now + ms);
-        if self.stream != StreamState::Connected {
-            self.stream = StreamState::Connected;
-            self.reconnect_attempts = 0;
-            self.renewed = false;
-            if self.lost_reported {
-                self.lost_reported = false;
-                self.events.push_back(MiawEvent::ConnectionRestored);
-            }
-            // After a reconnect the replay may have a gap (its retention is unconfirmed), and
-            // a stream that connects after the conversation was created missed what came
-            // before it (a bot's greeting, a fast agent; the replay of a stream opened without
-            // `Last-Event-Id` is unconfirmed): the history fills it, entries already seen are
-            // dropped by id.
-            let catch_up = std::mem::take(&mut self.catch_up_on_connect);
-            if self.phase == Phase::Open
-                && (self.stream_connections > 0 || catch_up)
-                && !self.history_in_flight()
-            {
-                self.request_history();
-            }
-            self.stream_connections += 1;
-            self.flush(now);
-        }
+        self.stream_up(now);
         for item in self.parser.push(bytes) {
             match item {
                 SseItem::Event(ev) => {
@@ -1128,6 +1117,15 @@ impl MiawSession {
             self.parser.finish();
             self.report_lost();
             self.reconnect_at = Some(now);
+        }
+        if self.stream_assume_up_at.is_some_and(|t| t <= now) {
+            self.stream_assume_up_at = None;
+            if self.stream == StreamState::Connecting && self.stream_id.is_some() {
+                self.events.push_back(MiawEvent::Log {
+                    message: "the event stream has sent nothing yet: taken as up".into(),
+                });
+                self.stream_up(now);
+            }
         }
         if self.end_grace_at.is_some_and(|t| t <= now) {
             self.end_grace_at = None;
@@ -1856,6 +1854,36 @@ impl MiawSession {
         }
     }
 
+    /// The stream is up: its response (or a first byte) arrived, or it neither answered nor
+    /// failed for [`MiawConfig::stream_assume_up_ms`].
+    fn stream_up(&mut self, now: Millis) {
+        self.stream_assume_up_at = None;
+        if self.stream == StreamState::Connected {
+            return;
+        }
+        self.stream = StreamState::Connected;
+        self.reconnect_attempts = 0;
+        self.renewed = false;
+        if self.lost_reported {
+            self.lost_reported = false;
+            self.events.push_back(MiawEvent::ConnectionRestored);
+        }
+        // After a reconnect the replay may have a gap (its retention is unconfirmed), and
+        // a stream that connects after the conversation was created missed what came
+        // before it (a bot's greeting, a fast agent; the replay of a stream opened without
+        // `Last-Event-Id` is unconfirmed): the history fills it, entries already seen are
+        // dropped by id.
+        let catch_up = std::mem::take(&mut self.catch_up_on_connect);
+        if self.phase == Phase::Open
+            && (self.stream_connections > 0 || catch_up)
+            && !self.history_in_flight()
+        {
+            self.request_history();
+        }
+        self.stream_connections += 1;
+        self.flush(now);
+    }
+
     fn open_stream(&mut self, now: Millis) {
         if let Some(old) = self.stream_id.take() {
             self.actions.push_back(MiawAction::CloseStream(old));
@@ -1879,6 +1907,7 @@ impl MiawSession {
         self.stream_gen = self.token_gen;
         self.stream = StreamState::Connecting;
         self.stream_idle_at = self.config.stream_idle_ms.map(|ms| now + ms);
+        self.stream_assume_up_at = self.config.stream_assume_up_ms.map(|ms| now + ms);
         self.actions.push_back(MiawAction::OpenStream(req));
     }
 
