@@ -221,7 +221,7 @@
     "position:fixed;bottom:calc(var(--o) + env(safe-area-inset-bottom,0px));right:var(--o);z-index:var(--chat-z-index,2147483000);width:var(--s);height:var(--s);" +
     "padding:0;border-radius:50%;border:none;background:var(--a);color:var(--t);display:grid;place-items:center;" +
     "box-shadow:var(--chat-shadow,0 12px 40px rgba(0,0,0,.18));cursor:pointer;transition:transform .15s ease}" +
-    "button:hover{transform:scale(1.05)}button:focus-visible{outline:3px solid var(--chat-focus-ring,#f59e0b);outline-offset:2px}" +
+    "button:hover{transform:scale(1.05)}button:focus-visible{outline:3px solid var(--chat-focus-ring,#b45309);outline-offset:2px}" +
     ".l{left:var(--o);right:auto}svg{width:24px;height:24px;display:block;fill:currentColor}img{width:40%}[dir=rtl] svg{transform:scaleX(-1)}" +
     "[aria-busy=true]{cursor:progress}[aria-busy=true] svg{animation:p .8s infinite alternate}@keyframes p{to{opacity:.45}}" +
     ".dark{--A:#60a5fa;--T:#0b1220}@media (prefers-color-scheme:dark){.auto{--A:#60a5fa;--T:#0b1220}}" +
@@ -279,7 +279,7 @@
       if (/^\s*<svg/i.test(i)) i = "data:image/svg+xml," + encodeURIComponent(i.replace(/<svg(?![^>]*xmlns=)/i, "<svg xmlns='" + NS + "'"));
       make("img", { src: i, alt: "" }, button);
     } else make("path", { d: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" },
-      make("svg", { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false" }, button, 1), 1);
+      make("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" }, button, 1), 1);
     button.onpointerenter = button.onfocus = () => { load(); };
     button.onclick = click;
     d.body.appendChild(host);
