@@ -200,6 +200,8 @@ const E2E_FIREFOX: &[&str] = &[
     "csp",
     "a11y",
     "continuity",
+    "unconfirmed",
+    "qa_contract",
     "theme_studio",
 ];
 
