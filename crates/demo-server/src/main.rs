@@ -105,6 +105,10 @@ async fn main() {
         args.port
     );
     println!(
+        "  Theme studio (for designers):    http://{host}:{}/theme.html",
+        args.port
+    );
+    println!(
         "  Salesforce emulator:             http://{host}:{}/",
         args.emulator_port
     );
