@@ -327,9 +327,16 @@ impl Browser {
         serde_json::from_value(self.js(&script).await).unwrap_or_default()
     }
 
-    /// Waits until a bubble of `kind` contains `needle`.
+    /// Waits (up to 15 s) until a bubble of `kind` contains `needle`.
     pub async fn wait_bubble(&self, kind: &str, needle: &str) -> String {
-        for _ in 0..150 {
+        self.wait_bubble_within(kind, needle, Duration::from_secs(15))
+            .await
+    }
+
+    /// [`Browser::wait_bubble`] for a step whose designed recovery takes longer (a backoff
+    /// through several failures).
+    pub async fn wait_bubble_within(&self, kind: &str, needle: &str, limit: Duration) -> String {
+        for _ in 0..limit.as_millis() / 100 {
             if let Some(b) = self
                 .bubbles(kind)
                 .await

@@ -370,7 +370,10 @@ async fn livechat_duplicated_tab_transient_resume_errors_and_owner_closing_lose_
         .await;
     control.say(&id, "lc agent 0").await;
     agent.push("lc agent 0".to_string());
-    b.wait_bubble("agent", "lc agent 0").await;
+    // Five failures in a row back off 0.5 + 1 + 2 + 4 + 8 s (`livechat::FIRST_BACKOFF_MS`,
+    // doubled, at most `MAX_BACKOFF_MS`): the message comes after about 16 s.
+    b.wait_bubble_within("agent", "lc agent 0", Duration::from_secs(40))
+        .await;
     assert_not_ended(b, "Live Chat transient resume errors").await;
 
     // A duplicated tab: same sequence numbers in its copied state, never reused.
