@@ -190,8 +190,10 @@ async fn eager_from_the_script_attribute_fetches_glue_and_wasm_at_once_in_parall
     let glue = b.wait_fetched(GLUE).await;
     let wasm = b.wait_fetched(WASM).await;
     let wasm_start = wasm["start"].as_f64().unwrap();
+    // By `DOMContentLoaded` (the same millisecond counts: Firefox rounds to 1 ms); "idle"
+    // would wait for the `load` event and an idle period.
     assert!(
-        wasm_start < dom_ready,
+        wasm_start <= dom_ready,
         "the wasm was fetched at {wasm_start} ms, not before DOMContentLoaded ({dom_ready} ms)"
     );
     // No chain: the wasm's request started before the glue had arrived.
@@ -325,8 +327,11 @@ async fn a_saved_agent_conversation_resumes_at_once_without_a_click() {
     c.b.wait_event("ready").await;
     let nav = c.b.navigation().await;
     let dom_ready = nav["domContentLoadedEventStart"].as_f64().unwrap();
+    // With `preload: "intent"` and no interaction, only the saved conversation can load it;
+    // "at once" is by `DOMContentLoaded` (the same millisecond counts: Firefox rounds its
+    // timings to 1 ms, and this local page is ready within a few).
     assert!(
-        wasm["start"].as_f64().unwrap() < dom_ready,
+        wasm["start"].as_f64().unwrap() <= dom_ready,
         "the wasm was fetched at once: {wasm} vs DOMContentLoaded at {dom_ready} ms"
     );
     assert_eq!(
