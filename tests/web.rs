@@ -65,6 +65,27 @@ fn find(w: &Widget, selector: &str) -> Option<HtmlElement> {
         .and_then(|e| e.dyn_into::<HtmlElement>().ok())
 }
 
+/// Adds a `<style>` with `css` to the page (the test removes it).
+fn page_stylesheet(css: &str) -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(css));
+    document.head().unwrap().append_child(&style).unwrap();
+    style
+}
+
+/// The computed `property` of the widget element `selector`.
+fn computed(w: &Widget, selector: &str, property: &str) -> String {
+    let el = find(w, selector).unwrap_or_else(|| panic!("{selector}"));
+    web_sys::window()
+        .unwrap()
+        .get_computed_style(&el)
+        .unwrap()
+        .unwrap()
+        .get_property_value(property)
+        .unwrap()
+}
+
 fn all_text(w: &Widget, selector: &str) -> Vec<String> {
     let list = w.shadow_root().query_selector_all(selector).unwrap();
     (0..list.length())
@@ -326,16 +347,13 @@ async fn end_conversation_then_start_a_new_one() {
 
 #[wasm_bindgen_test]
 async fn shadow_dom_isolates_a_hostile_host_stylesheet() {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let style = document.create_element("style").unwrap();
-    style.set_text_content(Some(
+    let style = page_stylesheet(
         // `body *` rather than `*`: `*` also hides <html> and <body> themselves, and nothing
         // inside a hidden <body> can render, whatever it does. Every element of the page
         // (the widget's host included) is targeted.
         "body * { display: none !important; visibility: hidden !important; opacity: 0 !important; } \
          button { background: red !important; width: 1px !important; }",
-    ));
-    document.head().unwrap().append_child(&style).unwrap();
+    );
     let w = mount("{}");
     let launcher = wait_for("launcher", || find(&w, ".cw-launcher")).await;
     let rect = launcher.get_bounding_client_rect();
@@ -989,30 +1007,18 @@ async fn a_full_storage_is_reported_once_and_the_chat_goes_on() {
 /// on the widget's private class names.
 #[wasm_bindgen_test]
 async fn the_page_styles_the_documented_parts() {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let style = document.create_element("style").unwrap();
-    style.set_text_content(Some(
+    let style = page_stylesheet(
         "chat-widget::part(launcher) { background: rgb(1, 2, 3); }
          chat-widget::part(bubble-bot) { color: rgb(4, 5, 6); }
          chat-widget::part(bubble-visitor) { color: rgb(7, 8, 9); }
          chat-widget::part(title) { letter-spacing: 3px; }
          chat-widget::part(send-button) { border-radius: 1px; }
          chat-widget::part(quick-reply) { text-transform: uppercase; }",
-    ));
-    document.head().unwrap().append_child(&style).unwrap();
+    );
     let w = mount("{\"openOnLoad\": true}");
     type_and_enter(&w, "returns", false).await;
     wait_for("answer", || (bubbles(&w, "bot").len() == 2).then_some(())).await;
-    let computed = |selector: &str, property: &str| {
-        let el = find(&w, selector).unwrap_or_else(|| panic!("{selector}"));
-        web_sys::window()
-            .unwrap()
-            .get_computed_style(&el)
-            .unwrap()
-            .unwrap()
-            .get_property_value(property)
-            .unwrap()
-    };
+    let computed = |selector: &str, property: &str| computed(&w, selector, property);
     assert_eq!(computed(".cw-launcher", "background-color"), "rgb(1, 2, 3)");
     assert_eq!(computed(".cw-msg--bot .cw-bubble", "color"), "rgb(4, 5, 6)");
     assert_eq!(
@@ -1031,14 +1037,11 @@ async fn the_page_styles_the_documented_parts() {
 /// them without `brand`.
 #[wasm_bindgen_test]
 async fn brand_assets_are_shown_as_images_with_their_parts() {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let style = document.create_element("style").unwrap();
-    style.set_text_content(Some(
+    let style = page_stylesheet(
         "chat-widget::part(logo) { width: 41px; }
          chat-widget::part(subtitle) { letter-spacing: 2px; }
          chat-widget::part(avatar-bot) { width: 31px; }",
-    ));
-    document.head().unwrap().append_child(&style).unwrap();
+    );
     let plain = mount("{}");
     wait_for("the default icon", || {
         plain
@@ -1065,16 +1068,7 @@ async fn brand_assets_are_shown_as_images_with_their_parts() {
             .get_attribute(name)
             .unwrap_or_default()
     };
-    let computed = |selector: &str, property: &str| {
-        let el = find(&w, selector).unwrap_or_else(|| panic!("{selector}"));
-        web_sys::window()
-            .unwrap()
-            .get_computed_style(&el)
-            .unwrap()
-            .unwrap()
-            .get_property_value(property)
-            .unwrap()
-    };
+    let computed = |selector: &str, property: &str| computed(&w, selector, property);
     w.driver().dispatch(|c, _| c.handle_close());
     wait_for("closed", || find(&w, ".cw-launcher img").map(|_| ())).await;
     assert!(attr(".cw-launcher img", "src")

@@ -253,6 +253,25 @@ impl H {
     }
 }
 
+/// A text message as list-entries gives it (history), sent by `role` as `name` at `t`.
+pub fn history_message(id: &str, text: &str, role: &str, name: &str, t: u64) -> J {
+    serde_json::json!({"identifier":id,"entryType":"Message","entryPayload":{"entryType":"Message","id":id,"abstractMessage":{"messageType":"StaticContentMessage","id":id,"staticContent":{"formatType":"Text","text":text}}},"sender":{"role":role},"senderDisplayName":name,"clientTimestamp":t,"transcriptedTimestamp":t,"relatedRecords":[]})
+}
+
+/// The ids of the messages among `events`, each asserted to be shown as live (not history).
+pub fn shown_live(events: Vec<MiawEvent>) -> Vec<String> {
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            MiawEvent::Message { id, history, .. } => {
+                assert!(!history, "missed live: shown as live");
+                Some(id)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn header<'a>(r: &'a HttpRequest, name: &str) -> Option<&'a str> {
     header_in(&r.headers, name)
 }

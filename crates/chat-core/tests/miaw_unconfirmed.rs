@@ -306,8 +306,8 @@ fn a_silent_stream_is_reopened_from_the_last_event_and_nothing_is_lost() {
     // The gap check finds what the stall hid; the replay repeats it too: shown once.
     let a2 = text(&mut h, "a2", "two", "Agent");
     let entries = json!({"conversationEntries": [
-        {"identifier":"a2","entryType":"Message","entryPayload":{"entryType":"Message","id":"a2","abstractMessage":{"messageType":"StaticContentMessage","id":"a2","staticContent":{"formatType":"Text","text":"two"}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":3,"transcriptedTimestamp":3,"relatedRecords":[]},
-        {"identifier":id,"entryType":"Message","entryPayload":{"entryType":"Message","id":id,"abstractMessage":{"messageType":"StaticContentMessage","id":id,"staticContent":{"formatType":"Text","text":"typed during the stall"}}},"sender":{"role":"EndUser"},"senderDisplayName":"Guest","clientTimestamp":2,"transcriptedTimestamp":2,"relatedRecords":[]}
+        history_message("a2", "two", "Agent", "Jane", 3),
+        history_message(&id, "typed during the stall", "EndUser", "Guest", 2),
     ]});
     h.push(a2.as_bytes()); // held while the history is asked
     let l = h.take(Method::Get, "/entries?");
@@ -343,7 +343,7 @@ fn a_replay_gap_is_filled_from_the_history_in_order() {
             .any(|e| matches!(e, MiawEvent::Message { .. })),
         "held until the history answers"
     );
-    let entry = |id: &str, t: u64| json!({"identifier":id,"entryType":"Message","entryPayload":{"entryType":"Message","id":id,"abstractMessage":{"messageType":"StaticContentMessage","id":id,"staticContent":{"formatType":"Text","text":id}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":t,"transcriptedTimestamp":t,"relatedRecords":[]});
+    let entry = |id: &str, t: u64| history_message(id, id, "Agent", "Jane", t);
     // Newest first, as list-entries answers with direction=FromEnd.
     let l = h.take(Method::Get, "/entries?");
     h.reply(
@@ -351,18 +351,7 @@ fn a_replay_gap_is_filled_from_the_history_in_order() {
         200,
         json!({"conversationEntries":[entry("a4",4), entry("a3",3), entry("a2",2), entry("a1",1)]}),
     );
-    let shown: Vec<String> = h
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            MiawEvent::Message { id, history, .. } => {
-                assert!(!history, "missed live: shown as live");
-                Some(id)
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(shown, ["a2", "a3", "a4", "a5"]);
+    assert_eq!(shown_live(h.events()), ["a2", "a3", "a4", "a5"]);
 }
 
 /// The stream and the conversation's creation race. Whatever the server emitted before the
@@ -372,7 +361,7 @@ fn a_replay_gap_is_filled_from_the_history_in_order() {
 #[test]
 fn what_came_before_the_stream_subscribed_is_caught_up_from_the_history() {
     let joined_entry = json!({"identifier":"p-early","entryType":"ParticipantChanged","entryPayload":{"entryType":"ParticipantChanged","id":"p-early","entries":[{"operation":"add","displayName":"Jane","participant":{"role":"Agent"}}]},"sender":{"role":"System"},"senderDisplayName":"","clientTimestamp":1,"transcriptedTimestamp":1,"relatedRecords":[]});
-    let greeting = json!({"identifier":"g1","entryType":"Message","entryPayload":{"entryType":"Message","id":"g1","abstractMessage":{"messageType":"StaticContentMessage","id":"g1","staticContent":{"formatType":"Text","text":"Hi, I am Jane"}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":2,"transcriptedTimestamp":2,"relatedRecords":[]});
+    let greeting = history_message("g1", "Hi, I am Jane", "Agent", "Jane", 2);
     for stream_first in [false, true] {
         let mut h = H::new(config());
         h.s.start(routing(), h.now);
@@ -403,17 +392,7 @@ fn what_came_before_the_stream_subscribed_is_caught_up_from_the_history() {
             .filter(|e| matches!(e, MiawEvent::AgentJoined { name, .. } if name == "Jane"))
             .count();
         assert_eq!(joined, 1, "stream first {stream_first}: {ev:?}");
-        let shown: Vec<String> = ev
-            .iter()
-            .filter_map(|e| match e {
-                MiawEvent::Message { id, history, .. } => {
-                    assert!(!history, "missed live: shown as live");
-                    Some(id.clone())
-                }
-                _ => None,
-            })
-            .collect();
-        assert_eq!(shown, ["g1", "a2"], "stream first {stream_first}");
+        assert_eq!(shown_live(ev), ["g1", "a2"], "stream first {stream_first}");
         // A late replay of the greeting is not shown again; nothing else is asked.
         let again = text(&mut h, "g1", "Hi, I am Jane", "Agent");
         h.push(again.as_bytes());
@@ -448,7 +427,7 @@ fn a_stream_that_sends_nothing_is_taken_as_up_after_a_while() {
     h.advance_to_deadline();
     assert_eq!(h.stream().id, st.id, "the same stream, not reopened");
     let l = h.take(Method::Get, "/entries?");
-    let entry = json!({"identifier":"a2","entryType":"Message","entryPayload":{"entryType":"Message","id":"a2","abstractMessage":{"messageType":"StaticContentMessage","id":"a2","staticContent":{"formatType":"Text","text":"two"}}},"sender":{"role":"Agent"},"senderDisplayName":"Jane","clientTimestamp":2,"transcriptedTimestamp":2,"relatedRecords":[]});
+    let entry = history_message("a2", "two", "Agent", "Jane", 2);
     h.reply(&l, 200, json!({"conversationEntries":[entry]}));
     let r = h.take(Method::Post, "/message");
     assert_eq!(body(&r)["message"]["id"], typed.as_str());

@@ -37,6 +37,15 @@ fn in_frame(state: &str, body: &str) -> String {
     )
 }
 
+/// A script reading the computed `property` (camelCase) of the part `part` in the widget of
+/// the frame of `state`.
+fn part_style(state: &str, part: &str, property: &str) -> String {
+    in_frame(
+        state,
+        &format!("return getComputedStyle(r.querySelector(\"[part~='{part}']\")).{property};"),
+    )
+}
+
 /// Every frame's `[state, data-studio, detail]`; a frame whose document is not yet the one
 /// with `theme=THEME` in its address counts as loading.
 const FRAME_STATUS: &str = "return [...document.querySelectorAll('iframe[data-state]')].map(f => {
@@ -293,10 +302,7 @@ async fn theme_studio_shows_every_state_and_themes_them_live() {
 
     // A property changed through the page's controls restyles every frame.
     set_control(&b, "prop-chat-accent", "#aa0000").await;
-    let send_bg = in_frame(
-        "agent",
-        "return getComputedStyle(r.querySelector(\"[part~='send-button']\")).backgroundColor;",
-    );
+    let send_bg = part_style("agent", "send-button", "backgroundColor");
     wait_eq(
         &b,
         "the send button in the accent",
@@ -307,10 +313,7 @@ async fn theme_studio_shows_every_state_and_themes_them_live() {
     wait_eq(
         &b,
         "the launcher in the accent",
-        &in_frame(
-            "badge",
-            "return getComputedStyle(r.querySelector(\"[part~='launcher']\")).backgroundColor;",
-        ),
+        &part_style("badge", "launcher", "backgroundColor"),
         json!("rgb(170, 0, 0)"),
     )
     .await;
@@ -318,10 +321,7 @@ async fn theme_studio_shows_every_state_and_themes_them_live() {
     wait_eq(
         &b,
         "the window's corners",
-        &in_frame(
-            "agent",
-            "return getComputedStyle(r.querySelector(\"[part~='window']\")).borderTopLeftRadius;",
-        ),
+        &part_style("agent", "window", "borderTopLeftRadius"),
         json!("4px"),
     )
     .await;
