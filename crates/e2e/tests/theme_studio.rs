@@ -289,9 +289,21 @@ async fn theme_studio_shows_every_state_and_themes_them_live() {
         .await;
     assert_eq!(phone, json!([375, 375]), "phone frame");
 
-    // The defaults pass where the widget's own colours were chosen for it.
+    // The defaults pass where the widget's own colours were chosen for it: every pair,
+    // the focus ring on the light background included (it was 2.1:1 before #b45309).
     assert_eq!(
         contrast_row(&b, "text-background").await,
+        json!(["true", "Pass"])
+    );
+    wait_eq(
+        &b,
+        "every default pair passing",
+        "return document.getElementById('contrast-summary').textContent",
+        json!("All 12 pairs pass WCAG AA."),
+    )
+    .await;
+    assert_eq!(
+        contrast_row(&b, "focus-background").await,
         json!(["true", "Pass"])
     );
     assert_eq!(
