@@ -177,7 +177,7 @@ pub fn iso_time(millis: Millis) -> String {
         .unwrap_or_default()
 }
 
-fn js_error_text(e: &JsValue) -> String {
+pub(crate) fn js_error_text(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| format!("{}: {}", e.name(), e.message()))
         .or_else(|| e.as_string())

@@ -15,8 +15,9 @@ use std::rc::{Rc, Weak};
 
 use std::cell::Cell;
 
+use crate::json::Chat;
 use chat_core::tabs::{Forwarder, Intent, TabMessage};
-use chat_core::{Author, Chat, ChatEvent, HttpAction, HttpError, Millis, StreamError};
+use chat_core::{Author, ChatEvent, HttpAction, HttpError, Millis, StreamError};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;

@@ -4,8 +4,9 @@
 use std::cell::Ref;
 use std::rc::Rc;
 
+use crate::json::Chat;
 use chat_core::tabs::Intent;
-use chat_core::{Chat, Millis};
+use chat_core::Millis;
 use yew::prelude::*;
 
 use crate::driver::Driver;

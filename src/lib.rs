@@ -8,14 +8,16 @@ mod browser;
 pub mod components;
 mod driver;
 mod hooks;
+mod json;
 mod page;
 mod tabs;
 
 use std::rc::Rc;
 
+use crate::json::Chat;
 use chat_core::config::Tabs;
 use chat_core::tabs::Intent;
-use chat_core::{Chat, ConfigError, Environment, Loaded, WidgetConfig};
+use chat_core::{ConfigError, Environment, Loaded, WidgetConfig};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -97,7 +99,7 @@ fn load(options: &MountOptions) -> Loaded {
         };
     }
     match &options.config_json {
-        Some(text) => WidgetConfig::from_json(text),
+        Some(text) => WidgetConfig::from_json::<json::BrowserJson>(text),
         None => WidgetConfig::from_value(&chat_core::json::Value::Null),
     }
 }

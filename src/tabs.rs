@@ -75,7 +75,10 @@ pub fn connect(driver: &Rc<Driver>) {
             let text = js_sys::Reflect::get(&data, &"m".into())
                 .ok()
                 .and_then(|m| m.as_string());
-            let Some(m) = text.as_deref().and_then(TabMessage::from_json) else {
+            let Some(m) = text
+                .as_deref()
+                .and_then(TabMessage::from_json::<crate::json::BrowserJson>)
+            else {
                 return;
             };
             let file = js_sys::Reflect::get(&data, &"f".into())
@@ -87,7 +90,11 @@ pub fn connect(driver: &Rc<Driver>) {
     let out = channel.clone();
     driver.set_post(move |m, file| {
         let data = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&data, &"m".into(), &m.to_json().into());
+        let _ = js_sys::Reflect::set(
+            &data,
+            &"m".into(),
+            &m.to_json::<crate::json::BrowserJson>().into(),
+        );
         if let Some(f) = file {
             let _ = js_sys::Reflect::set(&data, &"f".into(), f);
         }

@@ -103,7 +103,8 @@ pub fn release() -> Result {
         let data = chat_core::LanguageData::shipped(tag)
             .ok_or_else(|| format!("no compiled texts for {tag}"))?;
         let file = messages.join(format!("{tag}.json"));
-        fs::write(&file, data.to_json()).map_err(|e| format!("write {}: {e}", file.display()))?;
+        fs::write(&file, data.to_json::<chat_core::codec::SerdeJson>())
+            .map_err(|e| format!("write {}: {e}", file.display()))?;
     }
     copy("index.html", &dist.join("index.html"))?;
     copy("www/shop.css", &dist.join("shop.css"))?;

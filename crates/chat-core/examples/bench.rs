@@ -5,8 +5,10 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use chat_core::json::Value;
-use chat_core::{Chat, Environment, WidgetConfig};
+use chat_core::codec::SerdeJson;
+use chat_core::{Environment, WidgetConfig};
+
+type Chat = chat_core::Chat<SerdeJson>;
 
 /// The demo shop assistant (a site always names its bot).
 const DEMO: &str = r#"{"bot": {"type": "demo"}}"#;
@@ -34,10 +36,10 @@ fn main() {
         "load + validate the demo configuration, build the chat",
         2_000,
         || {
-            black_box(Chat::new(WidgetConfig::from_json(DEMO), env()));
+            black_box(Chat::new(WidgetConfig::from_json::<SerdeJson>(DEMO), env()));
         },
     );
-    let mut chat = Chat::new(WidgetConfig::from_json(DEMO), env());
+    let mut chat = Chat::new(WidgetConfig::from_json::<SerdeJson>(DEMO), env());
     chat.handle_start(0);
     let questions = [
         "Where is my order?",
@@ -62,7 +64,7 @@ fn main() {
             while chat.poll_http().is_some() {}
         },
     );
-    let mut big = Chat::new(WidgetConfig::from_json(DEMO), env());
+    let mut big = Chat::new(WidgetConfig::from_json::<SerdeJson>(DEMO), env());
     big.handle_start(0);
     for n in 0..100 {
         big.handle_send(&format!("question number {n} about shipping"), n);
@@ -83,21 +85,12 @@ fn main() {
         2_000,
         || {
             black_box(Chat::new(
-                WidgetConfig::from_json(DEMO),
+                WidgetConfig::from_json::<SerdeJson>(DEMO),
                 Environment {
                     persisted: Some(saved.clone()),
                     ..env()
                 },
             ));
-        },
-    );
-    let doc = Value::parse(&saved).unwrap();
-    let text = doc.to_json();
-    measure(
-        &format!("parse {} KB of JSON", text.len() / 1024),
-        2_000,
-        || {
-            black_box(Value::parse(black_box(&text)).unwrap());
         },
     );
 }

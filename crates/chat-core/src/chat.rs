@@ -11,6 +11,7 @@ use crate::tabs::Intent;
 
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
+use crate::codec::Json;
 use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
 use crate::handoff::run::AgentChat;
 use crate::handoff::PrechatState;
@@ -201,8 +202,8 @@ impl Turn {
 }
 
 impl Persisted {
-    fn to_json(&self) -> String {
-        Value::object([
+    fn to_json<J: Json>(&self) -> String {
+        J::encode(&Value::object([
             ("version", Value::from(self.version)),
             ("transcript", self.transcript.to_value()),
             ("open", Value::from(self.open)),
@@ -232,12 +233,11 @@ impl Persisted {
                         .collect(),
                 ),
             ),
-        ])
-        .to_json()
+        ]))
     }
 
-    fn from_json(text: &str) -> Option<Persisted> {
-        let v = Value::parse(text).ok()?;
+    fn from_json<J: Json>(text: &str) -> Option<Persisted> {
+        let v = J::decode::<Value>(text).ok()?;
         let context = match v.get("context") {
             Some(Value::Object(o)) => o
                 .iter()
@@ -275,7 +275,7 @@ const PERSIST_VERSION: u32 = 1;
 
 /// The conversation.
 #[derive(Debug)]
-pub struct Chat {
+pub struct Chat<J: Json> {
     pub(crate) config: WidgetConfig,
     pub(crate) catalogue: Catalogue,
     report: Report,
@@ -292,9 +292,9 @@ pub struct Chat {
     pub(crate) events: VecDeque<ChatEvent>,
     pub(crate) dirty: bool,
     /// The agent conversation (MIAW or Live Chat), once the bot handed off.
-    pub(crate) agent: Option<AgentChat>,
+    pub(crate) agent: Option<AgentChat<J>>,
     /// Ended agent sessions still finishing a last request (Live Chat `ChatEnd`).
-    pub(crate) retired: Vec<AgentChat>,
+    pub(crate) retired: Vec<AgentChat<J>>,
     /// Agent sessions started so far (numbers their request ids).
     pub(crate) agent_count: u64,
     /// The pre-chat form, while shown.
@@ -321,9 +321,9 @@ pub struct Chat {
     applied_intents: VecDeque<String>,
 }
 
-impl Chat {
+impl<J: Json> Chat<J> {
     /// Builds the conversation from a loaded configuration, restoring persisted state if any.
-    pub fn new(loaded: Loaded, env: Environment) -> Chat {
+    pub fn new(loaded: Loaded, env: Environment) -> Self {
         let Loaded { config, mut report } = loaded;
         let mut languages: Vec<&str> = Vec::new();
         languages.extend(config.language.as_deref());
@@ -332,7 +332,7 @@ impl Chat {
         let data = env
             .language_data
             .as_deref()
-            .and_then(crate::messages::LanguageData::from_json);
+            .and_then(crate::messages::LanguageData::from_json::<J>);
         let (catalogue, message_problems) =
             Catalogue::with_data(&languages, config.messages.as_ref(), data);
         report.warnings.extend(message_problems);
@@ -391,7 +391,7 @@ impl Chat {
 
     fn restore(&mut self, saved: &str) {
         // A state from another version or a damaged value is ignored: a fresh conversation.
-        let Some(p) = Persisted::from_json(saved) else {
+        let Some(p) = Persisted::from_json::<J>(saved) else {
             return;
         };
         if p.version != PERSIST_VERSION {
@@ -555,7 +555,7 @@ impl Chat {
             session_id: self.session_id.clone(),
             intents: self.applied_intents.iter().cloned().collect(),
         };
-        Some(p.to_json())
+        Some(p.to_json::<J>())
     }
 
     /// When [`Chat::handle_timeout`] must be called next.
@@ -878,7 +878,7 @@ impl Chat {
         }
         let turn = in_flight.take().expect("checked above").turn;
         let outcome = match result {
-            Ok(r) if r.is_success() => parse_response(&r.body),
+            Ok(r) if r.is_success() => parse_response::<J>(&r.body),
             Ok(r) => Err(format!("the bot server answered HTTP {}", r.status)),
             Err(HttpError::Network(e)) => Err(format!("the bot server could not be reached ({e})")),
             Err(HttpError::Aborted) => Err("the bot server did not answer in time".into()),
@@ -1090,7 +1090,7 @@ impl Chat {
             method: Method::Post,
             url: config.url.clone(),
             headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(request_body(&self.session_id, &turn.payload)),
+            body: Some(request_body::<J>(&self.session_id, &turn.payload)),
         };
         *in_flight = Some(InFlight {
             request: request.id,

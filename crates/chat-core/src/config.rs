@@ -145,8 +145,8 @@ const TOP_KEYS_HINT: &str =
 
 impl WidgetConfig {
     /// Parses configuration JSON text.
-    pub fn from_json(text: &str) -> Loaded {
-        match Value::parse(text) {
+    pub fn from_json<J: crate::codec::Json>(text: &str) -> Loaded {
+        match J::decode::<Value>(text) {
             Ok(v) => Self::from_value(&v),
             Err(e) => {
                 let mut report = Report::default();

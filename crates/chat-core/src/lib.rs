@@ -9,6 +9,7 @@
 pub mod bot;
 pub mod brand;
 pub mod chat;
+pub mod codec;
 pub mod config;
 mod demo;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod handoff;
 pub mod http;
 pub mod json;
 pub mod livechat;
+pub mod loose;
 pub mod messages;
 pub mod miaw;
 pub mod pairs;
@@ -23,6 +25,7 @@ pub mod tabs;
 pub mod transcript;
 
 pub use chat::{Chat, ChatEvent, Environment, HandoffRequest};
+pub use codec::{DecodeError, Json};
 pub use config::{Loaded, WidgetConfig};
 pub use error::ConfigError;
 pub use http::{

@@ -191,8 +191,8 @@ pub enum TabMessage {
 }
 
 impl TabMessage {
-    pub fn to_json(&self) -> String {
-        match self {
+    pub fn to_json<J: crate::codec::Json>(&self) -> String {
+        J::encode(&match self {
             TabMessage::Intent { id, intent } => Value::object([
                 ("type", Value::from("intent")),
                 ("id", Value::from(id.as_str())),
@@ -206,13 +206,12 @@ impl TabMessage {
                 ("id", Value::from(id.as_str())),
             ]),
             TabMessage::Owner => Value::object([("type", Value::from("owner"))]),
-        }
-        .to_json()
+        })
     }
 
     /// `None` for text that is not a message of ours.
-    pub fn from_json(text: &str) -> Option<TabMessage> {
-        let v = Value::parse(text).ok()?;
+    pub fn from_json<J: crate::codec::Json>(text: &str) -> Option<TabMessage> {
+        let v = J::decode::<Value>(text).ok()?;
         let id = || v.get("id").and_then(Value::as_str).map(str::to_string);
         Some(match v.get("type")?.as_str()? {
             "intent" => TabMessage::Intent {

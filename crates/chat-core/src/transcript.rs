@@ -518,8 +518,9 @@ mod tests {
             .push(QuickReply::new("x"));
         t.push(Author::Bot { name: "Ava".into() }, "x\"y", 2);
         t.get_mut("m2").unwrap().status = Some(Status::Failed);
-        let json = t.to_value().to_json();
-        let back = Transcript::from_value(&Value::parse(&json).unwrap()).unwrap();
+        use crate::codec::{Json, SerdeJson};
+        let json = SerdeJson::encode(&t.to_value());
+        let back = Transcript::from_value(&SerdeJson::decode::<Value>(&json).unwrap()).unwrap();
         assert_eq!(back, t);
         // ids continue after a restore
         let mut back = back;

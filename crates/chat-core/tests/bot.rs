@@ -8,7 +8,7 @@ use serde_json::json;
 
 /// Loads a configuration written with `json!` (the core has its own JSON type).
 fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
-    WidgetConfig::from_json(&v.to_string())
+    WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&v.to_string())
 }
 
 fn bot(config: serde_json::Value) -> LocalBot {

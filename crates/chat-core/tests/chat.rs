@@ -1,9 +1,10 @@
 //! The conversation state machine, driven as the browser layer drives it, with simulated time.
 
 use chat_core::{
-    Author, Chat, ChatEvent, Environment, HttpAction, HttpError, HttpRequest, HttpResponse, MsgKey,
+    Author, ChatEvent, Environment, HttpAction, HttpError, HttpRequest, HttpResponse, MsgKey,
     Status, WidgetConfig,
 };
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 use serde_json::json;
 
 #[path = "common/bot.rs"]
@@ -12,7 +13,7 @@ use bot::with_bot;
 
 /// Loads a configuration written with `json!` (the core has its own JSON type).
 fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
-    WidgetConfig::from_json(&with_bot(v).to_string())
+    WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&with_bot(v).to_string())
 }
 
 fn env() -> Environment {

@@ -11,14 +11,14 @@ use bot::with_bot;
 
 /// Loads a configuration written with `json!` (the core has its own JSON type).
 fn cfg(v: &serde_json::Value) -> chat_core::Loaded {
-    WidgetConfig::from_json(&with_bot(v).to_string())
+    WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&with_bot(v).to_string())
 }
 
 /// No configuration, or one that names no bot, is an error (shown by the widget and in the
 /// console); the demo shop assistant runs only when asked for.
 #[test]
 fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
-    let null = WidgetConfig::from_json("null");
+    let null = WidgetConfig::from_json::<chat_core::codec::SerdeJson>("null");
     assert_eq!(null.report.errors.len(), 1);
     assert_eq!(null.report.errors[0].path, "");
     assert!(null.report.errors[0]
@@ -29,7 +29,7 @@ fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
         r#"{"title": "Acme"}"#,
         r#"{"handoff": {"miaw": {"url": "https://a.my.salesforce-scrt.com", "orgId": "00D5e000000AbCd", "developerName": "W"}}}"#,
     ] {
-        let loaded = WidgetConfig::from_json(text);
+        let loaded = WidgetConfig::from_json::<chat_core::codec::SerdeJson>(text);
         assert_eq!(loaded.report.errors.len(), 1, "{text}: {:?}", loaded.report);
         assert_eq!(loaded.report.errors[0].path, "bot", "{text}");
         assert!(
@@ -38,7 +38,7 @@ fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
         );
     }
     for text in ["[]", "\"config\"", "42", "true"] {
-        let loaded = WidgetConfig::from_json(text);
+        let loaded = WidgetConfig::from_json::<chat_core::codec::SerdeJson>(text);
         assert_eq!(loaded.report.errors.len(), 1, "{text}");
         assert!(
             loaded.report.errors[0]
@@ -47,7 +47,8 @@ fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
             "{text}"
         );
     }
-    let demo = WidgetConfig::from_json(r#"{"bot": {"type": "demo"}}"#);
+    let demo =
+        WidgetConfig::from_json::<chat_core::codec::SerdeJson>(r#"{"bot": {"type": "demo"}}"#);
     assert!(
         demo.report.errors.is_empty() && demo.report.warnings.is_empty(),
         "{:?}",
@@ -58,7 +59,9 @@ fn a_missing_configuration_or_bot_is_an_error_and_the_demo_bot_an_opt_in() {
     };
     assert!(!bot.intents.is_empty());
     assert!(!bot.greeting.is_empty());
-    let extra = WidgetConfig::from_json(r#"{"bot": {"type": "demo", "intents": []}}"#);
+    let extra = WidgetConfig::from_json::<chat_core::codec::SerdeJson>(
+        r#"{"bot": {"type": "demo", "intents": []}}"#,
+    );
     assert!(
         extra
             .report
@@ -348,7 +351,7 @@ fn unknown_keys_are_warnings_with_a_suggestion() {
 
 #[test]
 fn malformed_json_text_is_an_error_not_a_panic() {
-    let loaded = WidgetConfig::from_json("{ \"title\": ");
+    let loaded = WidgetConfig::from_json::<chat_core::codec::SerdeJson>("{ \"title\": ");
     assert_eq!(loaded.report.errors.len(), 1);
     assert!(loaded.report.errors[0].message.contains("not valid JSON"));
 }

@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use chat_core::handoff::{Channel, FieldKind, HandoffConfig};
-use chat_core::{Chat, Environment, HttpAction, Pairs, WidgetConfig};
+use chat_core::{Environment, HttpAction, Pairs, WidgetConfig};
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 use serde_json::Value as J;
 
 /// The emulator's default identities (crates/sf-emulator/README.md).
@@ -48,7 +49,7 @@ fn livechat_config() -> J {
 }
 
 fn load(config: &J) -> WidgetConfig {
-    let loaded = WidgetConfig::from_json(&config.to_string());
+    let loaded = WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&config.to_string());
     assert!(
         loaded.report.errors.is_empty(),
         "errors: {:?}",
@@ -89,7 +90,7 @@ fn check_prechat(h: &HandoffConfig) {
 /// of the agent session.
 fn first_agent_request(config: &J) -> (u64, String) {
     let mut chat = Chat::new(
-        WidgetConfig::from_json(&config.to_string()),
+        WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&config.to_string()),
         Environment {
             session_id: "demo".into(),
             seed: 1,

@@ -3,9 +3,10 @@
 //! reload mid-chat, wait timeout, request failures — every text from the catalogue.
 
 use chat_core::{
-    Author, Chat, ChatEvent, Environment, HttpAction, HttpError, HttpRequest, HttpResponse, MsgKey,
+    Author, ChatEvent, Environment, HttpAction, HttpError, HttpRequest, HttpResponse, MsgKey,
     Status, WidgetConfig,
 };
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 use serde_json::{json, Value as J};
 
 #[path = "common/bot.rs"]
@@ -50,7 +51,8 @@ struct H {
 
 impl H {
     fn new(config: &J, persisted: Option<String>) -> H {
-        let loaded = WidgetConfig::from_json(&with_bot(config).to_string());
+        let loaded =
+            WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&with_bot(config).to_string());
         assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
         let mut c = Chat::new(
             loaded,

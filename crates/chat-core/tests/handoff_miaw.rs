@@ -6,9 +6,10 @@
 
 use chat_core::transcript::format_bytes;
 use chat_core::{
-    Author, Chat, ChatEvent, Environment, FileInfo, FileRef, HttpAction, HttpError, HttpRequest,
+    Author, ChatEvent, Environment, FileInfo, FileRef, HttpAction, HttpError, HttpRequest,
     HttpResponse, Method, MsgKey, Pairs, Status, StreamError, UploadRequest, WidgetConfig,
 };
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 use serde_json::{json, Value as J};
 
 #[path = "common/bot.rs"]
@@ -77,7 +78,8 @@ struct H {
 
 impl H {
     fn new(config: &J, persisted: Option<String>, seed: u64) -> H {
-        let loaded = WidgetConfig::from_json(&with_bot(config).to_string());
+        let loaded =
+            WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&with_bot(config).to_string());
         assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
         let mut c = Chat::new(
             loaded,

@@ -4,9 +4,8 @@
 #[path = "livechat_support.rs"]
 mod support;
 
-use chat_core::livechat::{
-    EndReason, HistoryEntry, LiveChatEvent, LiveChatSession, PersistUpdate, Phase,
-};
+use chat_core::livechat::{EndReason, HistoryEntry, LiveChatEvent, PersistUpdate, Phase};
+pub type LiveChatSession = chat_core::livechat::LiveChatSession<chat_core::codec::SerdeJson>;
 use chat_core::HttpAction;
 use serde_json::json;
 use support::*;
@@ -192,7 +191,10 @@ fn reload_mid_chat_resumes_the_same_chat() {
         Some(PersistUpdate::Save(s)) => s,
         other => panic!("expected a saved state, got {other:?}"),
     };
-    assert_eq!(h.s.persist().unwrap().to_json(), saved);
+    assert_eq!(
+        serde_json::to_string(&h.s.persist().unwrap()).unwrap(),
+        saved
+    );
     let v: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(v["key"], KEY);
     assert_eq!(v["affinity"], "aff1");
@@ -260,7 +262,7 @@ fn reload_while_queued_resumes_polling() {
         1,
         json!([{"type": "ChatRequestSuccess", "message": {"queuePosition": 2}}]),
     );
-    let saved = h.s.persist().unwrap().to_json();
+    let saved = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
     let mut r = H::with(LiveChatSession::restore(config(), &saved).unwrap());
     assert_eq!(r.s.phase(), Phase::Queued);
     r.start();
@@ -276,7 +278,7 @@ fn reload_while_queued_resumes_polling() {
 #[test]
 fn damaged_or_foreign_saved_state_is_refused() {
     let h = H::established(config(), false);
-    let good = h.s.persist().unwrap().to_json();
+    let good = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
     assert!(LiveChatSession::restore(config(), &good).is_some());
     for bad in [
         "",
@@ -323,7 +325,7 @@ fn reload_during_a_reconnect_still_checks_the_cut_off_message() {
     h.answer("/System/Messages", 503, "");
     h.answer("/System/ReconnectSession", 200, &reconnect_answer("f6"));
     h.answer("/Chasitor/ChasitorResyncState", 200, "OK");
-    let saved = h.s.persist().unwrap().to_json();
+    let saved = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
     let mut r = H::with(LiveChatSession::restore(config(), &saved).unwrap());
     r.start();
     assert!(

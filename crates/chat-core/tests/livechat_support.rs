@@ -7,7 +7,8 @@
 #![allow(dead_code)]
 
 use chat_core::http::{HttpAction, HttpError, HttpRequest, HttpResponse};
-use chat_core::livechat::{LiveChatConfig, LiveChatEvent, LiveChatSession};
+use chat_core::livechat::{LiveChatConfig, LiveChatEvent};
+pub type LiveChatSession = chat_core::livechat::LiveChatSession<chat_core::codec::SerdeJson>;
 use serde_json::Value as J;
 
 pub const KEY: &str = "ec550263!1629334776994!Trfo=";

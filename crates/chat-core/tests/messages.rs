@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 
 fn cat(languages: &[&str], overrides: Value) -> (Catalogue, Vec<ConfigError>) {
     // Our own JSON value, from serde_json's `json!` text.
-    let overrides = chat_core::json::Value::parse(&overrides.to_string()).expect("valid JSON");
+    let overrides = <chat_core::codec::SerdeJson as chat_core::Json>::decode::<
+        chat_core::json::Value,
+    >(&overrides.to_string())
+    .expect("valid JSON");
     Catalogue::new(languages, Some(&overrides))
 }
 
@@ -628,8 +631,11 @@ fn docs_page_lists_every_key_and_default() {
 fn languages_loaded_as_data_match_the_compiled_ones() {
     use chat_core::LanguageData;
     for tag in ["fr", "de", "es", "ar"] {
-        let json = LanguageData::shipped(tag).expect("shipped").to_json();
-        let data = LanguageData::from_json(&json).expect("reads back");
+        let json = LanguageData::shipped(tag)
+            .expect("shipped")
+            .to_json::<chat_core::codec::SerdeJson>();
+        let data =
+            LanguageData::from_json::<chat_core::codec::SerdeJson>(&json).expect("reads back");
         assert_eq!(data.tag(), tag);
         let (compiled, _) = Catalogue::new(&[tag], None);
         let (loaded, _) = Catalogue::with_data(&[tag], None, Some(data));
@@ -656,7 +662,13 @@ fn languages_loaded_as_data_match_the_compiled_ones() {
 #[test]
 fn language_data_is_used_only_for_its_language_and_under_overrides() {
     use chat_core::LanguageData;
-    let fr = || LanguageData::from_json(&LanguageData::shipped("fr").unwrap().to_json());
+    let fr = || {
+        LanguageData::from_json::<chat_core::codec::SerdeJson>(
+            &LanguageData::shipped("fr")
+                .unwrap()
+                .to_json::<chat_core::codec::SerdeJson>(),
+        )
+    };
     let (de, _) = Catalogue::with_data(&["de"], None, fr());
     assert_eq!(de.language(), "de");
     assert_eq!(de.text(MsgKey::LauncherOpenLabel), "Chat öffnen");
@@ -667,14 +679,20 @@ fn language_data_is_used_only_for_its_language_and_under_overrides() {
         "{\"messages\": {}}",
         "{\"lang\": 3}",
     ] {
-        assert_eq!(LanguageData::from_json(bad), None, "{bad}");
+        assert_eq!(
+            LanguageData::from_json::<chat_core::codec::SerdeJson>(bad),
+            None,
+            "{bad}"
+        );
     }
-    let partial = LanguageData::from_json(
+    let partial = LanguageData::from_json::<chat_core::codec::SerdeJson>(
         "{\"lang\": \"fr\", \"messages\": {\"launcherOpenLabel\": \"Ouvrir\", \"nope\": \"x\", \"windowTitle\": 3}}",
     )
     .unwrap();
-    let overrides =
-        chat_core::json::Value::parse("{\"fr\": {\"windowTitle\": \"Bonjour\"}}").unwrap();
+    let overrides = <chat_core::codec::SerdeJson as chat_core::Json>::decode::<
+        chat_core::json::Value,
+    >("{\"fr\": {\"windowTitle\": \"Bonjour\"}}")
+    .unwrap();
     let (c, problems) = Catalogue::with_data(&["fr-CA"], Some(&overrides), Some(partial));
     assert!(problems.is_empty());
     assert_eq!(c.text(MsgKey::LauncherOpenLabel), "Ouvrir", "from the data");

@@ -8,7 +8,8 @@ mod support;
 use chat_core::handoff::Channel;
 use chat_core::http::{HttpAction, HttpRequest, HttpResponse, Method};
 use chat_core::miaw::{MiawConfig, MiawEvent};
-use chat_core::{Chat, Environment, Pairs, WidgetConfig};
+use chat_core::{Environment, Pairs, WidgetConfig};
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 use serde_json::{json, Value as J};
 use support::*;
 
@@ -139,7 +140,9 @@ fn miaw_settings(extra: J) -> chat_core::Loaded {
     if let (J::Object(m), J::Object(e)) = (&mut miaw, extra) {
         m.extend(e);
     }
-    WidgetConfig::from_json(&with_bot(&json!({"handoff": {"miaw": miaw}})).to_string())
+    WidgetConfig::from_json::<chat_core::codec::SerdeJson>(
+        &with_bot(&json!({"handoff": {"miaw": miaw}})).to_string(),
+    )
 }
 
 fn send_receipts_of(loaded: &chat_core::Loaded) -> bool {
@@ -492,7 +495,8 @@ impl C {
                 "sendTranscript": false
             }
         });
-        let loaded = WidgetConfig::from_json(&with_bot(&config).to_string());
+        let loaded =
+            WidgetConfig::from_json::<chat_core::codec::SerdeJson>(&with_bot(&config).to_string());
         assert!(loaded.report.errors.is_empty(), "{:?}", loaded.report);
         let now = 1_732_262_400_000;
         let mut c = Chat::new(

@@ -5,8 +5,9 @@ mod support;
 
 use chat_core::http::{HttpRequest, Method};
 use chat_core::miaw::{
-    Delivery, EndReason, MessageContent, MiawConfig, MiawEvent, MiawSession, Role, StreamError,
+    Delivery, EndReason, MessageContent, MiawConfig, MiawEvent, Role, StreamError,
 };
+type MiawSession = chat_core::miaw::MiawSession<chat_core::codec::SerdeJson>;
 use serde_json::{json, Value as J};
 use support::*;
 

@@ -8,7 +8,8 @@
 #![allow(dead_code)]
 
 use chat_core::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, UploadRequest};
-use chat_core::miaw::{Deployment, MiawAction, MiawConfig, MiawEvent, MiawSession, StreamError};
+use chat_core::miaw::{Deployment, MiawAction, MiawConfig, MiawEvent, StreamError};
+type MiawSession = chat_core::miaw::MiawSession<chat_core::codec::SerdeJson>;
 use chat_core::Pairs;
 use serde_json::{json, Value as J};
 

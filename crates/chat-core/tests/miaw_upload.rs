@@ -178,7 +178,7 @@ fn upload_request_shape_and_visitor_bubble() {
 #[test]
 fn wire_send_file_with_new_session() {
     let d = config().deployment;
-    let u = wire::send_file(
+    let u = wire::send_file::<chat_core::codec::SerdeJson>(
         &d,
         9,
         "tok",

@@ -27,7 +27,7 @@ const BASE: &str = "https://acme.my.salesforce-scrt.com/iamessage/api/v2";
 
 #[test]
 fn guest_and_verified_token_requests() {
-    let r = unauthenticated_token(&dep(), 1);
+    let r = unauthenticated_token::<chat_core::codec::SerdeJson>(&dep(), 1);
     assert_eq!(r.method, Method::Post);
     assert_eq!(
         r.url,
@@ -39,14 +39,14 @@ fn guest_and_verified_token_requests() {
         body(&r),
         json!({"orgId":"00D5e000000AbCdXXX","esDeveloperName":"Web_Custom_Client","capabilitiesVersion":"1","platform":"Web"})
     );
-    let r = authenticated_token(&dep(), 2, "id.jwt");
+    let r = authenticated_token::<chat_core::codec::SerdeJson>(&dep(), 2, "id.jwt");
     assert_eq!(
         r.url,
         format!("{BASE}/authorization/authenticated/access-token")
     );
     assert_eq!(body(&r)["authorizationType"], "JWT");
     assert_eq!(body(&r)["customerIdentityToken"], "id.jwt");
-    let r = continuation_token(&dep(), 3, "tok");
+    let r = continuation_token::<chat_core::codec::SerdeJson>(&dep(), 3, "tok");
     assert_eq!(r.method, Method::Get);
     assert_eq!(
         r.url,
@@ -61,7 +61,7 @@ fn create_conversation_request() {
     let mut d = dep();
     d.language = Some("en_US".into());
     let routing: Pairs = [("_firstName", "Ada".to_string())].into_iter().collect();
-    let r = create_conversation(
+    let r = create_conversation::<chat_core::codec::SerdeJson>(
         &d,
         4,
         "tok",
@@ -79,7 +79,7 @@ fn create_conversation_request() {
 #[test]
 fn send_text_and_choice_and_new_session() {
     let c = "3f6c";
-    let r = send_message(
+    let r = send_message::<chat_core::codec::SerdeJson>(
         &dep(),
         5,
         "tok",
@@ -94,7 +94,7 @@ fn send_text_and_choice_and_new_session() {
         json!({"message":{"id":"m1","messageType":"StaticContentMessage","staticContent":{"formatType":"Text","text":"Hello, I need help"}},"esDeveloperName":"Web_Custom_Client"})
     );
     let routing: Pairs = [("_firstName", "Ada".to_string())].into_iter().collect();
-    let r = send_message(
+    let r = send_message::<chat_core::codec::SerdeJson>(
         &dep(),
         6,
         "tok",
@@ -105,7 +105,7 @@ fn send_text_and_choice_and_new_session() {
     );
     assert_eq!(body(&r)["isNewMessagingSession"], true);
     assert_eq!(body(&r)["routingAttributes"], json!({"_firstName":"Ada"}));
-    let r = send_message(
+    let r = send_message::<chat_core::codec::SerdeJson>(
         &dep(),
         7,
         "tok",
@@ -125,13 +125,13 @@ fn send_text_and_choice_and_new_session() {
 
 #[test]
 fn typing_close_end_list_sse() {
-    let r = typing(&dep(), 8, "tok", "c1", "e1", true);
+    let r = typing::<chat_core::codec::SerdeJson>(&dep(), 8, "tok", "c1", "e1", true);
     assert_eq!(r.url, format!("{BASE}/conversation/c1/entry"));
     assert_eq!(
         body(&r),
         json!({"entryType":"TypingStartedIndicator","id":"e1"})
     );
-    let r = typing(&dep(), 8, "tok", "c1", "e2", false);
+    let r = typing::<chat_core::codec::SerdeJson>(&dep(), 8, "tok", "c1", "e2", false);
     assert_eq!(
         body(&r),
         json!({"entryType":"TypingStoppedIndicator","id":"e2"})
@@ -166,16 +166,22 @@ fn typing_close_end_list_sse() {
 
 #[test]
 fn token_and_error_bodies() {
-    let t = parse_token(br#"{"accessToken":"eyJ","lastEventId":"0","context":{}}"#).unwrap();
+    let t = parse_token::<chat_core::codec::SerdeJson>(
+        br#"{"accessToken":"eyJ","lastEventId":"0","context":{}}"#,
+    )
+    .unwrap();
     assert_eq!(t.access_token, "eyJ");
     assert_eq!(t.last_event_id.as_deref(), Some("0"));
-    assert!(parse_token(b"{}").is_err());
-    assert!(parse_token(b"nope").is_err());
+    assert!(parse_token::<chat_core::codec::SerdeJson>(b"{}").is_err());
+    assert!(parse_token::<chat_core::codec::SerdeJson>(b"nope").is_err());
     assert_eq!(
-        error_message(br#"{"message":"Jwt is expired"}"#).as_deref(),
+        error_message::<chat_core::codec::SerdeJson>(br#"{"message":"Jwt is expired"}"#).as_deref(),
         Some("Jwt is expired")
     );
-    assert_eq!(error_message(b"<html>"), None);
+    assert_eq!(
+        error_message::<chat_core::codec::SerdeJson>(b"<html>"),
+        None
+    );
 }
 
 fn envelope(entry_type: &str, payload: J, role: &str, name: &str, related: J) -> String {
@@ -208,7 +214,7 @@ fn entry(p: Parsed) -> Entry {
 #[test]
 fn text_message_from_spec() {
     let payload = json!({"entryType":"Message","id":"a1","abstractMessage":{"messageType":"StaticContentMessage","inReplyToMessageId":null,"id":"a1","references":[],"staticContent":{"formatType":"Text","text":"Hi Ada, how can I help?"}},"messageReason":null});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_MESSAGE",
         &envelope("Message", payload, "Agent", "Jane", json!([])),
     ));
@@ -236,7 +242,7 @@ fn choices_buttons_and_quick_replies() {
         let payload = json!({"entryType":"Message","id":"c1","abstractMessage":{"messageType":"ChoicesMessage","id":"c1","choices":{"formatType":fmt,"text":"Pick one","optionItems":[
             {"itemType":"TitleOptionItem","optionIdentifier":"opt-1","optionId":"x","titleItem":{"itemType":"TitleItem","title":"Billing"}},
             {"itemType":"TitleOptionItem","optionIdentifier":"opt-2","titleItem":{"title":"Tech"}}]}}});
-        let e = entry(parse_event(
+        let e = entry(parse_event::<chat_core::codec::SerdeJson>(
             "CONVERSATION_MESSAGE",
             &envelope("Message", payload, "Agent", "Jane", json!([])),
         ));
@@ -267,7 +273,7 @@ fn choices_buttons_and_quick_replies() {
 #[test]
 fn attachments_message() {
     let payload = json!({"entryType":"Message","id":"f1","abstractMessage":{"messageType":"StaticContentMessage","id":"f1","staticContent":{"formatType":"Attachments","text":null,"attachments":[{"contentLength":4,"id":"u1","mimeType":"application/pdf","name":"label.pdf","url":"http://x/files/u1"}]}}});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_MESSAGE",
         &envelope("Message", payload, "Agent", "Jane", json!([])),
     ));
@@ -294,7 +300,7 @@ fn attachments_message() {
 #[test]
 fn participant_changes() {
     let payload = json!({"entryType":"ParticipantChanged","id":"p1","entries":[{"operation":"add","displayName":"Jane Agent","participant":{"role":"Agent"}},{"operation":"remove","displayName":"","participant":{"role":"Chatbot"}}]});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_PARTICIPANT_CHANGED",
         &envelope(
             "ParticipantChanged",
@@ -324,7 +330,7 @@ fn participant_changes() {
 #[test]
 fn routing_results() {
     let payload = json!({"entryType":"RoutingResult","id":"r1","routingType":"Initial","failureType":"None","estimatedWaitTime":{"estimatedWaitTimeInSeconds":45,"isEWTRequested":true}});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_ROUTING_RESULT",
         &envelope("RoutingResult", payload, "Router", "", json!([])),
     ));
@@ -339,7 +345,7 @@ fn routing_results() {
         })
     );
     let payload = json!({"entryType":"RoutingResult","id":"r2","routingType":"Transfer","failureType":"RoutingError","failureReason":"No agents"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_ROUTING_RESULT",
         &envelope("RoutingResult", payload, "Router", "", json!([])),
     ));
@@ -357,7 +363,7 @@ fn routing_results() {
 #[test]
 fn acknowledgements_prefer_related_records() {
     let payload = json!({"entryType":"DeliveryAcknowledgement","id":"d1","acknowledgedConversationEntryIdentifier":"other","acknowledgementTimestamp":1732262406000u64});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT",
         &envelope(
             "DeliveryAcknowledgement",
@@ -375,7 +381,7 @@ fn acknowledgements_prefer_related_records() {
         }
     );
     let payload = json!({"entryType":"ReadAcknowledgement","id":"d2","acknowledgedConversationEntryIdentifier":"fallback"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_READ_ACKNOWLEDGEMENT",
         &envelope("ReadAcknowledgement", payload, "Agent", "Jane", json!([])),
     ));
@@ -388,7 +394,7 @@ fn acknowledgements_prefer_related_records() {
     );
     let payload = json!({"entryType":"ReadAcknowledgement","id":"d3"});
     assert!(matches!(
-        parse_event(
+        parse_event::<chat_core::codec::SerdeJson>(
             "CONVERSATION_READ_ACKNOWLEDGEMENT",
             &envelope("ReadAcknowledgement", payload, "Agent", "Jane", json!([]))
         ),
@@ -399,31 +405,31 @@ fn acknowledgements_prefer_related_records() {
 #[test]
 fn typing_close_session_status() {
     let p = json!({"entryType":"TypingStartedIndicator","id":"t1"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_TYPING_STARTED_INDICATOR",
         &envelope("TypingStartedIndicator", p, "Agent", "Jane", json!([])),
     ));
     assert_eq!(e.kind, EntryKind::TypingStarted);
     assert_eq!(e.sender_name.as_deref(), Some("Jane"));
     let p = json!({"entryType":"TypingStoppedIndicator","id":"t2"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_TYPING_STOPPED_INDICATOR",
         &envelope("TypingStoppedIndicator", p, "Agent", "Jane", json!([])),
     ));
     assert_eq!(e.kind, EntryKind::TypingStopped);
     let p = json!({"entryType":"CloseConversation","id":"x","conversationId":"conv"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_CLOSE_CONVERSATION",
         &envelope("CloseConversation", p, "System", "", json!([])),
     ));
     assert_eq!(e.kind, EntryKind::Closed);
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_CLOSE_CONVERSATION",
         r#"{"conversationId":"conv"}"#,
     ));
     assert_eq!(e.kind, EntryKind::Closed);
     let p = json!({"entryType":"SessionStatusChanged","id":"s","changedStatus":"Ended"});
-    let e = entry(parse_event(
+    let e = entry(parse_event::<chat_core::codec::SerdeJson>(
         "CONVERSATION_SESSION_STATUS_CHANGED",
         &envelope("SessionStatusChanged", p, "System", "", json!([])),
     ));
@@ -516,7 +522,10 @@ fn unknown_and_malformed_are_skips() {
     ];
     for (ev, data) in cases {
         assert!(
-            matches!(parse_event(ev, &data), Parsed::Skip { .. }),
+            matches!(
+                parse_event::<chat_core::codec::SerdeJson>(ev, &data),
+                Parsed::Skip { .. }
+            ),
             "{ev} {data}"
         );
     }
@@ -529,10 +538,10 @@ fn list_entries_accepts_object_payloads_oldest_first() {
         {"identifier":"m1","entryType":"Message","entryPayload":"{\"entryType\":\"Message\",\"id\":\"m1\",\"abstractMessage\":{\"messageType\":\"StaticContentMessage\",\"id\":\"m1\",\"staticContent\":{\"formatType\":\"Text\",\"text\":\"first\"}}}","sender":{"role":"EndUser"},"senderDisplayName":"Guest","clientTimestamp":1,"transcriptedTimestamp":1,"relatedRecords":[]},
         {"identifier":"x","entryType":"Weird","entryPayload":{}}
     ]});
-    let out = parse_entries(body.to_string().as_bytes()).unwrap();
+    let out = parse_entries::<chat_core::codec::SerdeJson>(body.to_string().as_bytes()).unwrap();
     assert!(matches!(out[0], Parsed::Skip { .. }));
     assert_eq!(entry(out[1].clone()).identifier, "m1");
     assert_eq!(entry(out[1].clone()).role, Role::EndUser);
     assert_eq!(entry(out[2].clone()).identifier, "m2");
-    assert!(parse_entries(b"{}").is_err());
+    assert!(parse_entries::<chat_core::codec::SerdeJson>(b"{}").is_err());
 }

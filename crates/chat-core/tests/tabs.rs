@@ -3,7 +3,8 @@
 //! nothing lost and nothing applied twice (see `chat_core::tabs`).
 
 use chat_core::tabs::{Forwarder, Intent, TabMessage, RESEND_MS};
-use chat_core::{Author, Chat, ChatEvent, Environment, FileRef, Pairs, WidgetConfig};
+use chat_core::{Author, ChatEvent, Environment, FileRef, Pairs, WidgetConfig};
+type Chat = chat_core::Chat<chat_core::codec::SerdeJson>;
 
 fn env(saved: Option<String>) -> Environment {
     Environment {
@@ -16,7 +17,7 @@ fn env(saved: Option<String>) -> Environment {
 /// The owner tab: a conversation with the demo bot, started.
 fn owner(saved: Option<String>) -> Chat {
     let mut c = Chat::new(
-        WidgetConfig::from_json(r#"{"bot": {"type": "demo"}}"#),
+        WidgetConfig::from_json::<chat_core::codec::SerdeJson>(r#"{"bot": {"type": "demo"}}"#),
         env(saved),
     );
     c.handle_start(0);
@@ -84,14 +85,26 @@ fn every_intent_and_message_survives_the_channel() {
             id: "i-1".into(),
             intent: Some(intent),
         };
-        assert_eq!(TabMessage::from_json(&m.to_json()), Some(m));
+        assert_eq!(
+            TabMessage::from_json::<chat_core::codec::SerdeJson>(
+                &m.to_json::<chat_core::codec::SerdeJson>()
+            ),
+            Some(m)
+        );
     }
     for m in [TabMessage::Ack { id: "i-1".into() }, TabMessage::Owner] {
-        assert_eq!(TabMessage::from_json(&m.to_json()), Some(m));
+        assert_eq!(
+            TabMessage::from_json::<chat_core::codec::SerdeJson>(
+                &m.to_json::<chat_core::codec::SerdeJson>()
+            ),
+            Some(m)
+        );
     }
     // A newer tab's intent this version does not know: acknowledged and dropped, not applied.
     assert_eq!(
-        TabMessage::from_json(r#"{"type":"intent","id":"i-9","intent":{"kind":"teleport"}}"#),
+        TabMessage::from_json::<chat_core::codec::SerdeJson>(
+            r#"{"type":"intent","id":"i-9","intent":{"kind":"teleport"}}"#
+        ),
         Some(TabMessage::Intent {
             id: "i-9".into(),
             intent: None
@@ -105,7 +118,11 @@ fn every_intent_and_message_survives_the_channel() {
         r#"{"type":"intent"}"#,
         r#"{"type":"x"}"#,
     ] {
-        assert_eq!(TabMessage::from_json(junk), None, "{junk}");
+        assert_eq!(
+            TabMessage::from_json::<chat_core::codec::SerdeJson>(junk),
+            None,
+            "{junk}"
+        );
     }
 }
 
@@ -219,12 +236,18 @@ fn a_mirror_checks_the_prechat_form_before_forwarding() {
     let config = r#"{"bot": {"type": "demo"}, "handoff": {"miaw": {"url": "https://x.my.salesforce-scrt.com",
         "orgId": "00D5e000000AbCd", "developerName": "Web_Custom_Client"},
         "prechat": {"fields": [{"name": "email", "type": "email", "required": true}]}}}"#;
-    let mut a = Chat::new(WidgetConfig::from_json(config), env(None));
+    let mut a = Chat::new(
+        WidgetConfig::from_json::<chat_core::codec::SerdeJson>(config),
+        env(None),
+    );
     a.handle_start(0);
     assert!(a.handle_send("talk to a human", 1_000));
     assert!(a.prechat().is_some());
     let saved = a.poll_persist().unwrap();
-    let mut b = Chat::new(WidgetConfig::from_json(config), env(Some(saved)));
+    let mut b = Chat::new(
+        WidgetConfig::from_json::<chat_core::codec::SerdeJson>(config),
+        env(Some(saved)),
+    );
     b.handle_start(2_000);
     while b.poll_http().is_some() {}
     assert!(b.prechat().is_some(), "the form shows in the mirror too");

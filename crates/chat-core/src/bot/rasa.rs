@@ -4,6 +4,7 @@
 
 use crate::pairs::Pairs;
 
+use crate::codec::Json;
 use crate::json::Value;
 
 use crate::transcript::QuickReply;
@@ -22,18 +23,17 @@ pub struct RasaReply {
 }
 
 /// The JSON body for one visitor turn.
-pub fn request_body(sender: &str, message: &str) -> String {
-    Value::object([
+pub fn request_body<J: Json>(sender: &str, message: &str) -> String {
+    J::encode(&Value::object([
         ("sender", Value::from(sender)),
         ("message", Value::from(message)),
-    ])
-    .to_json()
+    ]))
 }
 
 /// Parses the server's answer. Unknown members are ignored; a body that is not a list of
 /// objects is an error (shown to the visitor as "assistant unavailable").
-pub fn parse_response(body: &[u8]) -> Result<Vec<RasaReply>, String> {
-    let value = Value::parse_bytes(body)
+pub fn parse_response<J: Json>(body: &[u8]) -> Result<Vec<RasaReply>, String> {
+    let value = J::decode_bytes::<Value>(body)
         .map_err(|e| format!("the bot server's answer is not JSON: {e}"))?;
     let Value::Array(items) = value else {
         return Err("the bot server's answer is not a list of messages".into());
@@ -80,7 +80,7 @@ pub fn parse_response(body: &[u8]) -> Result<Vec<RasaReply>, String> {
                 for (k, v) in ctx {
                     let v = match v {
                         Value::String(s) => s.clone(),
-                        other => other.to_json(),
+                        other => J::encode(other),
                     };
                     reply.context.insert(k.clone(), v);
                 }
@@ -101,10 +101,11 @@ pub fn parse_response(body: &[u8]) -> Result<Vec<RasaReply>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::SerdeJson as J;
 
     #[test]
     fn body_shape() {
-        let v = Value::parse(&request_body("abc", "hi \"there\"")).unwrap();
+        let v = J::decode::<Value>(&request_body::<J>("abc", "hi \"there\"")).unwrap();
         assert_eq!(v.get("sender").unwrap().as_str(), Some("abc"));
         assert_eq!(v.get("message").unwrap().as_str(), Some("hi \"there\""));
     }
@@ -117,7 +118,7 @@ mod tests {
             {"recipient_id":"abc","image":"javascript:alert(1)"},
             {"recipient_id":"abc","text":"Transferring","custom":{"handoff":true,"context":{"topic":"billing","n":3}}}
         ]"#;
-        let r = parse_response(body).unwrap();
+        let r = parse_response::<J>(body).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].text, "Hi!");
         assert_eq!(r[0].buttons.len(), 1);
@@ -130,9 +131,9 @@ mod tests {
 
     #[test]
     fn bad_bodies_are_errors_not_panics() {
-        assert!(parse_response(b"<html>").is_err());
-        assert!(parse_response(b"{\"text\":\"x\"}").is_err());
-        assert!(parse_response(b"[1]").is_err());
-        assert_eq!(parse_response(b"[]").unwrap(), vec![]);
+        assert!(parse_response::<J>(b"<html>").is_err());
+        assert!(parse_response::<J>(b"{\"text\":\"x\"}").is_err());
+        assert!(parse_response::<J>(b"[1]").is_err());
+        assert_eq!(parse_response::<J>(b"[]").unwrap(), vec![]);
     }
 }

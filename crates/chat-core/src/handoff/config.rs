@@ -265,7 +265,7 @@ fn read_string_map(r: &mut ObjReader<'_>, key: &'static str, report: &mut Report
                         out.insert(k.clone(), s.clone());
                     }
                     Value::Number(_) | Value::Bool(_) => {
-                        out.insert(k.clone(), v.to_json());
+                        out.insert(k.clone(), v.to_string());
                     }
                     other => report.error(
                         &format!("{path}.{k}"),

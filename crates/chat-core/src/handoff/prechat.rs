@@ -409,9 +409,11 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
 /// configuration (`miaw.md` §4.15): `forms[].formFields` (sorted by `order`, hidden fields
 /// left to `setHiddenPrechatFields`), choice lists from `choiceListConfig`. The object may
 /// also sit under `embeddedServiceConfig` (as in the access-token response).
-pub(crate) fn fields_from_deployment(body: &[u8]) -> Result<Vec<PrechatField>, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_string())?;
-    let root = Value::parse(text).map_err(|e| format!("the answer is not JSON: {e}"))?;
+pub(crate) fn fields_from_deployment<J: crate::codec::Json>(
+    body: &[u8],
+) -> Result<Vec<PrechatField>, String> {
+    let root =
+        J::decode_bytes::<Value>(body).map_err(|e| format!("the answer is not JSON: {e}"))?;
     let config = [
         Some(&root),
         root.get("embeddedServiceConfig"),
@@ -562,7 +564,7 @@ mod tests {
             "choiceListConfig": {"choiceList": [{"choiceListId": "0Kx1", "choiceListValues": [
                 {"choiceListValueId": "v1", "choiceListValueName": "Laptop"},
                 {"choiceListValueId": "v2", "choiceListValueName": "Phone"}]}]}}"#;
-        let fields = fields_from_deployment(body).unwrap();
+        let fields = fields_from_deployment::<crate::codec::SerdeJson>(body).unwrap();
         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,
@@ -584,9 +586,12 @@ mod tests {
         assert!(!fields[2].required);
         // Under embeddedServiceConfig (the access-token response's shape) too.
         let nested = br#"{"context": {"configuration": {"embeddedServiceConfig": {"forms": []}}}}"#;
-        assert_eq!(fields_from_deployment(nested).unwrap(), Vec::new());
-        assert!(fields_from_deployment(b"{}").is_err());
-        assert!(fields_from_deployment(b"<html>").is_err());
+        assert_eq!(
+            fields_from_deployment::<crate::codec::SerdeJson>(nested).unwrap(),
+            Vec::new()
+        );
+        assert!(fields_from_deployment::<crate::codec::SerdeJson>(b"{}").is_err());
+        assert!(fields_from_deployment::<crate::codec::SerdeJson>(b"<html>").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! turning its events into messages (all texts from the catalogue) and host-page events.
 
 use crate::chat::{Chat, ChatEvent};
+use crate::codec::Json;
 use crate::http::{FileRef, HttpAction, HttpError, HttpResponse, RequestId, StreamError};
 use crate::json::Value;
 use crate::livechat::{
@@ -28,15 +29,15 @@ const KEEP_WAITING: &str = "\u{1}keep-waiting";
 const LEAVE: &str = "\u{1}leave";
 
 #[derive(Debug)]
-pub(crate) enum Session {
-    Miaw(Box<MiawSession>),
-    LiveChat(Box<LiveChatSession>),
+pub(crate) enum Session<J: Json> {
+    Miaw(Box<MiawSession<J>>),
+    LiveChat(Box<LiveChatSession<J>>),
 }
 
 /// The agent conversation in progress.
 #[derive(Debug)]
-pub(crate) struct AgentChat {
-    pub session: Session,
+pub(crate) struct AgentChat<J: Json> {
+    pub session: Session<J>,
     pub number: u64,
     pub conversation_id: Option<String>,
     /// Agents in the conversation now.
@@ -71,8 +72,8 @@ pub(crate) struct AgentChat {
     pub restoring: bool,
 }
 
-impl AgentChat {
-    fn new(session: Session, number: u64, now: Millis) -> Self {
+impl<J: Json> AgentChat<J> {
+    fn new(session: Session<J>, number: u64, now: Millis) -> Self {
         AgentChat {
             session,
             number,
@@ -181,7 +182,7 @@ fn live_chat_config(l: &LiveChatSettings) -> LiveChatConfig {
     }
 }
 
-impl Chat {
+impl<J: Json> Chat<J> {
     /// The configured MIAW language, else the widget's (`fr-CA` → `fr_CA`).
     fn miaw_language(&self, m: &MiawSettings) -> String {
         m.language
@@ -190,7 +191,7 @@ impl Chat {
     }
 
     /// A new (not yet started) MIAW session for agent session `number`.
-    fn miaw_session(&self, m: &MiawSettings, number: u64) -> MiawSession {
+    fn miaw_session(&self, m: &MiawSettings, number: u64) -> MiawSession<J> {
         let mut mc = MiawConfig::new(Deployment {
             base_url: m.url.clone(),
             org_id: m.org_id.clone(),
@@ -268,7 +269,7 @@ impl Chat {
             return;
         };
         let fetched = match result {
-            Ok(r) if r.is_success() => super::prechat::fields_from_deployment(&r.body),
+            Ok(r) if r.is_success() => super::prechat::fields_from_deployment::<J>(&r.body),
             Ok(r) => Err(format!("HTTP {}", r.status)),
             Err(e) => Err(e.to_string()),
         };

@@ -11,4 +11,4 @@ mod value;
 
 pub use reader::{check_http_url, closest, edit_distance, http_url_host, Report};
 pub(crate) use reader::{text_item, type_name, ObjReader};
-pub use value::{Object, ParseError, Value};
+pub use value::{Object, Value};

@@ -52,6 +52,7 @@ pub use config::{
 };
 pub use event::{EndReason, FailReason, HistoryEntry, LiveChatEvent};
 
+use crate::codec::Json;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
 use crate::json::Value;
 use crate::transcript::Millis;
@@ -172,7 +173,8 @@ fn classify(result: Result<HttpResponse, HttpError>) -> Outcome {
 
 /// One Live Chat session (one chat with a human agent).
 #[derive(Debug, Clone)]
-pub struct LiveChatSession {
+pub struct LiveChatSession<J: Json> {
+    codec: std::marker::PhantomData<fn() -> J>,
     config: LiveChatConfig,
     phase: Phase,
     session: Option<Session>,
@@ -213,9 +215,10 @@ pub struct LiveChatSession {
     dirty: bool,
 }
 
-impl LiveChatSession {
+impl<J: Json> LiveChatSession<J> {
     pub fn new(config: LiveChatConfig) -> Self {
         LiveChatSession {
+            codec: std::marker::PhantomData,
             config,
             phase: Phase::Idle,
             session: None,
@@ -333,7 +336,7 @@ impl LiveChatSession {
             return None;
         }
         Some(match self.persist() {
-            Some(v) => PersistUpdate::Save(v.to_json()),
+            Some(v) => PersistUpdate::Save(J::encode(&v)),
             None => PersistUpdate::Clear,
         })
     }
@@ -385,7 +388,7 @@ impl LiveChatSession {
             ("affinity", Value::from(s.affinity.as_str())),
             ("clientPollTimeoutMs", Value::from(s.client_poll_timeout_ms)),
             ("nextSequence", Value::from(self.next_sequence)),
-            ("ack", Value::Number(self.ack.to_string())),
+            ("ack", Value::Number(self.ack as f64)),
             ("offset", Value::from(self.offset)),
             (
                 "connectionTimeoutMs",
@@ -407,7 +410,7 @@ impl LiveChatSession {
     /// A session saved by [`Self::persist`] (as JSON text) before a reload; `None` if the text
     /// is damaged or foreign. Call [`Self::start`] to resume polling.
     pub fn restore(config: LiveChatConfig, saved: &str) -> Option<Self> {
-        let v = Value::parse(saved).ok()?;
+        let v = J::decode::<Value>(saved).ok()?;
         if v.get("version")?.as_u64()? != PERSIST_VERSION {
             return None;
         }
@@ -421,7 +424,7 @@ impl LiveChatSession {
         });
         s.next_sequence = v.get("nextSequence")?.as_u64()?;
         s.ack = match v.get("ack")? {
-            Value::Number(n) => n.parse().ok()?,
+            Value::Number(n) if n.fract() == 0.0 => *n as i64,
             _ => return None,
         };
         s.offset = v.get("offset").and_then(Value::as_u64);
@@ -743,7 +746,7 @@ impl LiveChatSession {
             method,
             url: self.config.url(resource),
             headers,
-            body: body.map(|b| b.to_json()),
+            body: body.map(|b| J::encode(&b)),
         }));
         Flight {
             id,
@@ -1066,7 +1069,7 @@ impl LiveChatSession {
         };
         match kind {
             Control::Availability => {
-                if availability(&response.body, &self.config.button_id) == Some(false) {
+                if availability::<J>(&response.body, &self.config.button_id) == Some(false) {
                     self.finish(EndReason::NoAgentAvailable);
                 } else {
                     self.phase = Phase::CreatingSession;
@@ -1074,7 +1077,7 @@ impl LiveChatSession {
                 }
             }
             Control::SessionId => {
-                let v = Value::parse_bytes(&response.body).ok();
+                let v = J::decode_bytes::<Value>(&response.body).ok();
                 let field = |k: &str| {
                     v.as_ref()
                         .and_then(|v| v.get(k))
@@ -1109,7 +1112,7 @@ impl LiveChatSession {
                 self.pump_post(now);
             }
             Control::Reconnect => {
-                let v = Value::parse_bytes(&response.body).ok();
+                let v = J::decode_bytes::<Value>(&response.body).ok();
                 let msg = v
                     .as_ref()
                     .and_then(|v| v.get("messages"))
@@ -1258,7 +1261,7 @@ impl LiveChatSession {
     }
 
     fn read_messages(&mut self, body: &[u8], now: Millis) {
-        let v = match Value::parse_bytes(body) {
+        let v = match J::decode_bytes::<Value>(body) {
             Ok(v) => v,
             Err(e) => {
                 self.log(&format!("System/Messages: unreadable body skipped ({e})"));
@@ -1455,8 +1458,8 @@ impl LiveChatSession {
 }
 
 /// Reads a `Visitor/Availability` answer: `Some(available)` for `id`, `None` if unreadable.
-fn availability(body: &[u8], id: &str) -> Option<bool> {
-    let v = Value::parse_bytes(body).ok()?;
+fn availability<J: Json>(body: &[u8], id: &str) -> Option<bool> {
+    let v = J::decode_bytes::<Value>(body).ok()?;
     let results = v
         .get("messages")?
         .as_array()?

@@ -61,9 +61,9 @@ impl LanguageData {
 
     /// Reads `{"lang": "fr", "messages": {"key": "text", ...}, "wait": [14 texts]}`; `None` if
     /// it is not that shape or not a shipped language. Unknown keys are ignored.
-    pub fn from_json(text: &str) -> Option<LanguageData> {
+    pub fn from_json<J: crate::codec::Json>(text: &str) -> Option<LanguageData> {
         use crate::json::Value;
-        let v = Value::parse(text).ok()?;
+        let v = J::decode::<Value>(text).ok()?;
         let tag = lang::normalize(v.get("lang")?.as_str()?)?;
         Lang::from_tag(&tag)?;
         let texts = match v.get("messages") {
@@ -100,7 +100,7 @@ impl LanguageData {
     }
 
     /// The JSON [`LanguageData::from_json`] reads.
-    pub fn to_json(&self) -> String {
+    pub fn to_json<J: crate::codec::Json>(&self) -> String {
         use crate::json::Value;
         let mut fields = vec![
             ("lang", Value::from(self.tag.as_str())),
@@ -119,7 +119,7 @@ impl LanguageData {
                 Value::Array(w.iter().map(|s| Value::from(s.as_str())).collect()),
             ));
         }
-        Value::object(fields).to_json()
+        J::encode(&Value::object(fields))
     }
 
     fn text(&self, key: MsgKey) -> Option<&str> {

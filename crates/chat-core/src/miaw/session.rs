@@ -66,6 +66,7 @@ use super::sse::{SseItem, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use super::wire::{
     self, Attachment, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role,
 };
+use crate::codec::Json;
 pub use crate::http::StreamError;
 use crate::http::{
     FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, RequestId, UploadRequest,
@@ -393,7 +394,8 @@ struct AckBatch {
 
 /// The MIAW session. See the module documentation.
 #[derive(Debug)]
-pub struct MiawSession {
+pub struct MiawSession<J: Json> {
+    codec: std::marker::PhantomData<fn() -> J>,
     config: MiawConfig,
     rng: Rng,
     phase: Phase,
@@ -473,12 +475,13 @@ pub struct MiawSession {
     receipts_restored: bool,
 }
 
-impl MiawSession {
+impl<J: Json> MiawSession<J> {
     /// A new session; `seed` must come from a real randomness source
     /// (`crypto.getRandomValues` in the browser).
     pub fn new(config: MiawConfig, seed: u64) -> Self {
         let parser = SseParser::new(config.max_event_bytes);
         MiawSession {
+            codec: std::marker::PhantomData,
             config,
             rng: Rng(seed),
             phase: Phase::Idle,
@@ -623,7 +626,7 @@ impl MiawSession {
         if self.phase != Phase::Idle {
             return false;
         }
-        let Ok(v) = Value::parse(saved) else {
+        let Ok(v) = J::decode::<Value>(saved) else {
             return false;
         };
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -706,7 +709,7 @@ impl MiawSession {
         self.phase = Phase::Restoring;
         let id = self.alloc();
         let d = &self.config.deployment;
-        let req = wire::continuation_token(d, id, self.token.as_deref().unwrap_or(""));
+        let req = wire::continuation_token::<J>(d, id, self.token.as_deref().unwrap_or(""));
         self.start_http(req, Pending::Token { renewal: false });
         true
     }
@@ -991,7 +994,7 @@ impl MiawSession {
                 Value::object([("read", ids(true)), ("unread", ids(false))]),
             ));
         }
-        Some(Value::object(members).to_json())
+        Some(J::encode(&Value::object(members)))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1043,7 +1046,7 @@ impl MiawSession {
         for item in self.parser.push(bytes) {
             match item {
                 SseItem::Event(ev) => {
-                    let parsed = wire::parse_event(&ev.event, &ev.data);
+                    let parsed = wire::parse_event::<J>(&ev.event, &ev.data);
                     if self.history_in_flight() {
                         // Shown after what the history brings (which is older).
                         self.held.push((parsed, ev.id.clone()));
@@ -1211,9 +1214,9 @@ impl MiawSession {
         let id = self.alloc();
         let d = &self.config.deployment;
         let req = match (&self.identity_jwt, &self.token, renewal) {
-            (Some(jwt), _, _) => wire::authenticated_token(d, id, jwt),
-            (None, Some(token), true) => wire::continuation_token(d, id, token),
-            _ => wire::unauthenticated_token(d, id),
+            (Some(jwt), _, _) => wire::authenticated_token::<J>(d, id, jwt),
+            (None, Some(token), true) => wire::continuation_token::<J>(d, id, token),
+            _ => wire::unauthenticated_token::<J>(d, id),
         };
         self.start_http(req, Pending::Token { renewal });
     }
@@ -1224,7 +1227,7 @@ impl MiawSession {
         if self.phase == Phase::Restoring && !renewal {
             let id = self.alloc();
             let d = &self.config.deployment;
-            let req = wire::continuation_token(d, id, self.token.as_deref().unwrap_or(""));
+            let req = wire::continuation_token::<J>(d, id, self.token.as_deref().unwrap_or(""));
             self.start_http(req, Pending::Token { renewal: false });
         } else {
             self.request_token(renewal);
@@ -1303,11 +1306,11 @@ impl MiawSession {
 
     fn on_token(&mut self, result: Result<HttpResponse, HttpError>, renewal: bool, now: Millis) {
         let parsed = match &result {
-            Ok(r) if r.is_success() => wire::parse_token(&r.body),
+            Ok(r) if r.is_success() => wire::parse_token::<J>(&r.body),
             Ok(r) => Err(format!(
                 "access token: HTTP {}{}",
                 r.status,
-                wire::error_message(&r.body)
+                wire::error_message::<J>(&r.body)
                     .map(|m| format!(" ({m})"))
                     .unwrap_or_default()
             )),
@@ -1416,7 +1419,7 @@ impl MiawSession {
 
     fn create_conversation(&mut self) {
         let id = self.alloc();
-        let req = wire::create_conversation(
+        let req = wire::create_conversation::<J>(
             &self.config.deployment,
             id,
             self.token.as_deref().unwrap_or(""),
@@ -1460,7 +1463,9 @@ impl MiawSession {
             return;
         }
         let reason = match &result {
-            Ok(r) => wire::error_message(&r.body).unwrap_or_else(|| format!("HTTP {}", r.status)),
+            Ok(r) => {
+                wire::error_message::<J>(&r.body).unwrap_or_else(|| format!("HTTP {}", r.status))
+            }
             Err(e) => e.to_string(),
         };
         self.events.push_back(MiawEvent::RoutingFailed {
@@ -1472,7 +1477,7 @@ impl MiawSession {
 
     fn on_history(&mut self, result: Result<HttpResponse, HttpError>, now: Millis) {
         let entries = match &result {
-            Ok(r) if r.is_success() => wire::parse_entries(&r.body),
+            Ok(r) if r.is_success() => wire::parse_entries::<J>(&r.body),
             Ok(r) => Err(format!("history: HTTP {}", r.status)),
             Err(e) => Err(format!("history: {e}")),
         };
@@ -1628,7 +1633,7 @@ impl MiawSession {
         let client_id = o.id.clone();
         match &o.content {
             Body::Message(content) => {
-                let req = wire::send_message(d, id, token, conv, &o.id, content, new_session);
+                let req = wire::send_message::<J>(d, id, token, conv, &o.id, content, new_session);
                 self.start_http(req, Pending::Send(client_id));
             }
             Body::File {
@@ -1636,7 +1641,7 @@ impl MiawSession {
                 caption,
                 file: Some(file),
             } => {
-                let req = wire::send_file(
+                let req = wire::send_file::<J>(
                     d,
                     id,
                     token,
@@ -1700,7 +1705,7 @@ impl MiawSession {
                 let detail = result
                     .as_ref()
                     .ok()
-                    .and_then(|r| wire::error_message(&r.body))
+                    .and_then(|r| wire::error_message::<J>(&r.body))
                     .map(|m| format!(": {m}"))
                     .unwrap_or_default();
                 if let Body::File { file, .. } = &mut self.outbox[pos].content {
@@ -1833,7 +1838,7 @@ impl MiawSession {
         };
         let id = self.alloc();
         let entry_id = self.rng.uuid();
-        let req = wire::typing(
+        let req = wire::typing::<J>(
             &self.config.deployment,
             id,
             &token,
@@ -2241,7 +2246,7 @@ impl MiawSession {
         };
         b.in_flight = Some(id);
         b.attempts += 1;
-        let req = wire::acknowledge_entries(&self.config.deployment, id, token, conv, &b.acks);
+        let req = wire::acknowledge_entries::<J>(&self.config.deployment, id, token, conv, &b.acks);
         self.start_http(req, Pending::Ack);
     }
 

@@ -4,6 +4,7 @@
 //! Parsing never panics and never fails the session: anything unknown or malformed becomes
 //! [`Parsed::Skip`] with a reason the browser layer can log.
 
+use crate::codec::Json;
 use crate::http::{FileRef, HttpRequest, Method, RequestId, UploadRequest};
 use crate::json::Value;
 use crate::pairs::Pairs;
@@ -60,7 +61,7 @@ pub fn encode_query(value: &str) -> String {
     out
 }
 
-fn token_body(d: &Deployment, extra: Vec<(&str, Value)>) -> String {
+fn token_body<J: Json>(d: &Deployment, extra: Vec<(&str, Value)>) -> String {
     let mut members: Vec<(&str, Value)> = vec![
         ("orgId", d.org_id.as_str().into()),
         ("esDeveloperName", d.es_developer_name.as_str().into()),
@@ -68,28 +69,32 @@ fn token_body(d: &Deployment, extra: Vec<(&str, Value)>) -> String {
         ("platform", "Web".into()),
     ];
     members.extend(extra);
-    Value::object(members).to_json()
+    J::encode(&Value::object(members))
 }
 
 /// §4.1 guest access token.
-pub fn unauthenticated_token(d: &Deployment, id: RequestId) -> HttpRequest {
+pub fn unauthenticated_token<J: Json>(d: &Deployment, id: RequestId) -> HttpRequest {
     HttpRequest {
         id,
         method: Method::Post,
         url: d.url(&format!("{API}/authorization/unauthenticated/access-token")),
         headers: json_headers(),
-        body: Some(token_body(d, vec![])),
+        body: Some(token_body::<J>(d, vec![])),
     }
 }
 
 /// §4.2 verified-user access token from the customer's identity JWT.
-pub fn authenticated_token(d: &Deployment, id: RequestId, identity_jwt: &str) -> HttpRequest {
+pub fn authenticated_token<J: Json>(
+    d: &Deployment,
+    id: RequestId,
+    identity_jwt: &str,
+) -> HttpRequest {
     HttpRequest {
         id,
         method: Method::Post,
         url: d.url(&format!("{API}/authorization/authenticated/access-token")),
         headers: json_headers(),
-        body: Some(token_body(
+        body: Some(token_body::<J>(
             d,
             vec![
                 ("authorizationType", "JWT".into()),
@@ -100,7 +105,7 @@ pub fn authenticated_token(d: &Deployment, id: RequestId, identity_jwt: &str) ->
 }
 
 /// §4.3 continuation token (after a page reload).
-pub fn continuation_token(d: &Deployment, id: RequestId, token: &str) -> HttpRequest {
+pub fn continuation_token<J: Json>(d: &Deployment, id: RequestId, token: &str) -> HttpRequest {
     HttpRequest {
         id,
         method: Method::Get,
@@ -119,7 +124,7 @@ fn routing_value(routing: &Pairs) -> Value {
 }
 
 /// §4.5 create conversation.
-pub fn create_conversation(
+pub fn create_conversation<J: Json>(
     d: &Deployment,
     id: RequestId,
     token: &str,
@@ -139,7 +144,7 @@ pub fn create_conversation(
         method: Method::Post,
         url: d.url(&format!("{API}/conversation")),
         headers: auth_headers(token),
-        body: Some(Value::object(members).to_json()),
+        body: Some(J::encode(&Value::object(members))),
     }
 }
 
@@ -156,7 +161,7 @@ pub enum OutgoingContent {
 
 /// §4.6 send message. `new_session` adds `isNewMessagingSession: true` and the routing
 /// attributes (the answer to a 417).
-pub fn send_message(
+pub fn send_message<J: Json>(
     d: &Deployment,
     id: RequestId,
     token: &str,
@@ -213,7 +218,7 @@ pub fn send_message(
         method: Method::Post,
         url: d.url(&format!("{API}/conversation/{conversation_id}/message")),
         headers: auth_headers(token),
-        body: Some(Value::object(members).to_json()),
+        body: Some(J::encode(&Value::object(members))),
     }
 }
 
@@ -227,7 +232,7 @@ pub fn send_message(
 /// answer to a 417, as for [`send_message`]). `language` is not sent: the spec does not
 /// confirm it for this endpoint.
 #[allow(clippy::too_many_arguments)]
-pub fn send_file(
+pub fn send_file<J: Json>(
     d: &Deployment,
     id: RequestId,
     token: &str,
@@ -258,14 +263,14 @@ pub fn send_file(
             ("Authorization".into(), format!("Bearer {token}")),
             ("X-Org-Id".into(), d.org_id_15().to_string()),
         ],
-        json_part: ("messageEntry".into(), Value::object(members).to_json()),
+        json_part: ("messageEntry".into(), J::encode(&Value::object(members))),
         file_part: "fileData".into(),
         file: file.clone(),
     }
 }
 
 /// §4.7 typing started / stopped.
-pub fn typing(
+pub fn typing<J: Json>(
     d: &Deployment,
     id: RequestId,
     token: &str,
@@ -283,9 +288,10 @@ pub fn typing(
         method: Method::Post,
         url: d.url(&format!("{API}/conversation/{conversation_id}/entry")),
         headers: auth_headers(token),
-        body: Some(
-            Value::object([("entryType", Value::from(kind)), ("id", entry_id.into())]).to_json(),
-        ),
+        body: Some(J::encode(&Value::object([
+            ("entryType", Value::from(kind)),
+            ("id", entry_id.into()),
+        ]))),
     }
 }
 
@@ -302,7 +308,7 @@ pub struct AckEntry {
 
 /// §4.8 the end user acknowledges entries (unconfirmed; the `acknowledge-entries` variant):
 /// `{"acks": [{"id", "entryType": "Delivery" | "Read", "conversationEntryId"}]}`.
-pub fn acknowledge_entries(
+pub fn acknowledge_entries<J: Json>(
     d: &Deployment,
     id: RequestId,
     token: &str,
@@ -329,7 +335,7 @@ pub fn acknowledge_entries(
             "{API}/conversation/{conversation_id}/acknowledge-entries"
         )),
         headers: auth_headers(token),
-        body: Some(Value::object([("acks", Value::Array(list))]).to_json()),
+        body: Some(J::encode(&Value::object([("acks", Value::Array(list))]))),
     }
 }
 
@@ -427,8 +433,8 @@ pub struct TokenResponse {
     pub last_event_id: Option<String>,
 }
 
-pub fn parse_token(body: &[u8]) -> Result<TokenResponse, String> {
-    let v = Value::parse_bytes(body).map_err(|e| format!("token response: {e}"))?;
+pub fn parse_token<J: Json>(body: &[u8]) -> Result<TokenResponse, String> {
+    let v = J::decode_bytes::<Value>(body).map_err(|e| format!("token response: {e}"))?;
     let access_token = v
         .get("accessToken")
         .and_then(Value::as_str)
@@ -443,8 +449,8 @@ pub fn parse_token(body: &[u8]) -> Result<TokenResponse, String> {
 }
 
 /// The `message` of an error body (§3.3), if any.
-pub fn error_message(body: &[u8]) -> Option<String> {
-    let v = Value::parse_bytes(body).ok()?;
+pub fn error_message<J: Json>(body: &[u8]) -> Option<String> {
+    let v = J::decode_bytes::<Value>(body).ok()?;
     v.get("message")
         .or_else(|| v.get("text"))
         .or_else(|| v.get("error"))
@@ -454,15 +460,15 @@ pub fn error_message(body: &[u8]) -> Option<String> {
 
 /// The entries of a list-entries response (§4.11), oldest first. `entryPayload` may be an
 /// object (as the official API returns it) or a string.
-pub fn parse_entries(body: &[u8]) -> Result<Vec<Parsed>, String> {
-    let v = Value::parse_bytes(body).map_err(|e| format!("entries response: {e}"))?;
+pub fn parse_entries<J: Json>(body: &[u8]) -> Result<Vec<Parsed>, String> {
+    let v = J::decode_bytes::<Value>(body).map_err(|e| format!("entries response: {e}"))?;
     let list = v
         .get("conversationEntries")
         .and_then(Value::as_array)
         .ok_or("entries response without conversationEntries")?;
     let mut out: Vec<Parsed> = list
         .iter()
-        .map(|e| parse_entry(e, None, event_for_entry_type(e), None))
+        .map(|e| parse_entry::<J>(e, None, event_for_entry_type(e), None))
         .collect();
     out.reverse();
     Ok(out)
@@ -496,7 +502,7 @@ pub fn is_end_status(status: &str) -> bool {
 fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.clone()),
+        Value::Number(_) => Some(v.to_string()),
         _ => None,
     }
 }
@@ -643,7 +649,7 @@ fn skip(event: &str, reason: impl Into<String>) -> Parsed {
 }
 
 /// Parses the `data` of one SSE event named `event`.
-pub fn parse_event(event: &str, data: &str) -> Parsed {
+pub fn parse_event<J: Json>(event: &str, data: &str) -> Parsed {
     if event == "ping" {
         return skip(event, "keep-alive");
     }
@@ -659,7 +665,7 @@ pub fn parse_event(event: &str, data: &str) -> Parsed {
             | "CONVERSATION_CLOSE_CONVERSATION"
             | "CONVERSATION_SESSION_STATUS_CHANGED"
     );
-    let v = match Value::parse(data) {
+    let v = match J::decode::<Value>(data) {
         Ok(v) => v,
         Err(e) if known => return skip(event, format!("data is not JSON: {e}")),
         Err(_) => return skip(event, "unknown event type"),
@@ -687,11 +693,11 @@ pub fn parse_event(event: &str, data: &str) -> Parsed {
         }
         return skip(event, "no conversationEntry");
     };
-    parse_entry(entry, conversation_id, event, Some(&v))
+    parse_entry::<J>(entry, conversation_id, event, Some(&v))
 }
 
 /// One entry; `top` is the whole event data (a status may sit there, beside the entry).
-fn parse_entry(
+fn parse_entry<J: Json>(
     entry: &Value,
     conversation_id: Option<String>,
     event: &str,
@@ -701,7 +707,7 @@ fn parse_entry(
         return skip(event, "conversationEntry is not an object");
     }
     let payload = match entry.get("entryPayload") {
-        Some(Value::String(s)) => match Value::parse(s) {
+        Some(Value::String(s)) => match J::decode::<Value>(s) {
             Ok(p) => p,
             Err(e) => return skip(event, format!("entryPayload is not JSON: {e}")),
         },
@@ -733,7 +739,7 @@ fn parse_entry(
     let conversation_id =
         conversation_id.or_else(|| payload.get("conversationId").and_then(scalar_string));
     let kind = match event {
-        "CONVERSATION_MESSAGE" => match parse_message(&payload, &identifier) {
+        "CONVERSATION_MESSAGE" => match parse_message::<J>(&payload, &identifier) {
             Ok(k) => k,
             Err(reason) => return skip(event, reason),
         },
@@ -851,7 +857,7 @@ fn str_of(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).map(str::to_string)
 }
 
-fn parse_message(payload: &Value, identifier: &str) -> Result<EntryKind, String> {
+fn parse_message<J: Json>(payload: &Value, identifier: &str) -> Result<EntryKind, String> {
     let msg = payload
         .get("abstractMessage")
         .filter(|m| m.as_object().is_some())
