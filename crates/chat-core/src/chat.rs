@@ -6,6 +6,8 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use crate::pairs::Pairs;
 use crate::tabs::Intent;
 
@@ -140,9 +142,11 @@ impl ChatEvent {
 }
 
 /// One visitor turn waiting for (or being handled by) the remote bot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Turn {
     /// The visitor message in the transcript (`None` for a silent payload such as `/greet`).
+    #[serde(default)]
     message_id: Option<String>,
     /// What is sent to the bot (the text, or a quick reply's payload).
     payload: String,
@@ -165,110 +169,31 @@ enum Bot {
     },
 }
 
-/// What survives a page reload (sessionStorage).
-#[derive(Debug)]
+/// What survives a page reload (sessionStorage): the saved-state schema, version
+/// [`PERSIST_VERSION`]. A state that does not decode (damaged, or from an unknown version)
+/// is discarded whole, with a log line: a fresh conversation rather than half of one.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Persisted {
     version: u32,
     transcript: Transcript,
     open: bool,
     ended: bool,
+    #[serde(default)]
     fallbacks: u32,
+    #[serde(default)]
     context: Pairs,
+    #[serde(default)]
     queue: Vec<Turn>,
     session_id: String,
+    #[serde(default)]
     agent: Option<Value>,
     /// The pre-chat form was open (it is shown again after the reload).
+    #[serde(default)]
     prechat: bool,
     /// Ids of the latest intents applied (see [`crate::tabs`]).
+    #[serde(default)]
     intents: Vec<String>,
-}
-
-impl Turn {
-    fn to_value(&self) -> Value {
-        Value::object([
-            ("messageId", Value::from(self.message_id.clone())),
-            ("payload", Value::from(self.payload.as_str())),
-        ])
-    }
-    fn from_value(v: &Value) -> Option<Turn> {
-        Some(Turn {
-            message_id: v
-                .get("messageId")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            payload: v.get("payload")?.as_str()?.to_string(),
-        })
-    }
-}
-
-impl Persisted {
-    fn to_json<J: Json>(&self) -> String {
-        J::encode(&Value::object([
-            ("version", Value::from(self.version)),
-            ("transcript", self.transcript.to_value()),
-            ("open", Value::from(self.open)),
-            ("ended", Value::from(self.ended)),
-            ("fallbacks", Value::from(self.fallbacks)),
-            (
-                "context",
-                Value::object(
-                    self.context
-                        .iter()
-                        .map(|(k, v)| (k, Value::from(v.as_str()))),
-                ),
-            ),
-            (
-                "queue",
-                Value::Array(self.queue.iter().map(Turn::to_value).collect()),
-            ),
-            ("sessionId", Value::from(self.session_id.as_str())),
-            ("agent", self.agent.clone().unwrap_or(Value::Null)),
-            ("prechat", Value::from(self.prechat)),
-            (
-                "intents",
-                Value::Array(
-                    self.intents
-                        .iter()
-                        .map(|i| Value::from(i.as_str()))
-                        .collect(),
-                ),
-            ),
-        ]))
-    }
-
-    fn from_json<J: Json>(text: &str) -> Option<Persisted> {
-        let v = J::decode::<Value>(text).ok()?;
-        let context = match v.get("context") {
-            Some(Value::Object(o)) => o
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect(),
-            _ => Pairs::new(),
-        };
-        let queue = match v.get("queue") {
-            Some(Value::Array(a)) => a.iter().map(Turn::from_value).collect::<Option<_>>()?,
-            _ => Vec::new(),
-        };
-        Some(Persisted {
-            version: v.get("version")?.as_u64()? as u32,
-            transcript: Transcript::from_value(v.get("transcript")?)?,
-            open: v.get("open")?.as_bool()?,
-            ended: v.get("ended")?.as_bool()?,
-            fallbacks: v.get("fallbacks").and_then(Value::as_u64).unwrap_or(0) as u32,
-            context,
-            queue,
-            session_id: v.get("sessionId")?.as_str()?.to_string(),
-            agent: v.get("agent").filter(|a| !a.is_null()).cloned(),
-            prechat: v.get("prechat").and_then(Value::as_bool).unwrap_or(false),
-            intents: v
-                .get("intents")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-        })
-    }
 }
 
 const PERSIST_VERSION: u32 = 1;
@@ -391,12 +316,11 @@ impl<J: Json> Chat<J> {
 
     fn restore(&mut self, saved: &str) {
         // A state from another version or a damaged value is ignored: a fresh conversation.
-        let Some(p) = Persisted::from_json::<J>(saved) else {
-            return;
+        let p = match J::decode::<Persisted>(saved) {
+            Ok(p) if p.version == PERSIST_VERSION => p,
+            Ok(p) => return self.discard_saved(&format!("version {}", p.version)),
+            Err(e) => return self.discard_saved(&e.0),
         };
-        if p.version != PERSIST_VERSION {
-            return;
-        }
         self.transcript = p.transcript;
         self.open = p.open || self.open;
         self.ended = p.ended;
@@ -437,6 +361,12 @@ impl<J: Json> Chat<J> {
                 }
             }
         }
+    }
+
+    fn discard_saved(&mut self, why: &str) {
+        self.events.push_back(ChatEvent::Log {
+            message: format!("the saved conversation cannot be restored ({why}); starting afresh"),
+        });
     }
 
     // ----- read access for the UI -------------------------------------------------------
@@ -546,7 +476,7 @@ impl<J: Json> Chat<J> {
             agent,
             prechat: self.prechat.is_some() || self.form_request.is_some(),
             version: PERSIST_VERSION,
-            transcript: self.transcript.clone(),
+            transcript: self.transcript.saved(),
             open: self.open,
             ended: self.ended,
             fallbacks,
@@ -555,7 +485,7 @@ impl<J: Json> Chat<J> {
             session_id: self.session_id.clone(),
             intents: self.applied_intents.iter().cloned().collect(),
         };
-        Some(p.to_json::<J>())
+        Some(J::encode(&p))
     }
 
     /// When [`Chat::handle_timeout`] must be called next.

@@ -96,6 +96,7 @@ enum Scalar {
     UInt(u64),
     Float(f64),
     Bool(bool),
+    Null,
     Other,
 }
 
@@ -125,10 +126,10 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         Ok(Scalar::Bool(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Other)
+        Ok(Scalar::Null)
     }
     fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Other)
+        Ok(Scalar::Null)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
         d.deserialize_any(ScalarVisitor)
@@ -141,8 +142,22 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
-fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+fn scalar_of<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
     d.deserialize_any(ScalarVisitor)
+}
+
+/// A string, or a number as its decimal text.
+fn scalar_text(s: Scalar) -> Option<String> {
+    match s {
+        Scalar::Str(s) => Some(s),
+        Scalar::Int(n) => Some(n.to_string()),
+        Scalar::UInt(n) => Some(n.to_string()),
+        Scalar::Float(f) => Some(match whole(f) {
+            Some(n) => n.to_string(),
+            None => f.to_string(),
+        }),
+        Scalar::Bool(_) | Scalar::Null | Scalar::Other => None,
+    }
 }
 
 /// A whole number as `f64` holds it exactly (JavaScript numbers), or `None`.
@@ -153,21 +168,12 @@ fn whole(f: f64) -> Option<i64> {
 /// A string; a number reads as its decimal text (ids and timestamps Salesforce sometimes sends
 /// as numbers); anything else is `None`.
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match scalar(d)? {
-        Scalar::Str(s) => Some(s),
-        Scalar::Int(n) => Some(n.to_string()),
-        Scalar::UInt(n) => Some(n.to_string()),
-        Scalar::Float(f) => Some(match whole(f) {
-            Some(n) => n.to_string(),
-            None => f.to_string(),
-        }),
-        Scalar::Bool(_) | Scalar::Other => None,
-    })
+    scalar_of(d).map(scalar_text)
 }
 
 /// A string only (a number is `None`).
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match scalar(d)? {
+    Ok(match scalar_of(d)? {
         Scalar::Str(s) => Some(s),
         _ => None,
     })
@@ -175,29 +181,47 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
 
 /// A non-negative whole number (`3` and `3.0`; a numeric string such as `"3"` too).
 pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match scalar(d)? {
+    Ok(match scalar_of(d)? {
         Scalar::UInt(n) => Some(n),
         Scalar::Int(n) => u64::try_from(n).ok(),
         Scalar::Float(f) => whole(f).and_then(|n| u64::try_from(n).ok()),
         Scalar::Str(s) => s.trim().parse().ok(),
-        Scalar::Bool(_) | Scalar::Other => None,
+        Scalar::Bool(_) | Scalar::Null | Scalar::Other => None,
     })
 }
 
 /// A whole number, negative allowed (`-1`).
 pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match scalar(d)? {
+    Ok(match scalar_of(d)? {
         Scalar::Int(n) => Some(n),
         Scalar::UInt(n) => i64::try_from(n).ok(),
         Scalar::Float(f) => whole(f),
         Scalar::Str(s) => s.trim().parse().ok(),
-        Scalar::Bool(_) | Scalar::Other => None,
+        Scalar::Bool(_) | Scalar::Null | Scalar::Other => None,
+    })
+}
+
+/// A scalar as text: a string as is, a number as its decimal text, a boolean as `true` /
+/// `false`; `None` for null, arrays and objects.
+pub fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match scalar_of(d)? {
+        Scalar::Bool(b) => Some(if b { "true" } else { "false" }.to_string()),
+        other => scalar_text(other),
+    })
+}
+
+/// JavaScript-like truthiness of a flag: `false`/`null`/absent are false, anything else true.
+pub fn truthy<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(match scalar_of(d)? {
+        Scalar::Bool(b) => b,
+        Scalar::Null => false,
+        _ => true,
     })
 }
 
 /// A boolean (`true`/`false` only).
 pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(match scalar(d)? {
+    Ok(match scalar_of(d)? {
         Scalar::Bool(b) => Some(b),
         _ => None,
     })
@@ -261,53 +285,68 @@ pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Op
 
 /// String values of an object, in document order; members that are not strings are dropped.
 pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-    struct Member(Option<String>);
-    impl<'de> Deserialize<'de> for Member {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            text(d).map(Member)
-        }
+    d.deserialize_any(MapVisitor(false))
+}
+
+/// Scalar values of an object as text ([`scalar`]), in document order; other members are
+/// dropped.
+pub fn scalar_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    d.deserialize_any(MapVisitor(true))
+}
+
+/// `true`: scalars as text; `false`: strings only.
+struct MapVisitor(bool);
+
+impl<'de> Visitor<'de> for MapVisitor {
+    type Value = Vec<(String, String)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
     }
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Vec<(String, String)>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some((k, Member(v))) = map.next_entry::<String, Member>()? {
-                if let Some(v) = v {
-                    out.push((k, v));
-                }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = match map.next_value::<Scalar>()? {
+                Scalar::Str(s) => Some(s),
+                Scalar::Bool(b) if self.0 => Some(if b { "true" } else { "false" }.to_string()),
+                other if self.0 => scalar_text(other),
+                _ => None,
+            };
+            if let Some(v) = v {
+                out.push((k, v));
             }
-            Ok(out)
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            drain_seq(seq).map(|()| Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
+        Ok(out)
     }
-    d.deserialize_any(V)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        drain_seq(seq).map(|()| Vec::new())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar_of(d)
+    }
 }
 
 #[cfg(all(test, feature = "serde-json"))]

@@ -19,7 +19,10 @@
 //! owner.
 
 use crate::http::FileRef;
-use crate::json::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Json;
+use crate::loose;
 use crate::pairs::Pairs;
 use crate::transcript::Millis;
 
@@ -71,18 +74,58 @@ pub enum Intent {
     Seen,
 }
 
-fn pairs_value(p: &Pairs) -> Value {
-    Value::object(p.iter().map(|(k, v)| (k, Value::from(v.as_str()))))
-}
-
-fn pairs_from(v: Option<&Value>) -> Pairs {
-    match v {
-        Some(Value::Object(o)) => o
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-            .collect(),
-        _ => Pairs::new(),
-    }
+/// An intent on the wire: one wide, tolerant object (`kind` says which fields count).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntentWire {
+    #[serde(deserialize_with = "loose::text")]
+    pub kind: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub text: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub message_id: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::u64"
+    )]
+    pub index: Option<u64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Pairs>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::u64"
+    )]
+    pub size: Option<u64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub mime_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vars: Option<Pairs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Pairs>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    pub jwt: Option<String>,
 }
 
 impl Intent {
@@ -92,86 +135,128 @@ impl Intent {
         matches!(self, Intent::ComposerText { .. } | Intent::Seen)
     }
 
-    pub fn to_value(&self) -> Value {
-        let s = |v: &str| Value::from(v);
-        let (kind, members): (&str, Vec<(&str, Value)>) = match self {
-            Intent::Send { text } => ("send", vec![("text", s(text))]),
+    pub fn to_wire(&self) -> IntentWire {
+        let s = |v: &str| Some(v.to_string());
+        let (kind, wire) = match self {
+            Intent::Send { text } => (
+                "send",
+                IntentWire {
+                    text: s(text),
+                    ..Default::default()
+                },
+            ),
             Intent::QuickReply { message_id, index } => (
                 "quickReply",
-                vec![
-                    ("messageId", s(message_id)),
-                    ("index", Value::from(*index as u64)),
-                ],
+                IntentWire {
+                    message_id: s(message_id),
+                    index: Some(*index as u64),
+                    ..Default::default()
+                },
             ),
-            Intent::Retry { message_id } => ("retry", vec![("messageId", s(message_id))]),
-            Intent::End => ("end", vec![]),
-            Intent::Restart { session_id } => ("restart", vec![("sessionId", s(session_id))]),
-            Intent::PrechatSubmit { values } => {
-                ("prechatSubmit", vec![("values", pairs_value(values))])
-            }
-            Intent::PrechatCancel => ("prechatCancel", vec![]),
-            Intent::ComposerText { text } => ("composerText", vec![("text", s(text))]),
+            Intent::Retry { message_id } => (
+                "retry",
+                IntentWire {
+                    message_id: s(message_id),
+                    ..Default::default()
+                },
+            ),
+            Intent::End => ("end", IntentWire::default()),
+            Intent::Restart { session_id } => (
+                "restart",
+                IntentWire {
+                    session_id: s(session_id),
+                    ..Default::default()
+                },
+            ),
+            Intent::PrechatSubmit { values } => (
+                "prechatSubmit",
+                IntentWire {
+                    values: Some(values.clone()),
+                    ..Default::default()
+                },
+            ),
+            Intent::PrechatCancel => ("prechatCancel", IntentWire::default()),
+            Intent::ComposerText { text } => (
+                "composerText",
+                IntentWire {
+                    text: s(text),
+                    ..Default::default()
+                },
+            ),
             Intent::SendFile { file } => (
                 "sendFile",
-                vec![
-                    ("name", s(&file.name)),
-                    ("size", Value::from(file.size)),
-                    ("mimeType", s(&file.mime_type)),
-                ],
+                IntentWire {
+                    name: s(&file.name),
+                    size: Some(file.size),
+                    mime_type: s(&file.mime_type),
+                    ..Default::default()
+                },
             ),
-            Intent::SetVariables { vars } => ("setVariables", vec![("vars", pairs_value(vars))]),
-            Intent::SetHiddenFields { fields } => {
-                ("setHiddenFields", vec![("fields", pairs_value(fields))])
-            }
-            Intent::IdentityToken { jwt } => ("identityToken", vec![("jwt", s(jwt))]),
-            Intent::Seen => ("seen", vec![]),
+            Intent::SetVariables { vars } => (
+                "setVariables",
+                IntentWire {
+                    vars: Some(vars.clone()),
+                    ..Default::default()
+                },
+            ),
+            Intent::SetHiddenFields { fields } => (
+                "setHiddenFields",
+                IntentWire {
+                    fields: Some(fields.clone()),
+                    ..Default::default()
+                },
+            ),
+            Intent::IdentityToken { jwt } => (
+                "identityToken",
+                IntentWire {
+                    jwt: s(jwt),
+                    ..Default::default()
+                },
+            ),
+            Intent::Seen => ("seen", IntentWire::default()),
         };
-        let mut all = vec![("kind", Value::from(kind))];
-        all.extend(members);
-        Value::object(all)
+        IntentWire {
+            kind: s(kind),
+            ..wire
+        }
     }
 
     /// Reads an intent; `None` for anything malformed or unknown (a newer widget version in
     /// another tab): it is then acknowledged and dropped by the owner, never applied wrongly.
-    pub fn from_value(v: &Value) -> Option<Intent> {
-        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        Some(match v.get("kind")?.as_str()? {
-            "send" => Intent::Send {
-                text: text("text")?,
-            },
+    pub fn from_wire(v: IntentWire) -> Option<Intent> {
+        Some(match v.kind.as_deref()? {
+            "send" => Intent::Send { text: v.text? },
             "quickReply" => Intent::QuickReply {
-                message_id: text("messageId")?,
-                index: usize::try_from(v.get("index")?.as_u64()?).ok()?,
+                message_id: v.message_id?,
+                index: usize::try_from(v.index?).ok()?,
             },
             "retry" => Intent::Retry {
-                message_id: text("messageId")?,
+                message_id: v.message_id?,
             },
             "end" => Intent::End,
             "restart" => Intent::Restart {
-                session_id: text("sessionId")?,
+                session_id: v.session_id?,
             },
             "prechatSubmit" => Intent::PrechatSubmit {
-                values: pairs_from(v.get("values")),
+                values: v.values.unwrap_or_default(),
             },
             "prechatCancel" => Intent::PrechatCancel,
-            "composerText" => Intent::ComposerText {
-                text: text("text")?,
-            },
+            "composerText" => Intent::ComposerText { text: v.text? },
             "sendFile" => Intent::SendFile {
                 file: FileRef {
                     handle: 0,
-                    name: text("name")?,
-                    size: v.get("size")?.as_u64()?,
-                    mime_type: text("mimeType").unwrap_or_default(),
+                    name: v.name?,
+                    size: v.size?,
+                    mime_type: v.mime_type.unwrap_or_default(),
                 },
             },
             "setVariables" => Intent::SetVariables {
-                vars: pairs_from(v.get("vars")),
+                vars: v.vars.unwrap_or_default(),
             },
             "setHiddenFields" => Intent::SetHiddenFields {
-                fields: pairs_from(v.get("fields")),
+                fields: v.fields.unwrap_or_default(),
             },
-            "identityToken" => Intent::IdentityToken { jwt: text("jwt")? },
+            "identityToken" => Intent::IdentityToken { jwt: v.jwt? },
             "seen" => Intent::Seen,
             _ => return None,
         })
@@ -190,35 +275,54 @@ pub enum TabMessage {
     Owner,
 }
 
+/// A [`TabMessage`] on the wire: `{"type": "intent" | "ack" | "owner", "id"?, "intent"?}`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct TabWire {
+    #[serde(rename = "type", deserialize_with = "loose::text")]
+    kind: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::text"
+    )]
+    id: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::object"
+    )]
+    intent: Option<IntentWire>,
+}
+
 impl TabMessage {
-    pub fn to_json<J: crate::codec::Json>(&self) -> String {
+    pub fn to_json<J: Json>(&self) -> String {
+        let kind = |k: &str| Some(k.to_string());
         J::encode(&match self {
-            TabMessage::Intent { id, intent } => Value::object([
-                ("type", Value::from("intent")),
-                ("id", Value::from(id.as_str())),
-                (
-                    "intent",
-                    intent.as_ref().map_or(Value::Null, Intent::to_value),
-                ),
-            ]),
-            TabMessage::Ack { id } => Value::object([
-                ("type", Value::from("ack")),
-                ("id", Value::from(id.as_str())),
-            ]),
-            TabMessage::Owner => Value::object([("type", Value::from("owner"))]),
+            TabMessage::Intent { id, intent } => TabWire {
+                kind: kind("intent"),
+                id: Some(id.clone()),
+                intent: intent.as_ref().map(Intent::to_wire),
+            },
+            TabMessage::Ack { id } => TabWire {
+                kind: kind("ack"),
+                id: Some(id.clone()),
+                intent: None,
+            },
+            TabMessage::Owner => TabWire {
+                kind: kind("owner"),
+                ..Default::default()
+            },
         })
     }
 
     /// `None` for text that is not a message of ours.
-    pub fn from_json<J: crate::codec::Json>(text: &str) -> Option<TabMessage> {
-        let v = J::decode::<Value>(text).ok()?;
-        let id = || v.get("id").and_then(Value::as_str).map(str::to_string);
-        Some(match v.get("type")?.as_str()? {
+    pub fn from_json<J: Json>(text: &str) -> Option<TabMessage> {
+        let v = J::decode::<crate::loose::Item<TabWire>>(text).ok()?.0?;
+        Some(match v.kind.as_deref()? {
             "intent" => TabMessage::Intent {
-                id: id()?,
-                intent: v.get("intent").and_then(Intent::from_value),
+                id: v.id?,
+                intent: v.intent.and_then(Intent::from_wire),
             },
-            "ack" => TabMessage::Ack { id: id()? },
+            "ack" => TabMessage::Ack { id: v.id? },
             "owner" => TabMessage::Owner,
             _ => return None,
         })

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::json::Value;
+use serde::{Deserialize, Serialize};
 
 /// How many of the latest messages a saved conversation keeps. Older ones stay on screen for
 /// this page view; after a reload a line says that earlier messages are not kept. This bounds
@@ -13,8 +13,9 @@ pub const KEPT_MESSAGES: usize = 500;
 /// Milliseconds since the Unix epoch. The core never reads a clock: callers pass `now`.
 pub type Millis = u64;
 
-/// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who wrote a message. Saved as `{"kind": "visitor" | "bot" | "agent" | "system", "name"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AuthorSaved", into = "AuthorSaved")]
 pub enum Author {
     Visitor,
     Bot {
@@ -35,7 +36,8 @@ impl Author {
 }
 
 /// Delivery state of a visitor message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Waiting for the connection (offline, or a transient failure): sent by itself later.
     Waiting,
@@ -49,11 +51,13 @@ pub enum Status {
 
 /// A button under a message; choosing it sends `label` as the visitor's message and `payload`
 /// (when set) to the bot instead of the label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuickReply {
     pub label: String,
+    #[serde(default)]
     pub payload: Option<String>,
     /// Choosing this reply asks for a human agent.
+    #[serde(default)]
     pub handoff: bool,
 }
 
@@ -68,11 +72,15 @@ impl QuickReply {
 }
 
 /// A file attached to a message (agent files: images are shown inline, others as links).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FileInfo {
     pub name: String,
+    #[serde(default)]
     pub url: Option<String>,
+    #[serde(default)]
     pub size: Option<u64>,
+    #[serde(default)]
     pub mime_type: Option<String>,
 }
 
@@ -120,20 +128,26 @@ pub fn format_bytes(n: u64) -> String {
 }
 
 /// One entry of the message list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Unique within the conversation (`m1`, `m2`, ...).
     pub id: String,
     pub author: Author,
     pub text: String,
     /// Image shown under the text (bot image replies).
+    #[serde(default)]
     pub image_url: Option<String>,
     pub time: Millis,
+    #[serde(default)]
     pub quick_replies: Vec<QuickReply>,
     /// Delivery state, for visitor messages only.
+    #[serde(default)]
     pub status: Option<Status>,
     /// The server's id for it (MIAW entry / client message id, Live Chat local id).
+    #[serde(default)]
     pub remote_id: Option<String>,
+    #[serde(default)]
     pub files: Vec<FileInfo>,
 }
 
@@ -154,13 +168,58 @@ impl Message {
 /// Messages are shared (`Rc`) and copied on write: a message that did not change keeps its
 /// allocation, so the UI re-renders exactly the messages whose `Rc` changed
 /// (`Rc::ptr_eq`), whatever the length of the conversation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Saved as `{"messages": [...], "nextId": n, "dropped"?: n}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Transcript {
     messages: Vec<Rc<Message>>,
     next_id: u64,
     /// Messages older than the ones kept, dropped when the conversation was saved (see
     /// [`KEPT_MESSAGES`]); shown as one "earlier messages are not kept" line.
+    #[serde(default, skip_serializing_if = "is_zero")]
     dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// [`Author`] as saved.
+#[derive(Serialize, Deserialize)]
+struct AuthorSaved {
+    kind: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl From<Author> for AuthorSaved {
+    fn from(a: Author) -> Self {
+        let (kind, name) = match a {
+            Author::Visitor => ("visitor", None),
+            Author::Bot { name } => ("bot", Some(name)),
+            Author::Agent { name } => ("agent", Some(name)),
+            Author::System => ("system", None),
+        };
+        AuthorSaved {
+            kind: kind.to_string(),
+            name,
+        }
+    }
+}
+
+impl TryFrom<AuthorSaved> for Author {
+    type Error = &'static str;
+    fn try_from(a: AuthorSaved) -> Result<Self, Self::Error> {
+        let name = || a.name.clone().ok_or("an author without a name");
+        Ok(match a.kind.as_str() {
+            "visitor" => Author::Visitor,
+            "bot" => Author::Bot { name: name()? },
+            "agent" => Author::Agent { name: name()? },
+            "system" => Author::System,
+            _ => return Err("an unknown author kind"),
+        })
+    }
 }
 
 impl Transcript {
@@ -239,47 +298,20 @@ impl Transcript {
         self.dropped = 0;
     }
 
-    /// The transcript as JSON (saved across page loads): the latest [`KEPT_MESSAGES`] only.
-    pub fn to_value(&self) -> Value {
-        self.to_value_keeping(KEPT_MESSAGES)
+    /// The transcript to save across page loads: the latest [`KEPT_MESSAGES`] only.
+    pub fn saved(&self) -> Transcript {
+        self.saved_keeping(KEPT_MESSAGES)
     }
 
-    /// The transcript as JSON with at most the latest `keep` messages.
-    pub fn to_value_keeping(&self, keep: usize) -> Value {
+    /// The transcript to save, with at most the latest `keep` messages (the others are
+    /// counted in `dropped`).
+    pub fn saved_keeping(&self, keep: usize) -> Transcript {
         let from = self.messages.len().saturating_sub(keep);
-        let dropped = self.dropped + from as u64;
-        let mut fields = vec![
-            (
-                "messages",
-                Value::Array(
-                    self.messages[from..]
-                        .iter()
-                        .map(|m| message_to_value(m))
-                        .collect(),
-                ),
-            ),
-            ("nextId", Value::from(self.next_id)),
-        ];
-        if dropped > 0 {
-            fields.push(("dropped", Value::from(dropped)));
+        Transcript {
+            messages: self.messages[from..].to_vec(),
+            next_id: self.next_id,
+            dropped: self.dropped + from as u64,
         }
-        Value::object(fields)
-    }
-
-    /// Reads [`Transcript::to_value`]'s output; `None` if anything is off (a damaged saved
-    /// state is dropped whole rather than shown half).
-    pub fn from_value(v: &Value) -> Option<Transcript> {
-        let messages = v
-            .get("messages")?
-            .as_array()?
-            .iter()
-            .map(|m| message_from_value(m).map(Rc::new))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Transcript {
-            messages,
-            next_id: v.get("nextId")?.as_u64()?,
-            dropped: v.get("dropped").and_then(Value::as_u64).unwrap_or(0),
-        })
     }
 
     /// A plain-text transcript ("Visitor: ...\nBot: ...") handed to an agent on hand-off.
@@ -298,139 +330,6 @@ impl Transcript {
         }
         out
     }
-}
-
-fn author_to_value(a: &Author) -> Value {
-    let (kind, name) = match a {
-        Author::Visitor => ("visitor", None),
-        Author::Bot { name } => ("bot", Some(name.as_str())),
-        Author::Agent { name } => ("agent", Some(name.as_str())),
-        Author::System => ("system", None),
-    };
-    Value::object([("kind", Value::from(kind)), ("name", Value::from(name))])
-}
-
-fn author_from_value(v: &Value) -> Option<Author> {
-    let name = || v.get("name").and_then(Value::as_str).map(str::to_string);
-    Some(match v.get("kind")?.as_str()? {
-        "visitor" => Author::Visitor,
-        "bot" => Author::Bot { name: name()? },
-        "agent" => Author::Agent { name: name()? },
-        "system" => Author::System,
-        _ => return None,
-    })
-}
-
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Waiting => "waiting",
-        Status::Sending => "sending",
-        Status::Sent => "sent",
-        Status::Delivered => "delivered",
-        Status::Read => "read",
-        Status::Failed => "failed",
-    }
-}
-
-fn status_from_name(s: &str) -> Option<Status> {
-    [
-        Status::Waiting,
-        Status::Sending,
-        Status::Sent,
-        Status::Delivered,
-        Status::Read,
-        Status::Failed,
-    ]
-    .into_iter()
-    .find(|st| status_name(*st) == s)
-}
-
-fn quick_reply_to_value(q: &QuickReply) -> Value {
-    Value::object([
-        ("label", Value::from(q.label.as_str())),
-        ("payload", Value::from(q.payload.clone())),
-        ("handoff", Value::from(q.handoff)),
-    ])
-}
-
-fn quick_reply_from_value(v: &Value) -> Option<QuickReply> {
-    Some(QuickReply {
-        label: v.get("label")?.as_str()?.to_string(),
-        payload: v.get("payload").and_then(Value::as_str).map(str::to_string),
-        handoff: v.get("handoff").and_then(Value::as_bool).unwrap_or(false),
-    })
-}
-
-fn message_to_value(m: &Message) -> Value {
-    Value::object([
-        ("id", Value::from(m.id.as_str())),
-        ("author", author_to_value(&m.author)),
-        ("text", Value::from(m.text.as_str())),
-        ("imageUrl", Value::from(m.image_url.clone())),
-        ("time", Value::from(m.time)),
-        (
-            "quickReplies",
-            Value::Array(m.quick_replies.iter().map(quick_reply_to_value).collect()),
-        ),
-        ("status", Value::from(m.status.map(status_name))),
-        ("remoteId", Value::from(m.remote_id.clone())),
-        (
-            "files",
-            Value::Array(m.files.iter().map(file_to_value).collect()),
-        ),
-    ])
-}
-
-fn file_to_value(f: &FileInfo) -> Value {
-    Value::object([
-        ("name", Value::from(f.name.as_str())),
-        ("url", Value::from(f.url.clone())),
-        ("size", Value::from(f.size)),
-        ("mimeType", Value::from(f.mime_type.clone())),
-    ])
-}
-
-fn file_from_value(v: &Value) -> Option<FileInfo> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    Some(FileInfo {
-        name: s("name")?,
-        url: s("url"),
-        size: v.get("size").and_then(Value::as_u64),
-        mime_type: s("mimeType"),
-    })
-}
-
-fn message_from_value(v: &Value) -> Option<Message> {
-    let status = match v.get("status") {
-        None | Some(Value::Null) => None,
-        Some(s) => Some(status_from_name(s.as_str()?)?),
-    };
-    Some(Message {
-        id: v.get("id")?.as_str()?.to_string(),
-        author: author_from_value(v.get("author")?)?,
-        text: v.get("text")?.as_str()?.to_string(),
-        image_url: v
-            .get("imageUrl")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        time: v.get("time")?.as_u64()?,
-        quick_replies: match v.get("quickReplies") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(quick_reply_from_value)
-                .collect::<Option<_>>()?,
-            _ => Vec::new(),
-        },
-        status,
-        remote_id: v
-            .get("remoteId")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        files: match v.get("files") {
-            Some(Value::Array(a)) => a.iter().map(file_from_value).collect::<Option<_>>()?,
-            _ => Vec::new(),
-        },
-    })
 }
 
 #[cfg(test)]
@@ -519,8 +418,8 @@ mod tests {
         t.push(Author::Bot { name: "Ava".into() }, "x\"y", 2);
         t.get_mut("m2").unwrap().status = Some(Status::Failed);
         use crate::codec::{Json, SerdeJson};
-        let json = SerdeJson::encode(&t.to_value());
-        let back = Transcript::from_value(&SerdeJson::decode::<Value>(&json).unwrap()).unwrap();
+        let json = SerdeJson::encode(&t.saved());
+        let back = SerdeJson::decode::<Transcript>(&json).unwrap();
         assert_eq!(back, t);
         // ids continue after a restore
         let mut back = back;

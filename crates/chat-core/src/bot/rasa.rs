@@ -4,8 +4,10 @@
 
 use crate::pairs::Pairs;
 
+use serde::{Deserialize, Serialize};
+
 use crate::codec::Json;
-use crate::json::Value;
+use crate::loose::{self, Item};
 
 use crate::transcript::QuickReply;
 
@@ -22,68 +24,85 @@ pub struct RasaReply {
     pub context: Pairs,
 }
 
+/// The request body for one visitor turn.
+#[derive(Debug, Serialize)]
+pub struct RasaRequest<'a> {
+    pub sender: &'a str,
+    pub message: &'a str,
+}
+
+/// One message of the server's answer, as sent (every field tolerant: a wrong type reads as
+/// absent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RasaMessage {
+    #[serde(deserialize_with = "loose::text")]
+    pub text: Option<String>,
+    #[serde(deserialize_with = "loose::list")]
+    pub buttons: Vec<RasaButton>,
+    #[serde(deserialize_with = "loose::text")]
+    pub image: Option<String>,
+    pub custom: Item<RasaCustom>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RasaButton {
+    #[serde(deserialize_with = "loose::text")]
+    pub title: Option<String>,
+    #[serde(deserialize_with = "loose::text")]
+    pub payload: Option<String>,
+}
+
+/// `custom`: our hand-off convention.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RasaCustom {
+    /// Any value but `false`/`null` asks for a human.
+    #[serde(deserialize_with = "loose::truthy")]
+    pub handoff: bool,
+    /// Scalar values (strings, numbers, booleans as text); others are dropped.
+    #[serde(deserialize_with = "loose::scalar_map")]
+    pub context: Vec<(String, String)>,
+}
+
 /// The JSON body for one visitor turn.
 pub fn request_body<J: Json>(sender: &str, message: &str) -> String {
-    J::encode(&Value::object([
-        ("sender", Value::from(sender)),
-        ("message", Value::from(message)),
-    ]))
+    J::encode(&RasaRequest { sender, message })
 }
 
 /// Parses the server's answer. Unknown members are ignored; a body that is not a list of
 /// objects is an error (shown to the visitor as "assistant unavailable").
 pub fn parse_response<J: Json>(body: &[u8]) -> Result<Vec<RasaReply>, String> {
-    let value = J::decode_bytes::<Value>(body)
-        .map_err(|e| format!("the bot server's answer is not JSON: {e}"))?;
-    let Value::Array(items) = value else {
-        return Err("the bot server's answer is not a list of messages".into());
-    };
+    let items: Vec<Item<RasaMessage>> = J::decode_bytes(body)
+        .map_err(|e| format!("the bot server's answer is not a list of messages: {e}"))?;
     let mut out = Vec::new();
     for item in items {
-        let obj = &item;
-        let Value::Object(_) = item else {
+        let Some(m) = item.0 else {
             return Err("the bot server's answer contains a message that is not an object".into());
         };
         let mut reply = RasaReply {
-            text: obj
-                .get("text")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            text: m.text.unwrap_or_default(),
             ..Default::default()
         };
-        if let Some(Value::Array(buttons)) = obj.get("buttons") {
-            for b in buttons {
-                let title = b.get("title").and_then(Value::as_str).unwrap_or("").trim();
-                if title.is_empty() {
-                    continue;
-                }
-                reply.buttons.push(QuickReply {
-                    label: title.to_string(),
-                    payload: b.get("payload").and_then(Value::as_str).map(str::to_string),
-                    handoff: false,
-                });
+        for b in m.buttons {
+            let title = b.title.as_deref().unwrap_or("").trim();
+            if title.is_empty() {
+                continue;
             }
+            reply.buttons.push(QuickReply {
+                label: title.to_string(),
+                payload: b.payload,
+                handoff: false,
+            });
         }
-        reply.image = obj
-            .get("image")
-            .and_then(Value::as_str)
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .map(str::to_string);
-        if let Some(custom) = obj.get("custom") {
-            reply.handoff = match custom.get("handoff") {
-                Some(Value::Bool(b)) => *b,
-                Some(Value::Null) | None => false,
-                Some(_) => true,
-            };
-            if let Some(Value::Object(ctx)) = custom.get("context") {
-                for (k, v) in ctx {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        other => J::encode(other),
-                    };
-                    reply.context.insert(k.clone(), v);
-                }
+        reply.image = m
+            .image
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+        if let Some(custom) = m.custom.0 {
+            reply.handoff = custom.handoff;
+            for (k, v) in custom.context {
+                reply.context.insert(k, v);
             }
         }
         if reply.text.is_empty()
@@ -105,9 +124,10 @@ mod tests {
 
     #[test]
     fn body_shape() {
-        let v = J::decode::<Value>(&request_body::<J>("abc", "hi \"there\"")).unwrap();
-        assert_eq!(v.get("sender").unwrap().as_str(), Some("abc"));
-        assert_eq!(v.get("message").unwrap().as_str(), Some("hi \"there\""));
+        let v: serde_json::Value =
+            serde_json::from_str(&request_body::<J>("abc", "hi \"there\"")).unwrap();
+        assert_eq!(v["sender"], "abc");
+        assert_eq!(v["message"], "hi \"there\"");
     }
 
     #[test]
