@@ -42,6 +42,37 @@ pub struct Catalogue {
     variables: Pairs,
 }
 
+/// `dist/widget/messages/<tag>.json` as read: every field tolerant (a text that is not a
+/// string is dropped and falls back to English).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct LanguageFile {
+    #[serde(deserialize_with = "crate::loose::text")]
+    lang: Option<String>,
+    #[serde(deserialize_with = "crate::loose::string_map")]
+    messages: Vec<(String, String)>,
+    /// The duration words: all strings, or none at all.
+    #[serde(deserialize_with = "crate::loose::text_list")]
+    wait: Option<Vec<String>>,
+}
+
+/// `dist/widget/messages/<tag>.json` as written.
+#[derive(serde::Serialize)]
+struct LanguageFileOut<'a> {
+    lang: &'a str,
+    messages: TextsOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wait: Option<&'a [String]>,
+}
+
+struct TextsOut<'a>(&'a [(MsgKey, String)]);
+
+impl serde::Serialize for TextsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, t)| (k.name(), t)))
+    }
+}
+
 /// A shipped language's default texts and duration words as data: what a build without the
 /// `all-languages` feature loads instead of compiling them in. Written by
 /// [`LanguageData::to_json`] (`cargo xtask build` → `dist/widget/messages/<tag>.json`) and read
@@ -62,24 +93,15 @@ impl LanguageData {
     /// Reads `{"lang": "fr", "messages": {"key": "text", ...}, "wait": [14 texts]}`; `None` if
     /// it is not that shape or not a shipped language. Unknown keys are ignored.
     pub fn from_json<J: crate::codec::Json>(text: &str) -> Option<LanguageData> {
-        use crate::json::Value;
-        let v = J::decode::<Value>(text).ok()?;
-        let tag = lang::normalize(v.get("lang")?.as_str()?)?;
+        let file = J::decode::<crate::loose::Item<LanguageFile>>(text).ok()?.0?;
+        let tag = lang::normalize(&file.lang?)?;
         Lang::from_tag(&tag)?;
-        let texts = match v.get("messages") {
-            Some(Value::Object(o)) => o
-                .iter()
-                .filter_map(|(k, t)| Some((MsgKey::from_name(k)?, t.as_str()?.to_string())))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let wait = v.get("wait").and_then(Value::as_array).and_then(|a| {
-            let words: Vec<String> = a
-                .iter()
-                .map(|w| w.as_str().map(str::to_string))
-                .collect::<Option<_>>()?;
-            words.try_into().ok()
-        });
+        let texts = file
+            .messages
+            .into_iter()
+            .filter_map(|(k, t)| Some((MsgKey::from_name(&k)?, t)))
+            .collect();
+        let wait = file.wait.and_then(|w| w.try_into().ok());
         Some(LanguageData { tag, texts, wait })
     }
 
@@ -101,25 +123,11 @@ impl LanguageData {
 
     /// The JSON [`LanguageData::from_json`] reads.
     pub fn to_json<J: crate::codec::Json>(&self) -> String {
-        use crate::json::Value;
-        let mut fields = vec![
-            ("lang", Value::from(self.tag.as_str())),
-            (
-                "messages",
-                Value::object(
-                    self.texts
-                        .iter()
-                        .map(|(k, t)| (k.name(), Value::from(t.as_str()))),
-                ),
-            ),
-        ];
-        if let Some(w) = &self.wait {
-            fields.push((
-                "wait",
-                Value::Array(w.iter().map(|s| Value::from(s.as_str())).collect()),
-            ));
-        }
-        J::encode(&Value::object(fields))
+        J::encode(&LanguageFileOut {
+            lang: &self.tag,
+            messages: TextsOut(&self.texts),
+            wait: self.wait.as_ref().map(|w| &w[..]),
+        })
     }
 
     fn text(&self, key: MsgKey) -> Option<&str> {
