@@ -188,7 +188,7 @@ fn reload_mid_chat_resumes_the_same_chat() {
     let cut = h.req("/Chasitor/ChatMessage");
     let cut_seq = seq(&cut);
     let saved = match h.s.poll_persist() {
-        Some(PersistUpdate::Save(s)) => s,
+        Some(PersistUpdate::Save(s)) => serde_json::to_string(&s).unwrap(),
         other => panic!("expected a saved state, got {other:?}"),
     };
     assert_eq!(
@@ -204,7 +204,7 @@ fn reload_mid_chat_resumes_the_same_chat() {
     assert_eq!(h.s.poll_persist(), None, "nothing changed since");
 
     // The page reloads: a new session object from the saved text.
-    let restored = LiveChatSession::restore(config(), &saved).expect("restorable");
+    let restored = LiveChatSession::restore_text(config(), &saved).expect("restorable");
     let mut r = H::with(restored);
     r.now = h.now + 2000;
     assert_eq!(r.s.phase(), Phase::Chatting);
@@ -263,7 +263,7 @@ fn reload_while_queued_resumes_polling() {
         json!([{"type": "ChatRequestSuccess", "message": {"queuePosition": 2}}]),
     );
     let saved = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
-    let mut r = H::with(LiveChatSession::restore(config(), &saved).unwrap());
+    let mut r = H::with(LiveChatSession::restore_text(config(), &saved).unwrap());
     assert_eq!(r.s.phase(), Phase::Queued);
     r.start();
     let p = r.req("/System/Messages");
@@ -279,7 +279,7 @@ fn reload_while_queued_resumes_polling() {
 fn damaged_or_foreign_saved_state_is_refused() {
     let h = H::established(config(), false);
     let good = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
-    assert!(LiveChatSession::restore(config(), &good).is_some());
+    assert!(LiveChatSession::restore_text(config(), &good).is_some());
     for bad in [
         "",
         "null",
@@ -291,7 +291,7 @@ fn damaged_or_foreign_saved_state_is_refused() {
         &good.replace("\"key\":", "\"keys\":"),
     ] {
         assert!(
-            LiveChatSession::restore(config(), bad).is_none(),
+            LiveChatSession::restore_text(config(), bad).is_none(),
             "accepted {bad}"
         );
     }
@@ -326,7 +326,7 @@ fn reload_during_a_reconnect_still_checks_the_cut_off_message() {
     h.answer("/System/ReconnectSession", 200, &reconnect_answer("f6"));
     h.answer("/Chasitor/ChasitorResyncState", 200, "OK");
     let saved = serde_json::to_string(&h.s.persist().unwrap()).unwrap();
-    let mut r = H::with(LiveChatSession::restore(config(), &saved).unwrap());
+    let mut r = H::with(LiveChatSession::restore_text(config(), &saved).unwrap());
     r.start();
     assert!(
         !r.has("/Chasitor/ChatMessage"),

@@ -440,7 +440,7 @@ impl<J: Json> Chat<J> {
             }
             (Channel::LiveChat(l), "liveChat") => {
                 // Only the deployment matters: the session was initialised before the reload.
-                let Some(mut s) = LiveChatSession::restore(live_chat_config(l), state) else {
+                let Some(mut s) = LiveChatSession::restore_text(live_chat_config(l), state) else {
                     return false;
                 };
                 s.start(now);
@@ -996,7 +996,7 @@ impl<J: Json> Chat<J> {
                         events.push(Ev::Live(e));
                     }
                     match l.poll_persist() {
-                        Some(PersistUpdate::Save(s)) => saved_changed = Some(Some(s)),
+                        Some(PersistUpdate::Save(s)) => saved_changed = Some(Some(J::encode(&s))),
                         Some(PersistUpdate::Clear) => saved_changed = Some(None),
                         None => {}
                     }

@@ -1,7 +1,9 @@
 //! What a Live Chat session reports to the widget, and the reading of long-poll messages
-//! (`live-agent.md` §7) into it.
+//! (`live-agent.md` §7, decoded as [`super::model::Message`]) into it: dispatched on the
+//! item's `type`, with what each type requires checked here.
 
-use crate::json::Value;
+use super::model::{Message, MessageBody};
+use crate::loose::Item;
 
 /// Why `ChatRequestFail` refused the chat (§7).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,95 +216,82 @@ pub(crate) enum Incoming {
     Skip(String),
 }
 
-fn text(m: &Value, key: &str) -> String {
-    m.get(key).and_then(Value::as_str).unwrap_or("").to_string()
-}
-
-fn number(m: &Value, key: &str) -> Option<u64> {
-    m.get(key).and_then(Value::as_u64)
-}
-
 /// Reads one `{type, message}` item; never fails (bad items become [`Incoming::Skip`]).
-pub(crate) fn read_item(item: &Value) -> Incoming {
-    let Some(kind) = item.get("type").and_then(Value::as_str) else {
+pub(crate) fn read_item(item: Item<Message>) -> Incoming {
+    let Some(Message {
+        kind: Some(kind),
+        message,
+    }) = item.0
+    else {
         return Incoming::Skip("a message without a type".into());
     };
-    let empty = Value::Object(Vec::new());
-    let m = match item.get("message") {
-        Some(v @ Value::Object(_)) => v,
-        None | Some(Value::Null) => &empty,
-        Some(_) => return Incoming::Skip(format!("{kind}: the message is not an object")),
+    let m = match message {
+        Some(Item(Some(m))) => m,
+        None => MessageBody::default(),
+        Some(Item(None)) => return Incoming::Skip(format!("{kind}: the message is not an object")),
     };
-    match kind {
+    let wait = |w: Option<i64>| w.and_then(|w| u64::try_from(w).ok());
+    match kind.as_str() {
         "ChatRequestSuccess" => Incoming::RequestSuccess {
-            position: number(m, "queuePosition"),
-            wait: number(m, "estimatedWaitTime"),
-            connection_timeout_ms: number(m, "connectionTimeout"),
+            position: m.queue_position,
+            wait: wait(m.estimated_wait_time),
+            connection_timeout_ms: m.connection_timeout,
         },
-        "ChatRequestFail" => Incoming::RequestFail(FailReason::parse(
-            m.get("reason").and_then(Value::as_str).unwrap_or(""),
-        )),
+        "ChatRequestFail" => {
+            Incoming::RequestFail(FailReason::parse(m.reason.as_deref().unwrap_or("")))
+        }
         "QueueUpdate" => Incoming::QueueUpdate {
-            position: number(m, "position"),
-            wait: number(m, "estimatedWaitTime"),
+            position: m.position,
+            wait: wait(m.estimated_wait_time),
         },
         "ChatEstablished" => Incoming::Established {
-            name: text(m, "name"),
-            user_id: text(m, "userId"),
-            sneak_peek: m.get("sneakPeekEnabled").and_then(Value::as_bool) == Some(true),
+            name: m.name.unwrap_or_default(),
+            user_id: m.user_id.unwrap_or_default(),
+            sneak_peek: m.sneak_peek_enabled == Some(true),
         },
-        "ChatMessage" => match m.get("text").and_then(Value::as_str) {
-            Some(t) => Incoming::Message {
-                name: text(m, "name"),
-                text: t.to_string(),
-                agent_id: text(m, "agentId"),
+        "ChatMessage" => match m.text {
+            Some(text) => Incoming::Message {
+                name: m.name.unwrap_or_default(),
+                text,
+                agent_id: m.agent_id.unwrap_or_default(),
             },
             None => Incoming::Skip("ChatMessage without text".into()),
         },
         "AgentTyping" => Incoming::Typing(true),
         "AgentNotTyping" => Incoming::Typing(false),
         "ChatTransferred" => Incoming::Transferred {
-            name: text(m, "name"),
-            user_id: text(m, "userId"),
-            sneak_peek: m.get("sneakPeekEnabled").and_then(Value::as_bool) == Some(true),
+            name: m.name.unwrap_or_default(),
+            user_id: m.user_id.unwrap_or_default(),
+            sneak_peek: m.sneak_peek_enabled == Some(true),
         },
         "AgentDisconnect" => Incoming::Disconnect,
         "ChatEnded" => Incoming::Ended(EndReason::from_chat_ended(
-            m.get("reason").and_then(Value::as_str).unwrap_or("unknown"),
+            m.reason.as_deref().unwrap_or("unknown"),
         )),
-        "ChasitorIdleTimeoutWarningEvent" => {
-            match m.get("idleTimeoutWarningEvent").and_then(Value::as_str) {
-                Some("triggered") => Incoming::IdleWarning(true),
-                Some("cleared") => Incoming::IdleWarning(false),
-                _ => Incoming::Skip(
-                    "ChasitorIdleTimeoutWarningEvent without triggered/cleared".into(),
-                ),
-            }
-        }
+        "ChasitorIdleTimeoutWarningEvent" => match m.idle_timeout_warning_event.as_deref() {
+            Some("triggered") => Incoming::IdleWarning(true),
+            Some("cleared") => Incoming::IdleWarning(false),
+            _ => Incoming::Skip("ChasitorIdleTimeoutWarningEvent without triggered/cleared".into()),
+        },
         "ChasitorSessionData" => Incoming::SessionData {
-            position: number(m, "queuePosition"),
-            sneak_peek: m.get("sneakPeekEnabled").and_then(Value::as_bool),
+            position: m.queue_position,
+            sneak_peek: m.sneak_peek_enabled,
             entries: m
-                .get("chatMessages")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter(|e| e.as_object().is_some())
-                        .map(|e| HistoryEntry {
-                            kind: text(e, "type"),
-                            name: text(e, "name"),
-                            content: text(e, "content"),
-                            timestamp: number(e, "timestamp"),
-                        })
-                        .collect()
+                .chat_messages
+                .into_iter()
+                .map(|e| HistoryEntry {
+                    kind: e.kind.unwrap_or_default(),
+                    name: e.name.unwrap_or_default(),
+                    content: e.content.unwrap_or_default(),
+                    timestamp: e.timestamp,
                 })
-                .unwrap_or_default(),
+                .collect(),
         },
         "CustomEvent" => Incoming::Custom {
-            kind: text(m, "type"),
-            data: text(m, "data"),
+            kind: m.kind.unwrap_or_default(),
+            data: m.data.unwrap_or_default(),
         },
-        "FileTransfer" => match m.get("type").and_then(Value::as_str) {
+        "FileTransfer" => match m.kind.as_deref() {
             Some("Requested") => Incoming::FileRequested,
             Some(other) => Incoming::Skip(format!("FileTransfer {other}")),
             None => Incoming::Skip("FileTransfer without a type".into()),

@@ -22,7 +22,7 @@
 //! ## Driving it (browser layer)
 //!
 //! ```text
-//! let mut lc = LiveChatSession::new(config)            // or LiveChatSession::restore(config, &saved)?
+//! let mut lc = LiveChatSession::new(config)            // or LiveChatSession::restore(config, saved)?
 //!     .with_first_request_id(1 << 32);                 // if ids must stay apart from others'
 //!                                                      // (Chat offsets them itself instead)
 //! lc.start(now);
@@ -31,12 +31,18 @@
 //!                                               (one AbortController per id);
 //!                                             Abort(id) → abort that fetch }
 //!     while let Some(e) = lc.poll_event()   { show / announce / forward to the host page }
-//!     if let Some(p) = lc.poll_persist()    { Save(text) → sessionStorage, Clear → remove }
+//!     if let Some(p) = lc.poll_persist()    { Save(saved) → sessionStorage (J::encode),
+//!                                             Clear → remove }
 //!     timer ← lc.next_deadline()            (one timer; on expiry lc.handle_timeout(now))
 //! fetch done  → lc.handle_http(id, Ok(HttpResponse{status, body}) | Err(Network(..)), now)
 //! composer    → lc.set_composer_text(text, now) on input, lc.send_text(text, now) on Enter,
 //!               lc.end(now) on "end chat"
 //! ```
+//!
+//! The bodies are typed ([`model`]): requests are encoded and responses decoded with the
+//! session's [`Json`] codec, tolerantly (a member of the wrong type reads as absent; a
+//! malformed long-poll message is skipped with a [`LiveChatEvent::Log`], never fatal). The
+//! saved state is [`LiveChatSaved`], whose JSON is the one version 1 wrote.
 //!
 //! Give every request the full response body (the long poll's body arrives at once). An
 //! aborted fetch needs no `handle_http` (it is ignored if given). The endpoint may be a relay:
@@ -44,6 +50,8 @@
 
 mod config;
 mod event;
+pub mod model;
+mod saved;
 
 use std::collections::VecDeque;
 
@@ -51,12 +59,17 @@ pub use config::{
     EntityFieldMap, EntityMap, LiveChatConfig, PrechatDetail, PrechatEntity, DEFAULT_API_VERSION,
 };
 pub use event::{EndReason, FailReason, HistoryEntry, LiveChatEvent};
+pub use saved::{LiveChatSaved, SavedOut, SavedOutKind, SavedPhase};
 
 use crate::codec::Json;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
-use crate::json::Value;
+use crate::loose::Item;
 use crate::transcript::Millis;
 use event::{read_item, Incoming};
+use model::{
+    ChasitorInit, ChasitorResyncState, ChasitorSneakPeek, ChatEnd, ChatMessage, EmptyBody,
+    Messages, SessionIdAnswer,
+};
 
 /// Timeout of every request except the long poll (whose timeout is `clientPollTimeout`).
 pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
@@ -94,9 +107,12 @@ pub enum Phase {
 
 /// What to do with the saved state ([`LiveChatSession::poll_persist`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Handed over once per change, never stored: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum PersistUpdate {
-    /// Save this text (sessionStorage); give it to [`LiveChatSession::restore`] after a reload.
-    Save(String),
+    /// Save this state (sessionStorage, as JSON text); give it to [`LiveChatSession::restore`]
+    /// after a reload.
+    Save(LiveChatSaved),
     /// Nothing to resume any more: delete the saved state.
     Clear,
 }
@@ -336,134 +352,129 @@ impl<J: Json> LiveChatSession<J> {
             return None;
         }
         Some(match self.persist() {
-            Some(v) => PersistUpdate::Save(J::encode(&v)),
+            Some(saved) => PersistUpdate::Save(saved),
             None => PersistUpdate::Clear,
         })
     }
 
     /// What a reload needs to resume the same chat: key, affinity, sequence, ack/offset,
     /// unsent visitor actions. `None` when there is no chat to resume.
-    pub fn persist(&self) -> Option<Value> {
+    pub fn persist(&self) -> Option<LiveChatSaved> {
         let s = self.session.as_ref()?;
         let phase = match self.phase {
-            Phase::Requesting | Phase::CreatingSession => "requesting",
-            Phase::Queued => "queued",
-            Phase::Chatting => "chatting",
+            Phase::Requesting => SavedPhase::Requesting,
+            Phase::Queued => SavedPhase::Queued,
+            Phase::Chatting => SavedPhase::Chatting,
+            // Before ChasitorInit was accepted, resuming could not tell whether a chat exists.
             _ => return None,
         };
-        if self.phase == Phase::CreatingSession {
-            // ChasitorInit not yet accepted: resuming could not tell whether a chat exists.
-            return None;
-        }
-        let opt = |v: &Option<String>| Value::from(v.clone());
         let outbox = self
             .outbox
             .iter()
             .map(|i| {
                 let (kind, local_id, text, position) = match &i.out {
-                    Out::Message { local_id, text } => {
-                        ("message", Some(local_id.clone()), Some(text.clone()), None)
-                    }
-                    Out::Typing => ("typing", None, None, None),
-                    Out::NotTyping => ("notTyping", None, None, None),
-                    Out::SneakPeek { position, text } => {
-                        ("sneakPeek", None, Some(text.clone()), Some(*position))
-                    }
-                    Out::End => ("end", None, None, None),
+                    Out::Message { local_id, text } => (
+                        SavedOutKind::Message,
+                        Some(local_id.clone()),
+                        Some(text.clone()),
+                        None,
+                    ),
+                    Out::Typing => (SavedOutKind::Typing, None, None, None),
+                    Out::NotTyping => (SavedOutKind::NotTyping, None, None, None),
+                    Out::SneakPeek { position, text } => (
+                        SavedOutKind::SneakPeek,
+                        None,
+                        Some(text.clone()),
+                        Some(*position),
+                    ),
+                    Out::End => (SavedOutKind::End, None, None, None),
                 };
-                Value::object([
-                    ("kind", Value::from(kind)),
-                    ("localId", opt(&local_id)),
-                    ("text", opt(&text)),
-                    ("position", Value::from(position)),
-                    ("seq", Value::from(i.seq)),
-                    ("uncertain", Value::from(i.uncertain)),
-                ])
+                SavedOut {
+                    kind,
+                    local_id,
+                    text,
+                    position,
+                    seq: i.seq,
+                    uncertain: i.uncertain,
+                }
             })
             .collect();
-        Some(Value::object([
-            ("version", Value::from(PERSIST_VERSION)),
-            ("id", Value::from(s.id.as_str())),
-            ("key", Value::from(s.key.as_str())),
-            ("affinity", Value::from(s.affinity.as_str())),
-            ("clientPollTimeoutMs", Value::from(s.client_poll_timeout_ms)),
-            ("nextSequence", Value::from(self.next_sequence)),
-            ("ack", Value::Number(self.ack as f64)),
-            ("offset", Value::from(self.offset)),
-            (
-                "connectionTimeoutMs",
-                Value::from(self.connection_timeout_ms),
-            ),
-            ("phase", Value::from(phase)),
-            ("agentName", opt(&self.agent_name)),
-            ("agentId", opt(&self.agent_id)),
-            ("sneakPeek", Value::from(self.sneak_peek_enabled)),
-            ("nextLocal", Value::from(self.next_local)),
-            (
-                "awaitingSessionData",
-                Value::from(self.awaiting_session_data),
-            ),
-            ("outbox", Value::Array(outbox)),
-        ]))
+        Some(LiveChatSaved {
+            version: PERSIST_VERSION,
+            id: s.id.clone(),
+            key: s.key.clone(),
+            affinity: s.affinity.clone(),
+            client_poll_timeout_ms: s.client_poll_timeout_ms,
+            next_sequence: self.next_sequence,
+            ack: self.ack,
+            offset: self.offset,
+            connection_timeout_ms: self.connection_timeout_ms,
+            phase,
+            agent_name: self.agent_name.clone(),
+            agent_id: self.agent_id.clone(),
+            sneak_peek: self.sneak_peek_enabled,
+            next_local: self.next_local,
+            awaiting_session_data: self.awaiting_session_data,
+            outbox,
+        })
     }
 
-    /// A session saved by [`Self::persist`] (as JSON text) before a reload; `None` if the text
-    /// is damaged or foreign. Call [`Self::start`] to resume polling.
-    pub fn restore(config: LiveChatConfig, saved: &str) -> Option<Self> {
-        let v = J::decode::<Value>(saved).ok()?;
-        if v.get("version")?.as_u64()? != PERSIST_VERSION {
+    /// A session saved by [`Self::persist`] before a reload; `None` if it is of another version
+    /// or incomplete (an outbox item without what its kind needs). Call [`Self::start`] to
+    /// resume polling.
+    pub fn restore(config: LiveChatConfig, saved: LiveChatSaved) -> Option<Self> {
+        if saved.version != PERSIST_VERSION {
             return None;
         }
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let mut s = LiveChatSession::new(config);
         s.session = Some(Session {
-            id: text(&v, "id")?,
-            key: text(&v, "key")?,
-            affinity: text(&v, "affinity")?,
-            client_poll_timeout_ms: v.get("clientPollTimeoutMs")?.as_u64()?,
+            id: saved.id,
+            key: saved.key,
+            affinity: saved.affinity,
+            client_poll_timeout_ms: saved.client_poll_timeout_ms,
         });
-        s.next_sequence = v.get("nextSequence")?.as_u64()?;
-        s.ack = match v.get("ack")? {
-            Value::Number(n) if n.fract() == 0.0 => *n as i64,
-            _ => return None,
+        s.next_sequence = saved.next_sequence;
+        s.ack = saved.ack;
+        s.offset = saved.offset;
+        s.connection_timeout_ms = saved.connection_timeout_ms;
+        s.phase = match saved.phase {
+            SavedPhase::Requesting => Phase::Requesting,
+            SavedPhase::Queued => Phase::Queued,
+            SavedPhase::Chatting => Phase::Chatting,
         };
-        s.offset = v.get("offset").and_then(Value::as_u64);
-        s.connection_timeout_ms = v.get("connectionTimeoutMs").and_then(Value::as_u64);
-        s.phase = match v.get("phase")?.as_str()? {
-            "requesting" => Phase::Requesting,
-            "queued" => Phase::Queued,
-            "chatting" => Phase::Chatting,
-            _ => return None,
-        };
-        s.agent_name = text(&v, "agentName");
-        s.agent_id = text(&v, "agentId");
-        s.sneak_peek_enabled = v.get("sneakPeek").and_then(Value::as_bool) == Some(true);
-        s.next_local = v.get("nextLocal").and_then(Value::as_u64).unwrap_or(0);
+        s.agent_name = saved.agent_name;
+        s.agent_id = saved.agent_id;
+        s.sneak_peek_enabled = saved.sneak_peek;
+        s.next_local = saved.next_local;
         // Mid-reconnect: what was cut off is checked against ChasitorSessionData first.
-        s.awaiting_session_data =
-            v.get("awaitingSessionData").and_then(Value::as_bool) == Some(true);
-        for item in v.get("outbox")?.as_array()? {
-            let out = match item.get("kind")?.as_str()? {
-                "message" => Out::Message {
-                    local_id: text(item, "localId")?,
-                    text: text(item, "text")?,
+        s.awaiting_session_data = saved.awaiting_session_data;
+        for item in saved.outbox {
+            let out = match item.kind {
+                SavedOutKind::Message => Out::Message {
+                    local_id: item.local_id?,
+                    text: item.text?,
                 },
-                "typing" => Out::Typing,
-                "notTyping" => Out::NotTyping,
-                "sneakPeek" => Out::SneakPeek {
-                    position: item.get("position")?.as_u64()?,
-                    text: text(item, "text")?,
+                SavedOutKind::Typing => Out::Typing,
+                SavedOutKind::NotTyping => Out::NotTyping,
+                SavedOutKind::SneakPeek => Out::SneakPeek {
+                    position: item.position?,
+                    text: item.text?,
                 },
-                "end" => Out::End,
-                _ => return None,
+                SavedOutKind::End => Out::End,
             };
             s.outbox.push_back(OutItem {
                 out,
-                seq: item.get("seq").and_then(Value::as_u64),
-                uncertain: item.get("uncertain").and_then(Value::as_bool) == Some(true),
+                seq: item.seq,
+                uncertain: item.uncertain,
             });
         }
         Some(s)
+    }
+
+    /// [`Self::restore`] from the JSON text of a [`LiveChatSaved`] (decoded with `J`); `None`
+    /// if the text is damaged or foreign.
+    pub fn restore_text(config: LiveChatConfig, saved: &str) -> Option<Self> {
+        Self::restore(config, J::decode::<LiveChatSaved>(saved).ok()?)
     }
 
     // ----- inputs -------------------------------------------------------------------------
@@ -730,7 +741,7 @@ impl<J: Json> LiveChatSession<J> {
         method: Method,
         resource: &str,
         headers: Vec<(String, String)>,
-        body: Option<Value>,
+        body: Option<String>,
         timeout: Millis,
         now: Millis,
     ) -> Flight {
@@ -746,7 +757,7 @@ impl<J: Json> LiveChatSession<J> {
             method,
             url: self.config.url(resource),
             headers,
-            body: body.map(|b| J::encode(&b)),
+            body,
         }));
         Flight {
             id,
@@ -817,7 +828,7 @@ impl<J: Json> LiveChatSession<J> {
                     .session
                     .as_ref()
                     .map_or(String::new(), |s| s.id.clone());
-                let body = self.config.chasitor_init_body(&id);
+                let body = J::encode(&ChasitorInit::new(&self.config, &id));
                 let r = "Chasitor/ChasitorInit";
                 self.request(Method::Post, r, h, Some(body), REQUEST_TIMEOUT_MS, now)
             }
@@ -832,10 +843,9 @@ impl<J: Json> LiveChatSession<J> {
             Control::Resync => {
                 let seq = self.take_sequence();
                 let h = self.headers(false, Some(seq));
-                let body = Value::object([(
-                    "organizationId",
-                    Value::from(self.config.organization_id.as_str()),
-                )]);
+                let body = J::encode(&ChasitorResyncState {
+                    organization_id: self.config.organization_id.clone(),
+                });
                 let r = "Chasitor/ChasitorResyncState";
                 self.request(Method::Post, r, h, Some(body), REQUEST_TIMEOUT_MS, now)
             }
@@ -899,21 +909,18 @@ impl<J: Json> LiveChatSession<J> {
         let (resource, body) = match &self.outbox[0].out {
             Out::Message { text, .. } => (
                 "Chasitor/ChatMessage",
-                Value::object([("text", Value::from(text.as_str()))]),
+                J::encode(&ChatMessage { text: text.clone() }),
             ),
-            Out::Typing => ("Chasitor/ChasitorTyping", Value::object::<&str>([])),
-            Out::NotTyping => ("Chasitor/ChasitorNotTyping", Value::object::<&str>([])),
+            Out::Typing => ("Chasitor/ChasitorTyping", J::encode(&EmptyBody {})),
+            Out::NotTyping => ("Chasitor/ChasitorNotTyping", J::encode(&EmptyBody {})),
             Out::SneakPeek { position, text } => (
                 "Chasitor/ChasitorSneakPeek",
-                Value::object([
-                    ("position", Value::from(*position)),
-                    ("text", Value::from(text.as_str())),
-                ]),
+                J::encode(&ChasitorSneakPeek {
+                    position: *position,
+                    text: text.clone(),
+                }),
             ),
-            Out::End => (
-                "Chasitor/ChatEnd",
-                Value::object([("reason", Value::from("client"))]),
-            ),
+            Out::End => ("Chasitor/ChatEnd", J::encode(&ChatEnd::client())),
         };
         let h = self.headers(false, Some(seq));
         self.post = Some(self.request(
@@ -1077,23 +1084,18 @@ impl<J: Json> LiveChatSession<J> {
                 }
             }
             Control::SessionId => {
-                let v = J::decode_bytes::<Value>(&response.body).ok();
-                let field = |k: &str| {
-                    v.as_ref()
-                        .and_then(|v| v.get(k))
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                };
+                let answer = J::decode_bytes::<Item<SessionIdAnswer>>(&response.body)
+                    .ok()
+                    .and_then(|i| i.0)
+                    .unwrap_or_default();
                 let (Some(id), Some(key), Some(affinity)) =
-                    (field("id"), field("key"), field("affinityToken"))
+                    (answer.id, answer.key, answer.affinity_token)
                 else {
                     self.finish(EndReason::Error(format!("{name}: unreadable answer")));
                     return;
                 };
-                let cpt = v
-                    .as_ref()
-                    .and_then(|v| v.get("clientPollTimeout"))
-                    .and_then(Value::as_u64)
+                let cpt = answer
+                    .client_poll_timeout
                     .filter(|s| *s > 0)
                     .map_or(DEFAULT_CLIENT_POLL_TIMEOUT_MS, |s| s * 1000);
                 self.session = Some(Session {
@@ -1112,33 +1114,16 @@ impl<J: Json> LiveChatSession<J> {
                 self.pump_post(now);
             }
             Control::Reconnect => {
-                let v = J::decode_bytes::<Value>(&response.body).ok();
-                let msg = v
-                    .as_ref()
-                    .and_then(|v| v.get("messages"))
-                    .and_then(Value::as_array)
-                    .and_then(|a| {
-                        a.iter().find(|m| {
-                            m.get("type").and_then(Value::as_str) == Some("ReconnectSession")
-                        })
-                    })
-                    .and_then(|m| m.get("message"));
-                let affinity = msg
-                    .and_then(|m| m.get("affinityToken"))
-                    .and_then(Value::as_str);
-                let Some(affinity) = affinity else {
+                let answer = decode_messages::<J>(&response.body).unwrap_or_default();
+                let msg = answer.first("ReconnectSession");
+                let Some(affinity) = msg.and_then(|m| m.affinity_token.clone()) else {
                     self.finish(EndReason::Error(format!("{name}: unreadable answer")));
                     return;
                 };
-                let affinity = affinity.to_string();
                 if let Some(s) = self.session.as_mut() {
                     s.affinity = affinity;
                 }
-                if msg
-                    .and_then(|m| m.get("resetSequence"))
-                    .and_then(Value::as_bool)
-                    != Some(false)
-                {
+                if msg.and_then(|m| m.reset_sequence) != Some(false) {
                     self.next_sequence = 1;
                 }
                 self.start_control(Control::Resync, now);
@@ -1261,21 +1246,22 @@ impl<J: Json> LiveChatSession<J> {
     }
 
     fn read_messages(&mut self, body: &[u8], now: Millis) {
-        let v = match J::decode_bytes::<Value>(body) {
-            Ok(v) => v,
+        let answer = match decode_messages::<J>(body) {
+            Ok(answer) => answer,
             Err(e) => {
                 self.log(&format!("System/Messages: unreadable body skipped ({e})"));
                 return;
             }
         };
-        match v.get("sequence").and_then(Value::as_u64) {
+        match answer.sequence {
+            // At most 2^53: a valid `ack`.
             Some(seq) => self.ack = seq as i64,
             None => self.log("System/Messages: a 200 without sequence"),
         }
-        if let Some(offset) = v.get("offset").and_then(Value::as_u64) {
+        if let Some(offset) = answer.offset {
             self.offset = Some(offset);
         }
-        let Some(items) = v.get("messages").and_then(Value::as_array) else {
+        let Some(items) = answer.messages else {
             self.log("System/Messages: no messages array, skipped");
             return;
         };
@@ -1457,31 +1443,14 @@ impl<J: Json> LiveChatSession<J> {
     }
 }
 
+/// A `{"messages": [...]}` answer; a body that is JSON but not an object reads as empty.
+fn decode_messages<J: Json>(body: &[u8]) -> Result<Messages, crate::codec::DecodeError> {
+    J::decode_bytes::<Item<Messages>>(body).map(|i| i.0.unwrap_or_default())
+}
+
 /// Reads a `Visitor/Availability` answer: `Some(available)` for `id`, `None` if unreadable.
 fn availability<J: Json>(body: &[u8], id: &str) -> Option<bool> {
-    let v = J::decode_bytes::<Value>(body).ok()?;
-    let results = v
-        .get("messages")?
-        .as_array()?
-        .iter()
-        .find(|m| m.get("type").and_then(Value::as_str) == Some("Availability"))?
-        .get("message")?
-        .get("results")?
-        .as_array()?;
-    // An entity that is not available comes without `isAvailable`.
-    let entry = results.iter().find(|r| {
-        r.get("id").and_then(Value::as_str).is_some_and(|rid| {
-            rid == id
-                || (rid.len() >= 15 && id.starts_with(rid))
-                || (id.len() >= 15 && rid.starts_with(id))
-        })
-    });
-    Some(
-        entry
-            .and_then(|e| e.get("isAvailable"))
-            .and_then(Value::as_bool)
-            == Some(true),
-    )
+    decode_messages::<J>(body).ok()?.availability(id)
 }
 
 /// Percent-encodes a query value (ids are plain, but configuration is not trusted).
