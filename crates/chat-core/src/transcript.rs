@@ -261,7 +261,7 @@ impl Transcript {
 
     /// Appends a message and returns its id.
     pub fn push(&mut self, author: Author, text: impl Into<String>, time: Millis) -> String {
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         let id = format!("m{}", self.next_id);
         let status = matches!(author, Author::Visitor).then_some(Status::Sending);
         self.messages.push(Rc::new(Message {
@@ -310,7 +310,7 @@ impl Transcript {
         Transcript {
             messages: self.messages[from..].to_vec(),
             next_id: self.next_id,
-            dropped: self.dropped + from as u64,
+            dropped: self.dropped.saturating_add(from as u64),
         }
     }
 
