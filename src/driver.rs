@@ -17,7 +17,7 @@ use std::cell::Cell;
 
 use crate::json::Chat;
 use chat_core::tabs::{Forwarder, Intent, TabMessage};
-use chat_core::{Author, ChatEvent, HttpAction, HttpError, Millis, StreamError};
+use chat_core::{ChatEvent, HttpAction, HttpError, Millis, StreamError};
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::AbortController;
@@ -654,73 +654,9 @@ impl Driver {
             _ => {}
         }
         let Some(emit) = &self.emit else { return };
-        let detail = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &v);
-        };
-        match event {
-            ChatEvent::Message {
-                id,
-                author,
-                text,
-                incoming,
-            } => {
-                let (kind, name) = match author {
-                    Author::Visitor => ("visitor", None),
-                    Author::Bot { name } => ("bot", Some(name)),
-                    Author::Agent { name } => ("agent", Some(name)),
-                    Author::System => ("system", None),
-                };
-                set("id", id.as_str().into());
-                set("author", kind.into());
-                if let Some(n) = name {
-                    set("name", n.as_str().into());
-                }
-                set("text", text.as_str().into());
-                set("incoming", (*incoming).into());
-            }
-            ChatEvent::HandoffRequested(h) => {
-                set("transcript", h.transcript.as_str().into());
-                let ctx = js_sys::Object::new();
-                for (k, v) in h.context.iter() {
-                    let _ = js_sys::Reflect::set(&ctx, &k.into(), &v.into());
-                }
-                set("context", ctx.into());
-            }
-            ChatEvent::Error { message } => set("message", message.as_str().into()),
-            ChatEvent::ConversationStarted { id } => set("conversationId", id.as_str().into()),
-            ChatEvent::ConversationClosed { reason, id } => {
-                set("reason", (*reason).into());
-                set(
-                    "conversationId",
-                    id.as_deref().map(JsValue::from).unwrap_or(JsValue::NULL),
-                );
-            }
-            ChatEvent::AgentJoined { name } | ChatEvent::AgentLeft { name } => {
-                set("name", name.as_str().into())
-            }
-            ChatEvent::Queue {
-                position,
-                wait_secs,
-            } => {
-                let num =
-                    |n: &Option<u64>| n.map(|n| JsValue::from(n as f64)).unwrap_or(JsValue::NULL);
-                set("position", num(position));
-                set("waitSeconds", num(wait_secs));
-            }
-            ChatEvent::Connection { online } => set("online", (*online).into()),
-            ChatEvent::Custom { kind, data } => {
-                set("type", kind.as_str().into());
-                set("data", data.as_str().into());
-            }
-            ChatEvent::Opened
-            | ChatEvent::Closed
-            | ChatEvent::ConversationEnded
-            | ChatEvent::IdentityTokenNeeded
-            | ChatEvent::WaitTimeout
-            | ChatEvent::Log { .. } => {}
-        }
-        emit(event.name(), detail.into());
+        // The detail as a plain object (serde-wasm-bindgen); see `ChatEvent`'s `Serialize`.
+        let detail = crate::json::to_js(event).unwrap_or_else(|_| js_sys::Object::new().into());
+        emit(event.name(), detail);
     }
 
     /// MIAW verified users: `handoff.miaw.identityTokenFunction` names a global function

@@ -17,6 +17,7 @@ const SERIALIZER: serde_wasm_bindgen::Serializer =
 
 impl Json for BrowserJson {
     fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+        check_depth(text)?;
         let value = js_sys::JSON::parse(text)
             .map_err(|e| DecodeError(crate::browser::js_error_text(&e)))?;
         from_js(value)
@@ -29,6 +30,39 @@ impl Json for BrowserJson {
             .and_then(|s| s.as_string())
             .unwrap_or_default()
     }
+}
+
+/// Deeper nesting than serde_json accepts (its recursion limit) is refused before decoding:
+/// serde-wasm-bindgen recurses once per level, and the wasm stack has no guard page.
+const MAX_DEPTH: usize = 128;
+
+/// Refuses text nested deeper than [`MAX_DEPTH`] (brackets inside strings do not count). Not a
+/// parser: `JSON.parse` judges the syntax.
+fn check_depth(text: &str) -> Result<(), DecodeError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(DecodeError("nested too deeply".to_string()));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A JavaScript value (a page-API argument, the configuration object) as a typed model.

@@ -33,7 +33,11 @@ pub const DEFAULT_STORAGE_KEY: &str = "chat-widget:v1";
 
 /// Everything `mount` needs.
 pub struct MountOptions {
-    /// The configuration as JSON text (`None` = no configuration: an error is shown).
+    /// The configuration object, as the page wrote it (`window.ChatWidgetConfig`): what the
+    /// loader passes. Read with serde-wasm-bindgen, no JSON text in between.
+    pub config: Option<JsValue>,
+    /// The configuration as JSON text, for Rust embedders and tests (used when `config` is
+    /// `None`; both `None` = no configuration: an error is shown).
     pub config_json: Option<String>,
     /// Set when the loader could not obtain the configuration (e.g. `data-config-url` failed).
     pub load_error: Option<String>,
@@ -48,6 +52,7 @@ pub struct MountOptions {
 impl Default for MountOptions {
     fn default() -> Self {
         Self {
+            config: None,
             config_json: None,
             load_error: None,
             storage_key: DEFAULT_STORAGE_KEY.into(),
@@ -95,6 +100,21 @@ fn load(options: &MountOptions) -> Loaded {
             report: chat_core::json::Report {
                 errors: vec![ConfigError::new("", err.clone())],
                 warnings: Vec::new(),
+            },
+        };
+    }
+    if let Some(object) = options.config.clone() {
+        return match json::from_js::<chat_core::json::Value>(object) {
+            Ok(value) => WidgetConfig::from_value(&value),
+            Err(e) => Loaded {
+                config: WidgetConfig::default(),
+                report: chat_core::json::Report {
+                    errors: vec![ConfigError::new(
+                        "",
+                        format!("the configuration cannot be read: {e}"),
+                    )],
+                    warnings: Vec::new(),
+                },
             },
         };
     }
@@ -251,23 +271,19 @@ impl WidgetHandle {
     #[wasm_bindgen(js_name = setVariables)]
     pub fn set_variables(&self, vars: JsValue) {
         let Some(d) = self.driver() else { return };
-        d.intent(
-            Intent::SetVariables {
-                vars: js_pairs(&vars),
-            },
-            None,
-        );
+        let Some(vars) = page_values("setVariables", vars) else {
+            return;
+        };
+        d.intent(Intent::SetVariables { vars }, None);
     }
     /// Hidden pre-chat fields for the agent (MIAW routing attributes / Live Chat details).
     #[wasm_bindgen(js_name = setHiddenPrechatFields)]
     pub fn set_hidden_prechat_fields(&self, fields: JsValue) {
         let Some(d) = self.driver() else { return };
-        d.intent(
-            Intent::SetHiddenFields {
-                fields: js_pairs(&fields),
-            },
-            None,
-        );
+        let Some(fields) = page_values("setHiddenPrechatFields", fields) else {
+            return;
+        };
+        d.intent(Intent::SetHiddenFields { fields }, None);
     }
     /// The verified user's identity token (a JWT signed by the site), for MIAW verified users.
     #[wasm_bindgen(js_name = setIdentityToken)]
@@ -293,33 +309,28 @@ impl WidgetHandle {
     }
 }
 
-/// A plain object's own properties as text pairs (numbers as JavaScript prints them: no float
-/// formatting in the wasm).
-fn js_pairs(value: &JsValue) -> chat_core::Pairs {
-    let mut map = chat_core::Pairs::new();
-    if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
-        for entry in js_sys::Object::entries(obj).iter() {
-            let pair = js_sys::Array::from(&entry);
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let v = pair.get(1);
-            if v.is_null() || v.is_undefined() || (v.is_object() && !v.is_function()) {
-                continue; // no value (or not a plain one): left out
-            }
-            let value = if let Some(s) = v.as_string() {
-                s
-            } else if let Some(n) = v.dyn_ref::<js_sys::Number>() {
-                n.to_string_with_radix(10)
-                    .map(String::from)
-                    .unwrap_or_default()
-            } else if let Some(b) = v.as_bool() {
-                if b { "true" } else { "false" }.to_string()
-            } else {
-                String::new()
-            };
-            map.insert(key, value);
+/// The values a page passes to `setVariables` / `setHiddenPrechatFields`: an object's
+/// scalar members as text (strings as they are, numbers as their decimal text, booleans as
+/// `true`/`false`); `null`, `undefined`, objects and arrays are left out.
+#[derive(Default)]
+struct PageValues(chat_core::Pairs);
+
+impl<'de> serde::Deserialize<'de> for PageValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        chat_core::loose::scalar_map(d).map(|pairs| PageValues(pairs.into_iter().collect()))
+    }
+}
+
+/// Reads [`PageValues`]; a value serde-wasm-bindgen cannot read at all (a function, a symbol)
+/// refuses the whole call with a console warning rather than applying part of it.
+fn page_values(call: &str, value: JsValue) -> Option<chat_core::Pairs> {
+    match json::from_js::<PageValues>(value) {
+        Ok(PageValues(pairs)) => Some(pairs),
+        Err(e) => {
+            browser::warn(&format!("chat widget: {call}() ignored: {e}"));
+            None
         }
     }
-    map
 }
 
 /// Entry point for the loader: mounts the widget and returns its handle.
@@ -327,7 +338,7 @@ fn js_pairs(value: &JsValue) -> chat_core::Pairs {
 /// language file (`messages/<tag>.json`) when it is not English.
 #[wasm_bindgen]
 pub fn mount(
-    config_json: Option<String>,
+    config: JsValue,
     load_error: Option<String>,
     emit: Option<js_sys::Function>,
     language_data: Option<String>,
@@ -340,7 +351,7 @@ pub fn mount(
         }) as Emitter
     });
     let widget = mount_widget(MountOptions {
-        config_json,
+        config: (!config.is_null() && !config.is_undefined()).then_some(config),
         load_error,
         emit,
         language_data,

@@ -161,7 +161,7 @@
     // rather than one long one on a slow phone).
     Promise.all([config, mod, bodyReady, texts]).then((r) => new Promise((f) => setTimeout(f, 0, r))).then((r) => {
       var c = r[0];
-      var h = r[1].mount(c == null ? null : JSON.stringify(c), loadError, emit, r[3]);
+      var h = r[1].mount(c, loadError, emit, r[3]);
       // Once the widget's own launcher is on screen, it replaces the loader's (focus moves
       // along, so a queued open from the launcher focuses the message box).
       frame(() => {

@@ -117,6 +117,73 @@ pub enum ChatEvent {
     },
 }
 
+/// The event's `detail` for the host page (`ChatWidget.on(name, fn)` gets it as a plain
+/// object): `message` → `{id, author, name?, text, incoming}`, `handoff:requested` →
+/// `{transcript, context}`, `error` → `{message}`, `conversation:started` →
+/// `{conversationId}`, `conversation:closed` → `{reason, conversationId}`, `agent:joined` /
+/// `agent:left` → `{name}`, `queue:update` → `{position, waitSeconds}`, `connection` →
+/// `{online}`, `custom` → `{type, data}`; the others → `{}`.
+impl Serialize for ChatEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            ChatEvent::Message {
+                id,
+                author,
+                text,
+                incoming,
+            } => {
+                let (kind, name) = match author {
+                    Author::Visitor => ("visitor", None),
+                    Author::Bot { name } => ("bot", Some(name)),
+                    Author::Agent { name } => ("agent", Some(name)),
+                    Author::System => ("system", None),
+                };
+                m.serialize_entry("id", id)?;
+                m.serialize_entry("author", kind)?;
+                if let Some(n) = name {
+                    m.serialize_entry("name", n)?;
+                }
+                m.serialize_entry("text", text)?;
+                m.serialize_entry("incoming", incoming)?;
+            }
+            ChatEvent::HandoffRequested(h) => {
+                m.serialize_entry("transcript", &h.transcript)?;
+                m.serialize_entry("context", &h.context)?;
+            }
+            ChatEvent::Error { message } => m.serialize_entry("message", message)?,
+            ChatEvent::ConversationStarted { id } => m.serialize_entry("conversationId", id)?,
+            ChatEvent::ConversationClosed { reason, id } => {
+                m.serialize_entry("reason", reason)?;
+                m.serialize_entry("conversationId", id)?;
+            }
+            ChatEvent::AgentJoined { name } | ChatEvent::AgentLeft { name } => {
+                m.serialize_entry("name", name)?
+            }
+            ChatEvent::Queue {
+                position,
+                wait_secs,
+            } => {
+                m.serialize_entry("position", position)?;
+                m.serialize_entry("waitSeconds", wait_secs)?;
+            }
+            ChatEvent::Connection { online } => m.serialize_entry("online", online)?,
+            ChatEvent::Custom { kind, data } => {
+                m.serialize_entry("type", kind)?;
+                m.serialize_entry("data", data)?;
+            }
+            ChatEvent::Opened
+            | ChatEvent::Closed
+            | ChatEvent::ConversationEnded
+            | ChatEvent::IdentityTokenNeeded
+            | ChatEvent::WaitTimeout
+            | ChatEvent::Log { .. } => {}
+        }
+        m.end()
+    }
+}
+
 impl ChatEvent {
     /// Name used by `ChatWidget.on(name, fn)`.
     pub fn name(&self) -> &'static str {
