@@ -412,55 +412,51 @@ fn read_field(v: &Value, path: &str, report: &mut Report) -> Option<PrechatField
 pub(crate) fn fields_from_deployment<J: crate::codec::Json>(
     body: &[u8],
 ) -> Result<Vec<PrechatField>, String> {
-    let root =
-        J::decode_bytes::<Value>(body).map_err(|e| format!("the answer is not JSON: {e}"))?;
-    let config = [
-        Some(&root),
-        root.get("embeddedServiceConfig"),
-        root.get("context")
-            .and_then(|c| c.get("configuration"))
-            .and_then(|c| c.get("embeddedServiceConfig")),
+    use crate::miaw::model::{ChoiceListConfig, ConfigDocument, Form, Items};
+    let root = J::decode_bytes::<crate::loose::Item<ConfigDocument>>(body)
+        .map_err(|e| format!("the answer is not JSON: {e}"))?
+        .0
+        .unwrap_or_default();
+    let nested = root.embedded_service_config;
+    let in_token = root
+        .context
+        .and_then(|c| c.configuration)
+        .and_then(|c| c.embedded_service_config);
+    // The first of the three places that has `forms` (tri-state: `Some(None)` is not a list).
+    let (forms, lists): (Option<Items<Form>>, Option<ChoiceListConfig>) = [
+        (root.forms, root.choice_list_config),
+        nested.map_or((None, None), |c| (c.forms, c.choice_list_config)),
+        in_token.map_or((None, None), |c| (c.forms, c.choice_list_config)),
     ]
     .into_iter()
-    .flatten()
-    .find(|c| c.get("forms").is_some())
+    .find_map(|(forms, lists)| forms.map(|f| (f, lists)))
     .ok_or("the configuration has no \"forms\"")?;
-    let forms = config
-        .get("forms")
-        .and_then(Value::as_array)
-        .ok_or("\"forms\" is not a list")?;
+    let forms = forms.ok_or("\"forms\" is not a list")?;
     let Some(form) = forms
         .iter()
-        .find(|f| f.get("displayContext").and_then(Value::as_str) == Some("Conversation"))
+        .find(|f| {
+            f.as_ref()
+                .is_some_and(|f| f.display_context.as_deref() == Some("Conversation"))
+        })
         .or_else(|| forms.first())
     else {
         return Ok(Vec::new());
     };
-    let lists = config
-        .get("choiceListConfig")
-        .and_then(|c| c.get("choiceList"))
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let mut raw: Vec<&Value> = form
-        .get("formFields")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().collect())
+    let lists = lists.map(|l| l.choice_list).unwrap_or_default();
+    let mut raw: Vec<_> = form
+        .as_ref()
+        .map(|f| f.form_fields.iter().collect())
         .unwrap_or_default();
-    raw.sort_by_key(|f| f.get("order").and_then(Value::as_u64).unwrap_or(u64::MAX));
+    raw.sort_by_key(|f| f.order.unwrap_or(u64::MAX));
     let mut out = Vec::new();
     for f in raw {
-        if f.get("isHidden").and_then(Value::as_bool) == Some(true) {
+        if f.is_hidden == Some(true) {
             continue;
         }
-        let Some(name) = f
-            .get("name")
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty())
-        else {
+        let Some(name) = f.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
         };
-        let kind = match f.get("type").and_then(Value::as_str).unwrap_or("Text") {
+        let kind = match f.kind.as_deref().unwrap_or("Text") {
             "Email" => FieldKind::Email,
             "Number" => FieldKind::Number,
             "Phone" => FieldKind::Phone,
@@ -469,23 +465,17 @@ pub(crate) fn fields_from_deployment<J: crate::codec::Json>(
             _ => FieldKind::Text,
         };
         let options = if kind == FieldKind::Choice {
-            let id = f.get("choiceListId").and_then(Value::as_str);
             lists
                 .iter()
-                .find(|l| l.get("choiceListId").and_then(Value::as_str) == id)
-                .and_then(|l| l.get("choiceListValues"))
-                .and_then(Value::as_array)
-                .map(|vals| {
-                    vals.iter()
+                .find(|l| l.choice_list_id == f.choice_list_id)
+                .map(|l| {
+                    l.choice_list_values
+                        .iter()
                         .filter_map(|v| {
-                            let name = v.get("choiceListValueName").and_then(Value::as_str)?;
+                            let name = v.choice_list_value_name.as_deref()?;
                             Some(ChoiceItem {
                                 value: name.to_string(),
-                                label: v
-                                    .get("label")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or(name)
-                                    .to_string(),
+                                label: v.label.as_deref().unwrap_or(name).to_string(),
                             })
                         })
                         .collect()
@@ -500,8 +490,8 @@ pub(crate) fn fields_from_deployment<J: crate::codec::Json>(
         // Salesforce's standard fields get the catalogue's labels; others show their label
         // (when the configuration has one) or their name, as Salesforce's sample does.
         let label = f
-            .get("label")
-            .and_then(Value::as_str)
+            .label
+            .as_deref()
             .filter(|l| !l.trim().is_empty())
             .map(|l| vec![(String::new(), l.to_string())]);
         let builtin = match name {
@@ -516,12 +506,9 @@ pub(crate) fn fields_from_deployment<J: crate::codec::Json>(
                 Some(_) if name != "_lastName" => Vec::new(),
                 _ => vec![(String::new(), name.trim_start_matches('_').to_string())],
             }),
-            required: f.get("required").and_then(Value::as_bool).unwrap_or(false),
+            required: f.required.unwrap_or(false),
             min_length: None,
-            max_length: f
-                .get("maxLength")
-                .and_then(Value::as_u64)
-                .filter(|m| *m > 0),
+            max_length: f.max_length.filter(|m| *m > 0),
             options,
             attribute: name.to_string(),
             transcript_fields: Vec::new(),

@@ -1,7 +1,10 @@
 //! Messaging for In-App and Web (MIAW) client session (issue 4): the pure protocol core.
 //!
 //! - [`sse`]: incremental `text/event-stream` parser (WHATWG rules, size cap).
-//! - [`wire`]: request builders and SSE event-data parsing, per `shared/spec/miaw.md`.
+//! - [`model`]: the typed serde models of every body sent and read (tolerant decoding: a member
+//!   of the wrong type reads as absent), and `MiawSaved`, the state saved across a reload.
+//! - [`wire`]: request builders and response / SSE event-data parsing, per
+//!   `shared/spec/miaw.md`, over those models.
 //! - [`session`]: [`MiawSession`], the state machine the browser layer drives.
 //!
 //! Like the rest of the core: no I/O, no clock, no randomness source. Time (`now`) and a
@@ -42,6 +45,7 @@
 //! `Failed`, plus a [`MiawEvent::Error`]), unless the history shows it reached the server. It
 //! is never resent and cannot be retried. See [`session`] ("File uploads").
 
+pub mod model;
 pub mod session;
 pub mod sse;
 pub mod wire;

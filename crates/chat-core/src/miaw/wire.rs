@@ -1,12 +1,23 @@
 //! The MIAW wire format (`shared/spec/miaw.md`): request builders returning
-//! [`HttpRequest`] values (and one [`UploadRequest`] for files), and parsing of responses and SSE event data into typed entries.
+//! [`HttpRequest`] values (and one [`UploadRequest`] for files), and parsing of responses and
+//! SSE event data into typed entries.
 //!
-//! Parsing never panics and never fails the session: anything unknown or malformed becomes
-//! [`Parsed::Skip`] with a reason the browser layer can log.
+//! Bodies are the serde models of [`super::model`], encoded and decoded with the session's
+//! codec (`J`). Decoding is tolerant (see the models): a member of the wrong type reads as
+//! absent, and what is required is checked here, after decoding. Parsing never panics and
+//! never fails the session: anything unknown or malformed becomes [`Parsed::Skip`] with a
+//! reason the browser layer can log. Events are dispatched on their name (or, for a name we do
+//! not know and for list-entries items, on the entry's `entryType`); unknown ones are skipped.
 
+use super::model::{
+    AbstractMessage, AccessTokenResponse, Ack, AcknowledgeEntriesRequest, ConversationEntry,
+    CreateConversationRequest, EntriesResponse, EntryPayload, EntryRequest, ErrorBody, EventData,
+    FileMessage, FileMessageEntry, OutgoingChoices, OutgoingMessage, OutgoingOption, OutgoingText,
+    RawPayload, SendMessageRequest, TokenRequest, WireAttachment,
+};
 use crate::codec::Json;
 use crate::http::{FileRef, HttpRequest, Method, RequestId, UploadRequest};
-use crate::json::Value;
+use crate::loose::Item;
 use crate::pairs::Pairs;
 
 const API: &str = "/iamessage/api/v2";
@@ -61,15 +72,15 @@ pub fn encode_query(value: &str) -> String {
     out
 }
 
-fn token_body<J: Json>(d: &Deployment, extra: Vec<(&str, Value)>) -> String {
-    let mut members: Vec<(&str, Value)> = vec![
-        ("orgId", d.org_id.as_str().into()),
-        ("esDeveloperName", d.es_developer_name.as_str().into()),
-        ("capabilitiesVersion", "1".into()),
-        ("platform", "Web".into()),
-    ];
-    members.extend(extra);
-    J::encode(&Value::object(members))
+fn token_body<J: Json>(d: &Deployment, identity_jwt: Option<&str>) -> String {
+    J::encode(&TokenRequest {
+        org_id: d.org_id.clone(),
+        es_developer_name: d.es_developer_name.clone(),
+        capabilities_version: "1".into(),
+        platform: "Web".into(),
+        authorization_type: identity_jwt.map(|_| "JWT".into()),
+        customer_identity_token: identity_jwt.map(str::to_string),
+    })
 }
 
 /// §4.1 guest access token.
@@ -79,7 +90,7 @@ pub fn unauthenticated_token<J: Json>(d: &Deployment, id: RequestId) -> HttpRequ
         method: Method::Post,
         url: d.url(&format!("{API}/authorization/unauthenticated/access-token")),
         headers: json_headers(),
-        body: Some(token_body::<J>(d, vec![])),
+        body: Some(token_body::<J>(d, None)),
     }
 }
 
@@ -94,13 +105,7 @@ pub fn authenticated_token<J: Json>(
         method: Method::Post,
         url: d.url(&format!("{API}/authorization/authenticated/access-token")),
         headers: json_headers(),
-        body: Some(token_body::<J>(
-            d,
-            vec![
-                ("authorizationType", "JWT".into()),
-                ("customerIdentityToken", identity_jwt.into()),
-            ],
-        )),
+        body: Some(token_body::<J>(d, Some(identity_jwt))),
     }
 }
 
@@ -115,14 +120,6 @@ pub fn continuation_token<J: Json>(d: &Deployment, id: RequestId, token: &str) -
     }
 }
 
-fn routing_value(routing: &Pairs) -> Value {
-    Value::object(
-        routing
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(v.as_str()))),
-    )
-}
-
 /// §4.5 create conversation.
 pub fn create_conversation<J: Json>(
     d: &Deployment,
@@ -131,20 +128,18 @@ pub fn create_conversation<J: Json>(
     conversation_id: &str,
     routing: &Pairs,
 ) -> HttpRequest {
-    let mut members: Vec<(&str, Value)> = vec![
-        ("routingAttributes", routing_value(routing)),
-        ("esDeveloperName", d.es_developer_name.as_str().into()),
-        ("conversationId", conversation_id.into()),
-    ];
-    if let Some(lang) = &d.language {
-        members.push(("language", lang.as_str().into()));
-    }
+    let body = CreateConversationRequest {
+        routing_attributes: routing.clone(),
+        es_developer_name: d.es_developer_name.clone(),
+        conversation_id: conversation_id.to_string(),
+        language: d.language.clone(),
+    };
     HttpRequest {
         id,
         method: Method::Post,
         url: d.url(&format!("{API}/conversation")),
         headers: auth_headers(token),
-        body: Some(J::encode(&Value::object(members))),
+        body: Some(J::encode(&body)),
     }
 }
 
@@ -171,54 +166,45 @@ pub fn send_message<J: Json>(
     new_session: Option<&Pairs>,
 ) -> HttpRequest {
     let message = match content {
-        OutgoingContent::Text(text) => Value::object([
-            ("id", Value::from(message_id)),
-            ("messageType", "StaticContentMessage".into()),
-            (
-                "staticContent",
-                Value::object([
-                    ("formatType", Value::from("Text")),
-                    ("text", text.as_str().into()),
-                ]),
-            ),
-        ]),
+        OutgoingContent::Text(text) => OutgoingMessage {
+            id: message_id.to_string(),
+            message_type: "StaticContentMessage".into(),
+            in_reply_to_message_id: None,
+            static_content: Some(OutgoingText {
+                format_type: "Text".into(),
+                text: text.clone(),
+            }),
+            choices_response: None,
+        },
         OutgoingContent::Choice {
             in_reply_to,
             option_identifier,
-        } => Value::object([
-            ("id", Value::from(message_id)),
-            ("messageType", "ChoicesResponseMessage".into()),
-            ("inReplyToMessageId", in_reply_to.as_str().into()),
-            (
-                "choicesResponse",
-                Value::object([
-                    ("formatType", Value::from("Selections")),
-                    (
-                        "selectedOptions",
-                        Value::Array(vec![Value::object([(
-                            "optionIdentifier",
-                            Value::from(option_identifier.as_str()),
-                        )])]),
-                    ),
-                ]),
-            ),
-        ]),
+        } => OutgoingMessage {
+            id: message_id.to_string(),
+            message_type: "ChoicesResponseMessage".into(),
+            in_reply_to_message_id: Some(in_reply_to.clone()),
+            static_content: None,
+            choices_response: Some(OutgoingChoices {
+                format_type: "Selections".into(),
+                selected_options: vec![OutgoingOption {
+                    option_identifier: option_identifier.clone(),
+                }],
+            }),
+        },
     };
-    let mut members: Vec<(&str, Value)> = vec![("message", message)];
-    if let Some(routing) = new_session {
-        members.push(("routingAttributes", routing_value(routing)));
-        members.push(("isNewMessagingSession", true.into()));
-    }
-    members.push(("esDeveloperName", d.es_developer_name.as_str().into()));
-    if let Some(lang) = &d.language {
-        members.push(("language", lang.as_str().into()));
-    }
+    let body = SendMessageRequest {
+        message,
+        routing_attributes: new_session.cloned(),
+        is_new_messaging_session: new_session.map(|_| true),
+        es_developer_name: d.es_developer_name.clone(),
+        language: d.language.clone(),
+    };
     HttpRequest {
         id,
         method: Method::Post,
         url: d.url(&format!("{API}/conversation/{conversation_id}/message")),
         headers: auth_headers(token),
-        body: Some(J::encode(&Value::object(members))),
+        body: Some(J::encode(&body)),
     }
 }
 
@@ -243,19 +229,16 @@ pub fn send_file<J: Json>(
     file: &FileRef,
     new_session: Option<&Pairs>,
 ) -> UploadRequest {
-    let mut message: Vec<(&str, Value)> =
-        vec![("id", message_id.into()), ("fileId", file_id.into())];
-    if let Some(text) = caption.filter(|c| !c.trim().is_empty()) {
-        message.push(("text", text.into()));
-    }
-    let mut members: Vec<(&str, Value)> = vec![
-        ("esDeveloperName", d.es_developer_name.as_str().into()),
-        ("isNewMessagingSession", new_session.is_some().into()),
-    ];
-    if let Some(routing) = new_session {
-        members.push(("routingAttributes", routing_value(routing)));
-    }
-    members.push(("message", Value::object(message)));
+    let entry = FileMessageEntry {
+        es_developer_name: d.es_developer_name.clone(),
+        is_new_messaging_session: new_session.is_some(),
+        routing_attributes: new_session.cloned(),
+        message: FileMessage {
+            id: message_id.to_string(),
+            file_id: file_id.to_string(),
+            text: caption.filter(|c| !c.trim().is_empty()).map(str::to_string),
+        },
+    };
     UploadRequest {
         id,
         url: d.url(&format!("{API}/conversation/{conversation_id}/file")),
@@ -263,7 +246,7 @@ pub fn send_file<J: Json>(
             ("Authorization".into(), format!("Bearer {token}")),
             ("X-Org-Id".into(), d.org_id_15().to_string()),
         ],
-        json_part: ("messageEntry".into(), J::encode(&Value::object(members))),
+        json_part: ("messageEntry".into(), J::encode(&entry)),
         file_part: "fileData".into(),
         file: file.clone(),
     }
@@ -288,10 +271,10 @@ pub fn typing<J: Json>(
         method: Method::Post,
         url: d.url(&format!("{API}/conversation/{conversation_id}/entry")),
         headers: auth_headers(token),
-        body: Some(J::encode(&Value::object([
-            ("entryType", Value::from(kind)),
-            ("id", entry_id.into()),
-        ]))),
+        body: Some(J::encode(&EntryRequest {
+            entry_type: kind.into(),
+            id: entry_id.to_string(),
+        })),
     }
 }
 
@@ -315,19 +298,16 @@ pub fn acknowledge_entries<J: Json>(
     conversation_id: &str,
     acks: &[AckEntry],
 ) -> HttpRequest {
-    let list = acks
-        .iter()
-        .map(|a| {
-            Value::object([
-                ("id", Value::from(a.id.as_str())),
-                (
-                    "entryType",
-                    Value::from(if a.read { "Read" } else { "Delivery" }),
-                ),
-                ("conversationEntryId", a.entry_id.as_str().into()),
-            ])
-        })
-        .collect();
+    let body = AcknowledgeEntriesRequest {
+        acks: acks
+            .iter()
+            .map(|a| Ack {
+                id: a.id.clone(),
+                entry_type: if a.read { "Read" } else { "Delivery" }.into(),
+                conversation_entry_id: a.entry_id.clone(),
+            })
+            .collect(),
+    };
     HttpRequest {
         id,
         method: Method::Post,
@@ -335,7 +315,7 @@ pub fn acknowledge_entries<J: Json>(
             "{API}/conversation/{conversation_id}/acknowledge-entries"
         )),
         headers: auth_headers(token),
-        body: Some(J::encode(&Value::object([("acks", Value::Array(list))]))),
+        body: Some(J::encode(&body)),
     }
 }
 
@@ -433,42 +413,46 @@ pub struct TokenResponse {
     pub last_event_id: Option<String>,
 }
 
+/// Decodes a top-level object; anything else (a list, a string, ...) reads as an empty model.
+fn decode_object<J: Json, T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> Result<T, crate::codec::DecodeError> {
+    J::decode_bytes::<Item<T>>(body).map(|i| i.0.unwrap_or_default())
+}
+
 pub fn parse_token<J: Json>(body: &[u8]) -> Result<TokenResponse, String> {
-    let v = J::decode_bytes::<Value>(body).map_err(|e| format!("token response: {e}"))?;
+    let v: AccessTokenResponse =
+        decode_object::<J, _>(body).map_err(|e| format!("token response: {e}"))?;
     let access_token = v
-        .get("accessToken")
-        .and_then(Value::as_str)
+        .access_token
         .filter(|t| !t.is_empty())
-        .ok_or("token response without accessToken")?
-        .to_string();
-    let last_event_id = v.get("lastEventId").and_then(scalar_string);
+        .ok_or("token response without accessToken")?;
     Ok(TokenResponse {
         access_token,
-        last_event_id,
+        last_event_id: v.last_event_id,
     })
 }
 
-/// The `message` of an error body (§3.3), if any.
+/// The `message` of an error body (§3.3), if any (else its `text`, else its `error`).
 pub fn error_message<J: Json>(body: &[u8]) -> Option<String> {
-    let v = J::decode_bytes::<Value>(body).ok()?;
-    v.get("message")
-        .or_else(|| v.get("text"))
-        .or_else(|| v.get("error"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+    let v: ErrorBody = decode_object::<J, _>(body).ok()?;
+    v.message.or(v.text).or(v.error)
 }
 
 /// The entries of a list-entries response (§4.11), oldest first. `entryPayload` may be an
 /// object (as the official API returns it) or a string.
 pub fn parse_entries<J: Json>(body: &[u8]) -> Result<Vec<Parsed>, String> {
-    let v = J::decode_bytes::<Value>(body).map_err(|e| format!("entries response: {e}"))?;
+    let v: EntriesResponse =
+        decode_object::<J, _>(body).map_err(|e| format!("entries response: {e}"))?;
     let list = v
-        .get("conversationEntries")
-        .and_then(Value::as_array)
+        .conversation_entries
         .ok_or("entries response without conversationEntries")?;
     let mut out: Vec<Parsed> = list
-        .iter()
-        .map(|e| parse_entry::<J>(e, None, event_for_entry_type(e), None))
+        .into_iter()
+        .map(|e| {
+            let event = e.as_ref().map_or("", event_for_entry_type);
+            parse_entry::<J>(e, None, event, None)
+        })
         .collect();
     out.reverse();
     Ok(out)
@@ -476,8 +460,8 @@ pub fn parse_entries<J: Json>(body: &[u8]) -> Result<Vec<Parsed>, String> {
 
 /// The event an entry type travels in (§5.3): used for list-entries items, and for an event
 /// whose name is unknown but whose `conversationEntry` names a known `entryType`.
-fn event_for_entry_type(entry: &Value) -> &'static str {
-    match entry.get("entryType").and_then(Value::as_str) {
+fn event_for_entry_type(entry: &ConversationEntry) -> &'static str {
+    match entry.entry_type.as_deref() {
         Some("Message") => "CONVERSATION_MESSAGE",
         Some("ParticipantChanged") => "CONVERSATION_PARTICIPANT_CHANGED",
         Some("RoutingResult") => "CONVERSATION_ROUTING_RESULT",
@@ -497,14 +481,6 @@ pub fn is_end_status(status: &str) -> bool {
     ["ended", "closed", "inactive"]
         .iter()
         .any(|s| status.trim().eq_ignore_ascii_case(s))
-}
-
-fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(_) => Some(v.to_string()),
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,7 +641,7 @@ pub fn parse_event<J: Json>(event: &str, data: &str) -> Parsed {
             | "CONVERSATION_CLOSE_CONVERSATION"
             | "CONVERSATION_SESSION_STATUS_CHANGED"
     );
-    let v = match J::decode::<Value>(data) {
+    let mut v: EventData = match decode_object::<J, _>(data.as_bytes()) {
         Ok(v) => v,
         Err(e) if known => return skip(event, format!("data is not JSON: {e}")),
         Err(_) => return skip(event, "unknown event type"),
@@ -674,13 +650,15 @@ pub fn parse_event<J: Json>(event: &str, data: &str) -> Parsed {
     let event = if known {
         event
     } else {
-        match v.get("conversationEntry").map(event_for_entry_type) {
-            Some(e) if !e.is_empty() => e,
+        match &v.conversation_entry {
+            Some(Some(entry)) if !event_for_entry_type(entry).is_empty() => {
+                event_for_entry_type(entry)
+            }
             _ => return skip(event, "unknown event type"),
         }
     };
-    let conversation_id = v.get("conversationId").and_then(scalar_string);
-    let Some(entry) = v.get("conversationEntry") else {
+    let conversation_id = v.conversation_id.take();
+    let Some(entry) = v.conversation_entry.take() else {
         if event == "CONVERSATION_CLOSE_CONVERSATION" {
             return Parsed::Entry(Entry {
                 conversation_id,
@@ -696,80 +674,73 @@ pub fn parse_event<J: Json>(event: &str, data: &str) -> Parsed {
     parse_entry::<J>(entry, conversation_id, event, Some(&v))
 }
 
-/// One entry; `top` is the whole event data (a status may sit there, beside the entry).
+/// One entry (`None`: it is not an object); `top` is the whole event data (a status may sit
+/// there, beside the entry).
 fn parse_entry<J: Json>(
-    entry: &Value,
+    entry: Option<ConversationEntry>,
     conversation_id: Option<String>,
     event: &str,
-    top: Option<&Value>,
+    top: Option<&EventData>,
 ) -> Parsed {
-    if entry.as_object().is_none() {
+    let Some(mut entry) = entry else {
         return skip(event, "conversationEntry is not an object");
-    }
-    let payload = match entry.get("entryPayload") {
-        Some(Value::String(s)) => match J::decode::<Value>(s) {
-            Ok(p) => p,
+    };
+    let payload = match entry.entry_payload.take() {
+        Some(RawPayload::Text(s)) => match J::decode::<Item<EntryPayload>>(&s) {
+            Ok(p) => p.0.unwrap_or_default(),
             Err(e) => return skip(event, format!("entryPayload is not JSON: {e}")),
         },
-        Some(v @ Value::Object(_)) => v.clone(),
-        None | Some(Value::Null) => Value::object(Vec::<(String, Value)>::new()),
-        Some(_) => return skip(event, "entryPayload is neither a string nor an object"),
+        Some(RawPayload::Object(p)) => *p,
+        None => EntryPayload::default(),
+        Some(RawPayload::Invalid) => {
+            return skip(event, "entryPayload is neither a string nor an object")
+        }
     };
     let identifier = entry
-        .get("identifier")
-        .and_then(scalar_string)
-        .or_else(|| payload.get("id").and_then(scalar_string))
+        .identifier
+        .take()
+        .or_else(|| payload.id.clone())
         .unwrap_or_default();
-    let sender = entry.get("sender");
-    let role = sender
-        .and_then(|s| s.get("role"))
-        .and_then(Value::as_str)
+    let role = entry
+        .sender
+        .as_ref()
+        .and_then(|s| s.role.as_deref())
         .map(Role::parse)
         .unwrap_or(Role::Other);
-    let sender_name = entry
-        .get("senderDisplayName")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
+    let sender_name = entry.sender_display_name.take().filter(|s| !s.is_empty());
     let timestamp = entry
-        .get("transcriptedTimestamp")
-        .and_then(Value::as_u64)
+        .transcripted_timestamp
         .filter(|t| *t > 0)
-        .or_else(|| entry.get("clientTimestamp").and_then(Value::as_u64));
-    let conversation_id =
-        conversation_id.or_else(|| payload.get("conversationId").and_then(scalar_string));
+        .or(entry.client_timestamp);
+    let conversation_id = conversation_id.or_else(|| payload.conversation_id.clone());
     let kind = match event {
-        "CONVERSATION_MESSAGE" => match parse_message::<J>(&payload, &identifier) {
+        "CONVERSATION_MESSAGE" => match parse_message(payload.abstract_message, &identifier) {
             Ok(k) => k,
             Err(reason) => return skip(event, reason),
         },
         "CONVERSATION_PARTICIPANT_CHANGED" => {
-            let Some(list) = payload.get("entries").and_then(Value::as_array) else {
+            let Some(list) = payload.entries else {
                 return skip(event, "ParticipantChanged without entries");
             };
             let changes: Vec<ParticipantChange> = list
-                .iter()
+                .into_iter()
+                .flatten()
                 .filter_map(|e| {
-                    let joined = match e.get("operation").and_then(Value::as_str)? {
+                    let joined = match e.operation.as_deref()? {
                         "add" => true,
                         "remove" => false,
                         _ => return None,
                     };
-                    let prole = e
-                        .get("participant")
-                        .and_then(|p| p.get("role"))
-                        .and_then(Value::as_str);
+                    let prole = e.participant.and_then(|p| p.role);
                     let display_name = e
-                        .get("displayName")
-                        .and_then(Value::as_str)
+                        .display_name
                         .filter(|s| !s.is_empty())
-                        .or(prole)
-                        .unwrap_or("")
-                        .to_string();
+                        .or_else(|| prole.clone())
+                        .unwrap_or_default();
                     Some(ParticipantChange {
                         joined,
                         display_name,
-                        role: prole.map(Role::parse).unwrap_or(Role::Other),
+                        role: prole.as_deref().map(Role::parse).unwrap_or(Role::Other),
                     })
                 })
                 .collect();
@@ -778,51 +749,33 @@ fn parse_entry<J: Json>(
             }
             EntryKind::ParticipantChanged(changes)
         }
-        "CONVERSATION_ROUTING_RESULT" => {
-            let failure = payload
-                .get("failureType")
-                .and_then(Value::as_str)
-                .filter(|f| *f != "None")
-                .map(str::to_string);
-            EntryKind::RoutingResult(RoutingResult {
-                transfer: payload.get("routingType").and_then(Value::as_str) == Some("Transfer"),
-                failure,
-                failure_reason: payload
-                    .get("failureReason")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                estimated_wait_secs: payload
-                    .get("estimatedWaitTime")
-                    .and_then(|w| w.get("estimatedWaitTimeInSeconds"))
-                    .and_then(Value::as_u64),
-            })
-        }
+        "CONVERSATION_ROUTING_RESULT" => EntryKind::RoutingResult(RoutingResult {
+            transfer: payload.routing_type.as_deref() == Some("Transfer"),
+            failure: payload.failure_type.filter(|f| f != "None"),
+            failure_reason: payload.failure_reason,
+            estimated_wait_secs: payload
+                .estimated_wait_time
+                .and_then(|w| w.estimated_wait_time_in_seconds),
+        }),
         "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT" | "CONVERSATION_READ_ACKNOWLEDGEMENT" => {
             let acked = entry
-                .get("relatedRecords")
-                .and_then(Value::as_array)
-                .and_then(|r| r.first())
-                .and_then(scalar_string)
-                .or_else(|| {
-                    payload
-                        .get("acknowledgedConversationEntryIdentifier")
-                        .and_then(scalar_string)
-                });
+                .related_records
+                .into_iter()
+                .next()
+                .or(payload.acknowledged_conversation_entry_identifier);
             let Some(message_id) = acked else {
                 return skip(event, "acknowledgement without relatedRecords[0]");
             };
-            let ts = payload
-                .get("acknowledgementTimestamp")
-                .and_then(Value::as_u64);
+            let timestamp = payload.acknowledgement_timestamp;
             if event == "CONVERSATION_DELIVERY_ACKNOWLEDGEMENT" {
                 EntryKind::Delivered {
                     message_id,
-                    timestamp: ts,
+                    timestamp,
                 }
             } else {
                 EntryKind::Read {
                     message_id,
-                    timestamp: ts,
+                    timestamp,
                 }
             }
         }
@@ -831,13 +784,11 @@ fn parse_entry<J: Json>(
         "CONVERSATION_CLOSE_CONVERSATION" => EntryKind::Closed,
         "CONVERSATION_SESSION_STATUS_CHANGED" => {
             // The payload's shape is unconfirmed: the status may be in the entry payload, at
-            // the top level of the event, or on the entry itself, under any of these names.
-            let keys = ["changedStatus", "sessionStatus", "status"];
-            let status = [Some(&payload), top, Some(entry)]
-                .into_iter()
-                .flatten()
-                .flat_map(|v| keys.iter().filter_map(move |k| v.get(k)))
-                .find_map(Value::as_str)
+            // the top level of the event, or on the entry itself, under any of three names.
+            let status = payload
+                .status_text()
+                .or_else(|| top.and_then(EventData::status_text))
+                .or_else(|| entry.status_text())
                 .unwrap_or("");
             EntryKind::SessionStatus(status.to_string())
         }
@@ -853,36 +804,22 @@ fn parse_entry<J: Json>(
     })
 }
 
-fn str_of(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
-}
-
-fn parse_message<J: Json>(payload: &Value, identifier: &str) -> Result<EntryKind, String> {
-    let msg = payload
-        .get("abstractMessage")
-        .filter(|m| m.as_object().is_some())
-        .ok_or("Message without abstractMessage")?;
-    let message_id = msg
-        .get("id")
-        .and_then(scalar_string)
-        .unwrap_or_else(|| identifier.to_string());
-    let in_reply_to = str_of(msg.get("inReplyToMessageId"));
-    let content = match msg.get("messageType").and_then(Value::as_str) {
+fn parse_message(msg: Option<AbstractMessage>, identifier: &str) -> Result<EntryKind, String> {
+    let msg = msg.ok_or("Message without abstractMessage")?;
+    let message_id = msg.id.unwrap_or_else(|| identifier.to_string());
+    let in_reply_to = msg.in_reply_to_message_id;
+    let content = match msg.message_type.as_deref() {
         Some("StaticContentMessage") => {
             let sc = msg
-                .get("staticContent")
-                .ok_or("StaticContentMessage without staticContent")?;
-            match sc.get("formatType").and_then(Value::as_str) {
-                Some("Text") => {
-                    MessageContent::Text(str_of(sc.get("text")).ok_or("Text message without text")?)
-                }
+                .static_content
+                .ok_or("StaticContentMessage without staticContent")?
+                .unwrap_or_default();
+            match sc.format_type.as_deref() {
+                Some("Text") => MessageContent::Text(sc.text.ok_or("Text message without text")?),
                 Some("Attachments") => {
-                    let files = sc
-                        .get("attachments")
-                        .and_then(Value::as_array)
-                        .map(|l| l.iter().filter_map(parse_attachment).collect::<Vec<_>>())
-                        .unwrap_or_default();
-                    let text = str_of(sc.get("text")).filter(|t| !t.is_empty());
+                    let files: Vec<Attachment> =
+                        sc.attachments.into_iter().map(attachment).collect();
+                    let text = sc.text.filter(|t| !t.is_empty());
                     if files.is_empty() && text.is_none() {
                         return Err("Attachments message without attachments".into());
                     }
@@ -893,8 +830,11 @@ fn parse_message<J: Json>(payload: &Value, identifier: &str) -> Result<EntryKind
             }
         }
         Some("ChoicesMessage") => {
-            let ch = msg.get("choices").ok_or("ChoicesMessage without choices")?;
-            let format = match ch.get("formatType").and_then(Value::as_str) {
+            let ch = msg
+                .choices
+                .ok_or("ChoicesMessage without choices")?
+                .unwrap_or_default();
+            let format = match ch.format_type.as_deref() {
                 Some("Buttons") => ChoicesFormat::Buttons,
                 Some("QuickReplies") => ChoicesFormat::QuickReplies,
                 Some("Carousel") => ChoicesFormat::Carousel,
@@ -906,48 +846,34 @@ fn parse_message<J: Json>(payload: &Value, identifier: &str) -> Result<EntryKind
                 }
             };
             let options: Vec<ChoiceOption> = ch
-                .get("optionItems")
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|o| {
-                            let identifier = o
-                                .get("optionIdentifier")
-                                .and_then(scalar_string)
-                                .or_else(|| o.get("optionId").and_then(scalar_string))?;
-                            let title = o
-                                .get("titleItem")
-                                .and_then(|t| t.get("title"))
-                                .or_else(|| o.get("title"))
-                                .and_then(Value::as_str)
-                                .unwrap_or(&identifier)
-                                .to_string();
-                            Some(ChoiceOption { identifier, title })
-                        })
-                        .collect()
+                .option_items
+                .into_iter()
+                .filter_map(|o| {
+                    let identifier = o.option_identifier.or(o.option_id)?;
+                    let title = o
+                        .title_item
+                        .and_then(|t| t.title)
+                        .or(o.title)
+                        .unwrap_or_else(|| identifier.clone());
+                    Some(ChoiceOption { identifier, title })
                 })
-                .unwrap_or_default();
+                .collect();
             if options.is_empty() {
                 return Err("ChoicesMessage without options".into());
             }
             MessageContent::Choices {
                 format,
-                text: str_of(ch.get("text")).unwrap_or_default(),
+                text: ch.text.unwrap_or_default(),
                 options,
             }
         }
         Some("ChoicesResponseMessage") => {
             let selected = msg
-                .get("choicesResponse")
-                .and_then(|c| c.get("selectedOptions"))
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|o| {
-                            o.get("title")
-                                .or_else(|| o.get("optionIdentifier"))
-                                .and_then(scalar_string)
-                        })
+                .choices_response
+                .map(|c| {
+                    c.selected_options
+                        .into_iter()
+                        .filter_map(|o| o.title.or(o.option_identifier))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -963,19 +889,15 @@ fn parse_message<J: Json>(payload: &Value, identifier: &str) -> Result<EntryKind
     })
 }
 
-fn parse_attachment(a: &Value) -> Option<Attachment> {
-    a.as_object()?;
-    let name = str_of(a.get("name"))
-        .or_else(|| str_of(a.get("fileName")))
-        .unwrap_or_else(|| "attachment".to_string());
-    Some(Attachment {
-        id: a.get("id").and_then(scalar_string),
-        name,
-        size: a
-            .get("contentLength")
-            .or_else(|| a.get("size"))
-            .and_then(Value::as_u64),
-        mime_type: str_of(a.get("mimeType")),
-        url: str_of(a.get("url")).or_else(|| str_of(a.get("assetUrl"))),
-    })
+fn attachment(a: WireAttachment) -> Attachment {
+    Attachment {
+        id: a.id,
+        name: a
+            .name
+            .or(a.file_name)
+            .unwrap_or_else(|| "attachment".to_string()),
+        size: a.content_length.or(a.size),
+        mime_type: a.mime_type,
+        url: a.url.or(a.asset_url),
+    }
 }
