@@ -842,7 +842,7 @@ fn reload_restores_history_and_outbox_without_loss_or_duplicates() {
 
     let mut g = H::new(config());
     g.seq = h.seq;
-    assert!(g.s.restore(&saved, g.now));
+    assert!(g.s.restore(saved.clone(), g.now));
     let t = g.take(Method::Get, "/continuation-access-token");
     assert_eq!(header(&t, "Authorization"), Some("Bearer tok1"));
     g.reply(&t, 200, json!({"accessToken":"tok2"}));
@@ -928,7 +928,7 @@ fn transient_failures_while_resuming_are_retried_never_expire() {
 
         let mut g = H::new(config());
         g.seq = h.seq;
-        assert!(g.s.restore(&saved, g.now));
+        assert!(g.s.restore(saved.clone(), g.now));
         for _ in 0..12 {
             let t = g.take(Method::Get, "/continuation-access-token");
             assert_eq!(header(&t, "Authorization"), Some("Bearer tok1"), "{what}");
@@ -945,7 +945,7 @@ fn transient_failures_while_resuming_are_retried_never_expire() {
             "{what}: {ev:?}"
         );
         // Still saved as it was: a reload now resumes the same conversation.
-        assert_eq!(g.s.persist().as_deref(), Some(saved.as_str()), "{what}");
+        assert_eq!(g.s.persist().as_ref(), Some(&saved), "{what}");
         let t = g.take(Method::Get, "/continuation-access-token");
         g.reply(&t, 200, json!({"accessToken":"tok2"}));
         // The history fails the same way, then answers.
@@ -1013,14 +1013,14 @@ fn restore_with_dead_token_expires() {
     let h = open_session(config());
     let saved = h.s.persist().unwrap();
     let mut g = H::new(config());
-    assert!(g.s.restore(&saved, g.now));
+    assert!(g.s.restore(saved.clone(), g.now));
     let t = g.take(Method::Get, "/continuation-access-token");
     g.reply(&t, 401, J::Null);
     assert!(g.events().contains(&MiawEvent::Ended {
         reason: EndReason::SessionExpired
     }));
-    assert!(!H::new(config()).s.restore("garbage", 0));
-    assert!(!H::new(config()).s.restore("{}", 0));
+    assert!(!H::new(config()).s.restore_text("garbage", 0));
+    assert!(!H::new(config()).s.restore_text("{}", 0));
 }
 
 #[test]

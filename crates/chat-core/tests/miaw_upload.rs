@@ -434,7 +434,7 @@ fn reload_reports_pending_uploads_as_failed() {
     h.take(Method::Post, "/message"); // never answered
     let arrived = h.s.send_file(pdf(2), None, h.now).unwrap();
     let pending = h.s.send_file(pdf(3), Some("cap"), h.now).unwrap();
-    let saved = h.s.persist().expect("state to persist");
+    let saved = serde_json::to_string(&h.s.persist().expect("state to persist")).unwrap();
     let sv: J = serde_json::from_str(&saved).unwrap();
     // No browser handle is saved.
     assert!(!saved.contains("handle"), "{saved}");
@@ -442,7 +442,7 @@ fn reload_reports_pending_uploads_as_failed() {
     let arrived_fid = sv["outbox"][2]["fileId"].as_str().unwrap().to_string();
 
     let mut g = H::new(config());
-    assert!(g.s.restore(&saved, g.now));
+    assert!(g.s.restore_text(&saved, g.now));
     let t = g.take(Method::Get, "/continuation-access-token");
     g.reply(&t, 200, json!({"accessToken":"tok2"}));
     let l = g.take(Method::Get, "/entries?");
@@ -502,7 +502,7 @@ fn reload_reports_pending_uploads_as_failed() {
     // A second reload still shows them as failed, without a second error.
     let saved2 = g.s.persist().unwrap();
     let mut k = H::new(config());
-    assert!(k.s.restore(&saved2, k.now));
+    assert!(k.s.restore(saved2, k.now));
     let t = k.take(Method::Get, "/continuation-access-token");
     k.reply(&t, 200, json!({"accessToken":"tok3"}));
     let l = k.take(Method::Get, "/entries?");
@@ -536,7 +536,7 @@ fn reload_reports_pending_uploads_as_failed() {
             delivery: Delivery::Sent
         }]
     );
-    let saved3: J = serde_json::from_str(&k.s.persist().unwrap()).unwrap();
+    let saved3: J = serde_json::to_value(k.s.persist().unwrap()).unwrap();
     let left: Vec<&str> = saved3["outbox"]
         .as_array()
         .unwrap()

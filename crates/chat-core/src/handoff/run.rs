@@ -433,7 +433,7 @@ impl<J: Json> Chat<J> {
         let session = match (&cfg.channel, kind) {
             (Channel::Miaw(m), "miaw") => {
                 let mut s = self.miaw_session(m, number);
-                if !s.restore(state, now) {
+                if !s.restore_text(state, now) {
                     return false;
                 }
                 Session::Miaw(Box::new(s))
@@ -983,7 +983,7 @@ impl<J: Json> Chat<J> {
                     {
                         events.push(Ev::Miaw(MiawEvent::ConnectionRestored));
                     }
-                    let p = m.persist();
+                    let p = m.persist().map(|s| J::encode(&s));
                     if p != agent.saved {
                         saved_changed = Some(p);
                     }

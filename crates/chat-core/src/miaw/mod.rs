@@ -2,7 +2,7 @@
 //!
 //! - [`sse`]: incremental `text/event-stream` parser (WHATWG rules, size cap).
 //! - [`model`]: the typed serde models of every body sent and read (tolerant decoding: a member
-//!   of the wrong type reads as absent), and `MiawSaved`, the state saved across a reload.
+//!   of the wrong type reads as absent), and [`MiawSaved`], the state saved across a reload.
 //! - [`wire`]: request builders and response / SSE event-data parsing, per
 //!   `shared/spec/miaw.md`, over those models.
 //! - [`session`]: [`MiawSession`], the state machine the browser layer drives.
@@ -15,7 +15,8 @@
 //! Driving a session (browser layer):
 //!
 //! 1. `MiawSession::new(config, seed)`; then `start(routing_attributes, now)` for a new chat,
-//!    or `restore(&saved, now)` with what [`MiawSession::persist`] returned before a reload.
+//!    or `restore(saved, now)` with what [`MiawSession::persist`] returned before a reload
+//!    (`restore_text(&json, now)` from its JSON text).
 //!    Verified users: `set_identity_token(jwt, now)` (before `start`, or when
 //!    [`MiawEvent::IdentityTokenNeeded`] is emitted).
 //! 2. After every call, drain [`MiawSession::poll_action`]:
@@ -31,7 +32,7 @@
 //!      `StreamError::Status(code)`).
 //!    - `MiawAction::CloseStream(id)`: abort that fetch.
 //! 3. Drain [`MiawSession::poll_event`] into the UI / host-page events, save
-//!    [`MiawSession::persist`] in `sessionStorage` (remove the key when it is `None`), and arm
+//!    [`MiawSession::persist`] in `sessionStorage` as JSON (remove the key when it is `None`), and arm
 //!    one timer for [`MiawSession::next_deadline`] that calls `handle_timeout(now)`.
 //! 4. Visitor intents: `send_text`, `send_choice`, `send_file`, `retry`, `typing`,
 //!    `keep_waiting`, `end`, and `mark_read` whenever the visitor can see the messages (with
@@ -50,6 +51,7 @@ pub mod session;
 pub mod sse;
 pub mod wire;
 
+pub use model::MiawSaved;
 pub use session::{
     Delivery, EndReason, MiawAction, MiawConfig, MiawEvent, MiawSession, StreamError,
 };

@@ -62,6 +62,7 @@
 
 use std::collections::VecDeque;
 
+use super::model::{MiawSaved, SavedFile, SavedMessage, SavedReceipts};
 use super::sse::{SseItem, SseParser, DEFAULT_MAX_EVENT_BYTES};
 use super::wire::{
     self, Attachment, Deployment, EntryKind, MessageContent, OutgoingContent, Parsed, Role,
@@ -71,7 +72,6 @@ pub use crate::http::StreamError;
 use crate::http::{
     FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, RequestId, UploadRequest,
 };
-use crate::json::Value;
 use crate::pairs::Pairs;
 use crate::transcript::Millis;
 
@@ -620,91 +620,73 @@ impl<J: Json> MiawSession<J> {
 
     /// Restores a session saved with [`MiawSession::persist`] (after a page reload):
     /// continuation token, stream from the saved `Last-Event-Id`, history, then the outbox.
-    /// Returns `false` (and does nothing) if `saved` is unusable.
-    pub fn restore(&mut self, saved: &str, now: Millis) -> bool {
+    /// Returns `false` (and does nothing) if `saved` is unusable (no token or conversation id)
+    /// or the session was already started.
+    pub fn restore(&mut self, saved: MiawSaved, now: Millis) -> bool {
         let _ = now;
         if self.phase != Phase::Idle {
             return false;
         }
-        let Ok(v) = J::decode::<Value>(saved) else {
-            return false;
-        };
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let (Some(token), Some(conv)) = (s("token"), s("conversationId")) else {
+        let (Some(token), Some(conv)) = (saved.token, saved.conversation_id) else {
             return false;
         };
         self.token = Some(token);
         self.conversation_id = Some(conv);
-        self.last_event_id = s("lastEventId");
-        if let Some(Value::Object(r)) = v.get("routing") {
-            for (k, val) in r {
-                if let Some(val) = val.as_str() {
-                    self.routing.insert(k.clone(), val.to_string());
-                }
-            }
+        self.last_event_id = saved.last_event_id;
+        for (k, v) in saved.routing {
+            self.routing.insert(k, v);
         }
-        if let Some(r) = v.get("receipts").filter(|_| self.config.send_receipts) {
+        if let Some(r) = saved.receipts.filter(|_| self.config.send_receipts) {
             self.receipts_restored = true;
-            for (key, read) in [("read", AckState::Done), ("unread", AckState::NotYet)] {
-                for id in r.get(key).and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(id) = id.as_str().filter(|i| !i.is_empty()) {
-                        self.push_receipt(Receipt {
-                            entry_id: id.to_string(),
-                            delivery: AckState::Done,
-                            read,
-                        });
-                    }
+            for (ids, read) in [(r.read, AckState::Done), (r.unread, AckState::NotYet)] {
+                for id in ids.into_iter().filter(|i| !i.is_empty()) {
+                    self.push_receipt(Receipt {
+                        entry_id: id,
+                        delivery: AckState::Done,
+                        read,
+                    });
                 }
             }
         }
-        for o in v
-            .get("outbox")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(id) = o.get("id").and_then(Value::as_str) else {
+        for o in saved.outbox {
+            let Some(id) = o.id.clone() else {
                 continue;
             };
-            if let Some(f) = o.get("file") {
+            if let Some(file) = &o.file {
                 // The `File` object did not survive the reload: the upload is failed for good.
-                self.restore_lost_upload(id, o, f);
+                self.restore_lost_upload(id, &o, file.as_ref());
                 continue;
             }
-            let text = o.get("text").and_then(Value::as_str);
-            let (content, display) = match (
-                o.get("inReplyTo").and_then(Value::as_str),
-                o.get("option").and_then(Value::as_str),
-            ) {
-                (Some(r), Some(opt)) => (
-                    Body::Message(OutgoingContent::Choice {
-                        in_reply_to: r.to_string(),
-                        option_identifier: opt.to_string(),
-                    }),
-                    MessageContent::ChoicesResponse {
-                        selected: vec![text.unwrap_or(opt).to_string()],
-                    },
-                ),
-                _ => match text {
-                    Some(t) => (
-                        Body::Message(OutgoingContent::Text(t.to_string())),
-                        MessageContent::Text(t.to_string()),
-                    ),
+            let (body, display) = match (o.in_reply_to, o.option) {
+                (Some(in_reply_to), Some(option_identifier)) => {
+                    let title = o.text.unwrap_or_else(|| option_identifier.clone());
+                    (
+                        OutgoingContent::Choice {
+                            in_reply_to,
+                            option_identifier,
+                        },
+                        MessageContent::ChoicesResponse {
+                            selected: vec![title],
+                        },
+                    )
+                }
+                _ => match o.text {
+                    Some(t) => (OutgoingContent::Text(t.clone()), MessageContent::Text(t)),
                     None => continue,
                 },
             };
             self.outbox.push(Outgoing {
-                id: id.to_string(),
-                content,
+                id: id.clone(),
+                content: Body::Message(body),
                 display,
                 in_flight: None,
                 attempts: 0,
                 next_try: None,
-                new_session: o.get("newSession").and_then(Value::as_bool) == Some(true),
+                new_session: o.new_session,
                 failed: false,
                 throttled: 0,
             });
-            self.own.push((id.to_string(), Delivery::Sending));
+            self.own.push((id, Delivery::Sending));
         }
         self.phase = Phase::Restoring;
         let id = self.alloc();
@@ -712,6 +694,26 @@ impl<J: Json> MiawSession<J> {
         let req = wire::continuation_token::<J>(d, id, self.token.as_deref().unwrap_or(""));
         self.start_http(req, Pending::Token { renewal: false });
         true
+    }
+
+    /// [`MiawSession::restore`] from the saved JSON text: `false` (with a
+    /// [`MiawEvent::Log`]) when it does not decode as a saved state.
+    pub fn restore_text(&mut self, saved: &str, now: Millis) -> bool {
+        match J::decode::<crate::loose::Item<MiawSaved>>(saved) {
+            Ok(crate::loose::Item(Some(saved))) => self.restore(saved, now),
+            Ok(crate::loose::Item(None)) => {
+                self.events.push_back(MiawEvent::Log {
+                    message: "saved MIAW state not restored: not an object".to_string(),
+                });
+                false
+            }
+            Err(e) => {
+                self.events.push_back(MiawEvent::Log {
+                    message: format!("saved MIAW state not restored: {e}"),
+                });
+                false
+            }
+        }
     }
 
     /// The visitor sends a text; returns its client message id (the id of the `Message`
@@ -902,8 +904,10 @@ impl<J: Json> MiawSession<J> {
         self.finish(EndReason::Visitor);
     }
 
-    /// The state to save in `sessionStorage` (`None`: nothing to resume; clear it).
-    pub fn persist(&self) -> Option<String> {
+    /// The state to save in `sessionStorage` (`None`: nothing to resume; clear it), for
+    /// [`MiawSession::restore`] after a reload. The browser layer stores it as JSON (its
+    /// codec's `encode`); see [`MiawSaved`] for the format.
+    pub fn persist(&self) -> Option<MiawSaved> {
         if self.phase == Phase::Ended {
             return None;
         }
@@ -912,89 +916,72 @@ impl<J: Json> MiawSession<J> {
         if !matches!(self.phase, Phase::Open | Phase::Restoring) {
             return None;
         }
-        let outbox: Vec<Value> = self
+        let outbox = self
             .outbox
             .iter()
             .map(|o| {
-                let mut m: Vec<(&str, Value)> = vec![("id", o.id.as_str().into())];
+                let mut m = SavedMessage {
+                    id: Some(o.id.clone()),
+                    new_session: o.new_session,
+                    ..SavedMessage::default()
+                };
                 match &o.content {
-                    Body::Message(OutgoingContent::Text(t)) => m.push(("text", t.as_str().into())),
+                    Body::Message(OutgoingContent::Text(t)) => m.text = Some(t.clone()),
                     Body::File {
                         file_id, caption, ..
                     } => {
                         // Metadata only: the `File` cannot be saved, so a restore reports the
                         // upload as failed (see `restore_lost_upload`).
-                        m.push(("fileId", file_id.as_str().into()));
+                        m.file_id = Some(file_id.clone());
                         if let MessageContent::Attachments { files, .. } = &o.display {
-                            if let Some(a) = files.first() {
-                                m.push((
-                                    "file",
-                                    Value::object([
-                                        ("name", Value::from(a.name.as_str())),
-                                        ("size", a.size.into()),
-                                        ("mimeType", a.mime_type.clone().into()),
-                                    ]),
-                                ));
-                            }
+                            m.file = files.first().map(|a| {
+                                Some(SavedFile {
+                                    name: Some(a.name.clone()),
+                                    size: a.size,
+                                    mime_type: a.mime_type.clone(),
+                                })
+                            });
                         }
-                        if let Some(c) = caption {
-                            m.push(("caption", c.as_str().into()));
-                        }
-                        if o.failed {
-                            m.push(("failed", true.into()));
-                        }
+                        m.caption = caption.clone();
+                        m.failed = o.failed;
                     }
                     Body::Message(OutgoingContent::Choice {
                         in_reply_to,
                         option_identifier,
                     }) => {
-                        m.push(("inReplyTo", in_reply_to.as_str().into()));
-                        m.push(("option", option_identifier.as_str().into()));
+                        m.in_reply_to = Some(in_reply_to.clone());
+                        m.option = Some(option_identifier.clone());
                         if let MessageContent::ChoicesResponse { selected } = &o.display {
-                            if let Some(t) = selected.first() {
-                                m.push(("text", t.as_str().into()));
-                            }
+                            m.text = selected.first().cloned();
                         }
                     }
                 }
-                if o.new_session {
-                    m.push(("newSession", true.into()));
-                }
-                Value::object(m)
+                m
             })
             .collect();
-        let mut members = vec![
-            ("token", Value::from(token)),
-            ("conversationId", conv.into()),
-            ("lastEventId", self.last_event_id.clone().into()),
-            (
-                "routing",
-                Value::object(
-                    self.routing
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), Value::from(v.as_str()))),
-                ),
-            ),
-            ("outbox", Value::Array(outbox)),
-        ];
-        if self.config.send_receipts {
-            // Which agent messages are known, and which still need a read receipt (see
-            // "Receipts"); delivery receipts still on their way are not kept.
+        // Which agent messages are known, and which still need a read receipt (see
+        // "Receipts"); delivery receipts still on their way are not kept.
+        let receipts = self.config.send_receipts.then(|| {
             let ids = |read: bool| {
-                Value::Array(
-                    self.receipts
-                        .iter()
-                        .filter(|r| (r.read == AckState::Done) == read)
-                        .map(|r| Value::from(r.entry_id.as_str()))
-                        .collect(),
-                )
+                self.receipts
+                    .iter()
+                    .filter(|r| (r.read == AckState::Done) == read)
+                    .map(|r| r.entry_id.clone())
+                    .collect()
             };
-            members.push((
-                "receipts",
-                Value::object([("read", ids(true)), ("unread", ids(false))]),
-            ));
-        }
-        Some(J::encode(&Value::object(members)))
+            SavedReceipts {
+                read: ids(true),
+                unread: ids(false),
+            }
+        });
+        Some(MiawSaved {
+            token: Some(token.to_string()),
+            conversation_id: Some(conv.to_string()),
+            last_event_id: self.last_event_id.clone(),
+            routing: self.routing.clone(),
+            outbox,
+            receipts,
+        })
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1780,27 +1767,26 @@ impl<J: Json> MiawSession<J> {
     /// It is kept (failed, not retryable, still persisted) so that its bubble is shown as
     /// [`Delivery::Failed`] instead of vanishing, unless history or the stream shows that it
     /// reached the server before the reload.
-    fn restore_lost_upload(&mut self, id: &str, saved: &Value, file: &Value) {
-        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let name = s(file, "name").unwrap_or_else(|| "file".to_string());
-        let file_id = s(saved, "fileId").unwrap_or_default();
-        let caption = s(saved, "caption");
+    fn restore_lost_upload(&mut self, id: String, saved: &SavedMessage, file: Option<&SavedFile>) {
+        let file = file.cloned().unwrap_or_default();
+        let file_id = saved.file_id.clone().unwrap_or_default();
+        let caption = saved.caption.clone();
         let display = MessageContent::Attachments {
             text: caption.clone(),
             files: vec![Attachment {
                 id: Some(file_id.clone()).filter(|f| !f.is_empty()),
-                name,
-                size: file.get("size").and_then(Value::as_u64),
-                mime_type: s(file, "mimeType"),
+                name: file.name.unwrap_or_else(|| "file".to_string()),
+                size: file.size,
+                mime_type: file.mime_type,
                 url: None,
             }],
         };
-        if saved.get("failed").and_then(Value::as_bool) != Some(true) {
+        if !saved.failed {
             // Still pending at the reload: reported (once) when the history is in.
-            self.lost_uploads.push(id.to_string());
+            self.lost_uploads.push(id.clone());
         }
         self.outbox.push(Outgoing {
-            id: id.to_string(),
+            id: id.clone(),
             content: Body::File {
                 file_id,
                 caption,
@@ -1814,7 +1800,7 @@ impl<J: Json> MiawSession<J> {
             failed: true,
             throttled: 0,
         });
-        self.own.push((id.to_string(), Delivery::Failed));
+        self.own.push((id, Delivery::Failed));
     }
 
     /// Updates the state of one of the visitor's messages; only moves forward unless `force`.
