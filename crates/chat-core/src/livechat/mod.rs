@@ -365,7 +365,8 @@ impl<J: Json> LiveChatSession<J> {
             Phase::Requesting => SavedPhase::Requesting,
             Phase::Queued => SavedPhase::Queued,
             Phase::Chatting => SavedPhase::Chatting,
-            // Before ChasitorInit was accepted, resuming could not tell whether a chat exists.
+            // Not started, over, or ChasitorInit not yet accepted (resuming could not tell
+            // whether a chat exists).
             _ => return None,
         };
         let outbox = self
@@ -1254,7 +1255,7 @@ impl<J: Json> LiveChatSession<J> {
             }
         };
         match answer.sequence {
-            // At most 2^53: a valid `ack`.
+            // At most 2^53 - 1: a valid `ack`.
             Some(seq) => self.ack = seq as i64,
             None => self.log("System/Messages: a 200 without sequence"),
         }

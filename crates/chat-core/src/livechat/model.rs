@@ -446,11 +446,12 @@ pub struct AvailabilityResult {
 
 // ----- tolerant pieces --------------------------------------------------------------------------
 
-/// Largest whole number a JavaScript number holds exactly (2^53).
-pub(crate) const MAX_SAFE: u64 = 1 << 53;
+/// `Number.MAX_SAFE_INTEGER` (2^53 - 1): the largest count the browser's codec writes back.
+pub(crate) const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// A count or duration: a non-negative whole number up to 2^53 (what JavaScript holds exactly,
-/// and small enough that the session's arithmetic on it cannot overflow); else `None`.
+/// A count or duration: a non-negative whole number up to `Number.MAX_SAFE_INTEGER` (what
+/// JavaScript holds exactly, and small enough that the session's arithmetic on it cannot
+/// overflow); else `None`.
 pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     Ok(loose::u64(d)?.filter(|n| *n <= MAX_SAFE))
 }

@@ -111,7 +111,7 @@ pub enum SavedOutKind {
 }
 
 fn required_count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    count(d)?.ok_or_else(|| D::Error::custom("a whole number up to 2^53"))
+    count(d)?.ok_or_else(|| D::Error::custom("a whole number up to 2^53 - 1"))
 }
 
 fn count_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
