@@ -97,6 +97,26 @@ impl<V> IntoIterator for Pairs<V> {
     }
 }
 
+/// Written as a JSON object, in order.
+impl serde::Serialize for Pairs<String> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Read from a JSON object; members that are not strings are dropped (and anything but an
+/// object reads as empty).
+impl<'de> serde::Deserialize<'de> for Pairs<String> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::loose::string_map(d).map(Pairs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,25 +137,5 @@ mod tests {
         p.entry_or_default("c").push('x');
         assert_eq!(p.get("c").map(String::as_str), Some("x"));
         assert_eq!(p.len(), 3);
-    }
-}
-
-/// Written as a JSON object, in order.
-impl serde::Serialize for Pairs<String> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-/// Read from a JSON object; members that are not strings are dropped (and anything but an
-/// object reads as empty).
-impl<'de> serde::Deserialize<'de> for Pairs<String> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::loose::string_map(d).map(Pairs)
     }
 }

@@ -1,7 +1,6 @@
 //! What a Live Chat session needs to know: the deployment, the visitor's environment and the
-//! pre-chat data, and the `ChasitorInit` body built from them (`live-agent.md` §4.2).
-
-use crate::json::Value;
+//! pre-chat data (the `ChasitorInit` body built from them is `model::ChasitorInit`,
+//! `live-agent.md` §4.2).
 
 /// `X-LIVEAGENT-API-VERSION` used when the configuration does not name one (≥ 37 for
 /// `ReconnectSession`, ≥ 47 for estimated wait times).
@@ -121,96 +120,5 @@ impl LiveChatConfig {
             base.push_str("/chat/rest");
         }
         format!("{base}/{resource}")
-    }
-
-    /// The `ChasitorInit` body for session `session_id` (§4.2).
-    pub fn chasitor_init_body(&self, session_id: &str) -> Value {
-        let strings =
-            |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
-        let details = self
-            .prechat_details
-            .iter()
-            .map(|d| {
-                Value::object([
-                    ("label", Value::from(d.label.as_str())),
-                    ("value", Value::from(d.value.as_str())),
-                    (
-                        "entityMaps",
-                        Value::Array(
-                            d.entity_maps
-                                .iter()
-                                .map(|m| {
-                                    Value::object([
-                                        ("entityName", Value::from(m.entity_name.as_str())),
-                                        ("fieldName", Value::from(m.field_name.as_str())),
-                                    ])
-                                })
-                                .collect(),
-                        ),
-                    ),
-                    ("transcriptFields", strings(&d.transcript_fields)),
-                    ("displayToAgent", Value::from(d.display_to_agent)),
-                    ("doKnowledgeSearch", Value::from(d.do_knowledge_search)),
-                ])
-            })
-            .collect();
-        let entities = self
-            .prechat_entities
-            .iter()
-            .map(|e| {
-                let mut members = vec![
-                    ("entityName", Value::from(e.entity_name.as_str())),
-                    ("showOnCreate", Value::from(e.show_on_create)),
-                ];
-                for (key, value) in [
-                    ("linkToEntityName", &e.link_to_entity_name),
-                    ("linkToEntityField", &e.link_to_entity_field),
-                    ("saveToTranscript", &e.save_to_transcript),
-                ] {
-                    if let Some(v) = value {
-                        members.push((key, Value::from(v.as_str())));
-                    }
-                }
-                members.push((
-                    "entityFieldsMaps",
-                    Value::Array(
-                        e.entity_fields_maps
-                            .iter()
-                            .map(|f| {
-                                Value::object([
-                                    ("fieldName", Value::from(f.field_name.as_str())),
-                                    ("label", Value::from(f.label.as_str())),
-                                    ("doFind", Value::from(f.do_find)),
-                                    ("isExactMatch", Value::from(f.is_exact_match)),
-                                    ("doCreate", Value::from(f.do_create)),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ));
-                Value::object(members)
-            })
-            .collect();
-        let mut members = vec![
-            ("organizationId", Value::from(self.organization_id.as_str())),
-            ("deploymentId", Value::from(self.deployment_id.as_str())),
-            ("buttonId", Value::from(self.button_id.as_str())),
-            ("sessionId", Value::from(session_id)),
-            ("userAgent", Value::from(self.user_agent.as_str())),
-            ("language", Value::from(self.language.as_str())),
-            (
-                "screenResolution",
-                Value::from(self.screen_resolution.as_str()),
-            ),
-            ("visitorName", Value::from(self.visitor_name.as_str())),
-            ("prechatDetails", Value::Array(details)),
-            ("prechatEntities", Value::Array(entities)),
-        ];
-        if !self.button_overrides.is_empty() {
-            members.push(("buttonOverrides", strings(&self.button_overrides)));
-        }
-        members.push(("receiveQueueUpdates", Value::from(true)));
-        members.push(("isPost", Value::from(true)));
-        Value::object(members)
     }
 }
