@@ -276,6 +276,9 @@ pub struct FileMessage {
     /// The caption; left out when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// In the spec's example; the widget does not send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_reply_to_message_id: Option<String>,
 }
 
 /// §4.7 send entry: `{"entryType": "TypingStartedIndicator" | "TypingStoppedIndicator", "id"}`.

@@ -237,6 +237,7 @@ pub fn send_file<J: Json>(
             id: message_id.to_string(),
             file_id: file_id.to_string(),
             text: caption.filter(|c| !c.trim().is_empty()).map(str::to_string),
+            in_reply_to_message_id: None,
         },
     };
     UploadRequest {
