@@ -49,8 +49,14 @@ pub struct SerdeJson;
 
 #[cfg(feature = "serde-json")]
 impl Json for SerdeJson {
+    /// Text → `serde_json::Value` → `T`, in two steps like the browser (`JSON.parse`, then
+    /// serde-wasm-bindgen): a member that fails to decode fails alone (a tolerant
+    /// [`crate::loose::Item`] then reads as absent), where serde_json's streaming decoder would
+    /// be left mid-document; and a repeated key keeps its last value, as `JSON.parse` does.
     fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
-        serde_json::from_str(text).map_err(|e| DecodeError(e.to_string()))
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| DecodeError(e.to_string()))?;
+        T::deserialize(value).map_err(|e| DecodeError(e.to_string()))
     }
 
     fn encode<T: Serialize + ?Sized>(value: &T) -> String {

@@ -4,11 +4,9 @@
 //!
 //! serde stops at the first error, and serde_json cannot resume inside a document after one,
 //! so tolerance has to be decided per field, at the leaves:
-//! - [`Item<T>`]: a list element or nested object; a scalar where an object was expected
-//!   reads as `Item(None)` (an array is read the way serde reads a struct from a sequence). `T` must itself be tolerant (all its fields loose), so an object always
-//!   reads. (With serde_json, a value of the wrong type inside an array where an object was
-//!   expected can fail the whole document, which the browser's decoder, one value at a time,
-//!   reads as an absent item: the native tests are the stricter side.)
+//! - [`Item<T>`]: a list element or nested object; anything but an object reads as
+//!   `Item(None)`. `T` must itself be tolerant (all its fields loose), so an object always
+//!   reads.
 //! - `#[serde(default, deserialize_with = "loose::string")]` and its siblings: a field of the
 //!   wrong type is `None`.
 //! - [`list`]: a list, or an empty one when the field is not an array.
@@ -19,9 +17,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// A nested object read tolerantly: `Item(None)` for a scalar.
+/// A nested object read tolerantly: `Item(None)` for anything that is not an object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item<T>(pub Option<T>);
 
@@ -32,11 +31,45 @@ impl<T> Default for Item<T> {
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Item<T> {
-    /// `T` read directly; its error (only possible when the value is not an object, `T`'s
-    /// fields being loose) makes the item absent. One decoding path per `T` (serde's
-    /// `MapAccessDeserializer` in between would duplicate every struct's code: ~30 KB of wasm).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Item(T::deserialize(d).ok()))
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Item<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Item<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Item(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Item<T>, A::Error> {
+                drain_seq(seq).map(|()| Item(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Item<T>, E> {
+                Ok(Item(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Item<T>, D::Error> {
+                Item::deserialize(d)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
     }
 }
 
@@ -211,12 +244,8 @@ pub fn items<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element::<Item<T>>()? {
-                out.push(item);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Vec::<Item<T>>::deserialize(SeqAccessDeserializer::new(seq))
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             drain_map(map).map(|()| Vec::new())
@@ -394,9 +423,8 @@ mod tests {
         assert_eq!(t.n, None);
         assert_eq!(t.items.len(), 2);
         assert_eq!(t.items[0].id.as_deref(), Some("a"));
+        assert_eq!(read("[1,2]"), Item(None));
         assert_eq!(read("\"x\""), Item(None));
-        assert_eq!(read("3"), Item(None));
-        assert_eq!(read("null"), Item(None));
         let t = read(r#"{"items": {"a": 1}, "n": 3.0}"#).0.unwrap();
         assert!(t.items.is_empty());
         assert_eq!(t.n, Some(3));
