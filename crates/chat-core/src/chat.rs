@@ -15,10 +15,10 @@ use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
 use crate::codec::Json;
 use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
-use crate::handoff::run::AgentChat;
+use crate::handoff::run::{AgentChat, AgentSaved};
 use crate::handoff::PrechatState;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
-use crate::json::{Report, Value};
+use crate::json::Report;
 use crate::messages::{Catalogue, MsgKey};
 use crate::transcript::{Author, Message, Millis, QuickReply, Status, Transcript};
 
@@ -253,8 +253,9 @@ struct Persisted {
     #[serde(default)]
     queue: Vec<Turn>,
     session_id: String,
-    #[serde(default)]
-    agent: Option<Value>,
+    /// Version 1 held the agent session's state as JSON text, version 2 as an object.
+    #[serde(default, deserialize_with = "crate::loose::lenient")]
+    agent: Option<AgentSaved>,
     /// The pre-chat form was open (it is shown again after the reload).
     #[serde(default)]
     prechat: bool,
@@ -263,7 +264,9 @@ struct Persisted {
     intents: Vec<String>,
 }
 
-const PERSIST_VERSION: u32 = 1;
+/// The saved-state schema's version. 2: the agent session's state is an object (1 held it as
+/// JSON text, still read).
+const PERSIST_VERSION: u32 = 2;
 
 /// The conversation.
 #[derive(Debug)]
@@ -302,7 +305,7 @@ pub struct Chat<J: Json> {
     pub(crate) screen: String,
     pub(crate) page_origin: String,
     /// A saved agent conversation, resumed by `handle_start`.
-    restore_agent: Option<Value>,
+    restore_agent: Option<AgentSaved>,
     /// The pre-chat form was open before the reload.
     restore_prechat: bool,
     /// The page is in a background tab (`document.hidden`): nothing is "seen" then.
@@ -384,7 +387,7 @@ impl<J: Json> Chat<J> {
     fn restore(&mut self, saved: &str) {
         // A state from another version or a damaged value is ignored: a fresh conversation.
         let p = match J::decode::<Persisted>(saved) {
-            Ok(p) if p.version == PERSIST_VERSION => p,
+            Ok(p) if (1..=PERSIST_VERSION).contains(&p.version) => p,
             Ok(p) => return self.discard_saved(&format!("version {}", p.version)),
             Err(e) => return self.discard_saved(&e.0),
         };
@@ -538,7 +541,7 @@ impl<J: Json> Chat<J> {
                     .collect(),
             ),
         };
-        let agent = self.agent.as_ref().map(|a| a.to_value());
+        let agent = self.agent.as_ref().map(|a| a.to_saved());
         let p = Persisted {
             agent,
             prechat: self.prechat.is_some() || self.form_request.is_some(),

@@ -324,6 +324,15 @@ pub fn text_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>,
     d.deserialize_any(V)
 }
 
+/// `T` read strictly, or `None` when it does not decode (for what the widget saved itself:
+/// one damaged part must not cost the rest). Both codecs decode one value at a time, so a
+/// failed part leaves nothing half-read.
+pub fn lenient<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(T::deserialize(d).ok())
+}
+
 /// A nested tolerant object as an `Option` (for `#[serde(default, deserialize_with = ...)]`).
 pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     Item::<T>::deserialize(d).map(|i| i.0)

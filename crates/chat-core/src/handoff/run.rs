@@ -4,17 +4,19 @@
 use crate::chat::{Chat, ChatEvent};
 use crate::codec::Json;
 use crate::http::{FileRef, HttpAction, HttpError, HttpResponse, RequestId, StreamError};
-use crate::json::Value;
+use crate::livechat::LiveChatSaved;
 use crate::livechat::{
     self, FailReason, HistoryEntry, LiveChatConfig, LiveChatEvent, LiveChatSession, PersistUpdate,
     PrechatDetail,
 };
+use crate::loose;
 use crate::messages::MsgKey;
 use crate::miaw::{
-    Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent, MiawSession,
+    Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent, MiawSaved, MiawSession,
 };
 use crate::pairs::Pairs;
 use crate::transcript::{format_bytes, Author, FileInfo, Millis, QuickReply, Status};
+use serde::{Deserialize, Serialize};
 
 use super::{Channel, HandoffConfig, LiveChatSettings, MiawSettings, PrechatState};
 
@@ -61,7 +63,7 @@ pub(crate) struct AgentChat<J: Json> {
     /// A failure was already shown (no second "chat ended" line).
     pub failure_shown: bool,
     /// The session's last saved state (Chat saves it with the transcript).
-    pub saved: Option<String>,
+    pub saved: Option<SessionSaved>,
     /// The visitor ended it; the session is finishing its last requests.
     pub ending: bool,
     /// The agent who left last (named when the end comes after the leave).
@@ -124,36 +126,84 @@ impl<J: Json> AgentChat<J> {
         }
     }
 
-    pub(crate) fn to_value(&self) -> Value {
+    /// The agent conversation as saved with the transcript.
+    pub(crate) fn to_saved(&self) -> AgentSaved {
         let kind = match &self.session {
             Session::Miaw(_) => "miaw",
             Session::LiveChat(_) => "liveChat",
         };
-        let strs = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
-        Value::object([
-            ("kind", Value::from(kind)),
-            ("number", Value::from(self.number)),
-            ("session", Value::from(self.saved.clone())),
-            ("conversationId", Value::from(self.conversation_id.clone())),
-            ("agents", strs(&self.agents)),
-            ("joined", Value::from(self.joined)),
-            ("statusMsg", Value::from(self.status_msg.clone())),
-            ("hiddenIds", strs(&self.hidden_ids)),
-            ("waitDeadline", Value::from(self.wait_deadline)),
-            ("connMsg", Value::from(self.conn_msg.clone())),
-        ])
+        let (miaw, live_chat) = match self.saved.clone() {
+            Some(SessionSaved::Miaw(m)) => (Some(m), None),
+            Some(SessionSaved::LiveChat(l)) => (None, Some(l)),
+            None => (None, None),
+        };
+        AgentSaved {
+            kind: kind.to_string(),
+            number: self.number,
+            miaw,
+            live_chat,
+            session: None,
+            conversation_id: self.conversation_id.clone(),
+            agents: self.agents.clone(),
+            joined: self.joined,
+            status_msg: self.status_msg.clone(),
+            hidden_ids: self.hidden_ids.clone(),
+            wait_deadline: self.wait_deadline,
+            conn_msg: self.conn_msg.clone(),
+        }
     }
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+/// An agent session's own saved state.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SessionSaved {
+    Miaw(MiawSaved),
+    LiveChat(LiveChatSaved),
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The agent conversation as saved (the `agent` member of the saved conversation). Version 2
+/// holds the session's state as an object (`miaw` or `liveChat`); version 1 held it as JSON
+/// text (`session`), which is still read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AgentSaved {
+    /// `miaw` or `liveChat`.
+    pub kind: String,
+    #[serde(default = "one")]
+    pub number: u64,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::lenient"
+    )]
+    pub miaw: Option<MiawSaved>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::lenient"
+    )]
+    pub live_chat: Option<LiveChatSaved>,
+    /// Version 1: the session's state as JSON text.
+    #[serde(default, skip_serializing)]
+    pub session: Option<String>,
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    #[serde(default)]
+    pub agents: Vec<String>,
+    #[serde(default)]
+    pub joined: bool,
+    #[serde(default)]
+    pub status_msg: Option<String>,
+    #[serde(default)]
+    pub hidden_ids: Vec<String>,
+    #[serde(default)]
+    pub wait_deadline: Option<u64>,
+    #[serde(default)]
+    pub conn_msg: Option<String>,
 }
 
 fn status_of(d: Delivery) -> Status {
@@ -400,9 +450,33 @@ impl<J: Json> Chat<J> {
         self.pump_agent(now);
     }
 
+    /// The session's saved state: the object (version 2), or the JSON text version 1 wrote.
+    fn saved_session<T: serde::de::DeserializeOwned>(
+        &mut self,
+        object: Option<T>,
+        text: &Option<String>,
+    ) -> Option<T> {
+        if object.is_some() {
+            return object;
+        }
+        match J::decode::<T>(text.as_deref()?) {
+            Ok(state) => Some(state),
+            Err(e) => {
+                self.log_saved(&format!("the session's saved state does not decode: {e}"));
+                None
+            }
+        }
+    }
+
+    fn log_saved(&mut self, why: &str) {
+        self.events.push_back(ChatEvent::Log {
+            message: format!("the saved agent conversation cannot be resumed ({why})"),
+        });
+    }
+
     /// Restores the agent conversation saved before a reload (called from `handle_start`).
     /// When it cannot be resumed, visitor messages still on their way are marked failed.
-    pub(crate) fn restore_agent(&mut self, saved: Value, now: Millis) {
+    pub(crate) fn restore_agent(&mut self, saved: AgentSaved, now: Millis) {
         if !self.resume_agent(saved, now) {
             let stuck: Vec<String> = self
                 .transcript
@@ -421,51 +495,53 @@ impl<J: Json> Chat<J> {
         }
     }
 
-    fn resume_agent(&mut self, saved: Value, now: Millis) -> bool {
+    fn resume_agent(&mut self, saved: AgentSaved, now: Millis) -> bool {
         let Some(cfg) = self.config.handoff.clone() else {
             return false;
         };
-        let number = saved.get("number").and_then(Value::as_u64).unwrap_or(1);
-        let Some(state) = saved.get("session").and_then(Value::as_str) else {
-            return false;
-        };
-        let kind = saved.get("kind").and_then(Value::as_str).unwrap_or("");
-        let session = match (&cfg.channel, kind) {
+        let number = saved.number;
+        let (session, state) = match (&cfg.channel, saved.kind.as_str()) {
             (Channel::Miaw(m), "miaw") => {
+                let Some(state) = self.saved_session::<MiawSaved>(saved.miaw, &saved.session)
+                else {
+                    return false;
+                };
                 let mut s = self.miaw_session(m, number);
-                if !s.restore_text(state, now) {
+                if !s.restore(state.clone(), now) {
+                    self.log_saved("the MIAW session's state is not usable");
                     return false;
                 }
-                Session::Miaw(Box::new(s))
+                (Session::Miaw(Box::new(s)), SessionSaved::Miaw(state))
             }
             (Channel::LiveChat(l), "liveChat") => {
+                let Some(state) =
+                    self.saved_session::<LiveChatSaved>(saved.live_chat, &saved.session)
+                else {
+                    return false;
+                };
                 // Only the deployment matters: the session was initialised before the reload.
-                let Some(mut s) = LiveChatSession::restore_text(live_chat_config(l), state) else {
+                let Some(mut s) = LiveChatSession::restore(live_chat_config(l), state.clone())
+                else {
+                    self.log_saved("the Live Chat session's state is not usable");
                     return false;
                 };
                 s.start(now);
-                Session::LiveChat(Box::new(s))
+                (
+                    Session::LiveChat(Box::new(s)),
+                    SessionSaved::LiveChat(state),
+                )
             }
             _ => return false, // the deployment changed since: the saved chat cannot be resumed
         };
         let mut agent = AgentChat::new(session, number, now);
-        agent.conversation_id = saved
-            .get("conversationId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        agent.agents = strings(saved.get("agents"));
-        agent.joined = saved.get("joined").and_then(Value::as_bool) == Some(true);
-        agent.status_msg = saved
-            .get("statusMsg")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        agent.hidden_ids = strings(saved.get("hiddenIds"));
-        agent.wait_deadline = saved.get("waitDeadline").and_then(Value::as_u64);
-        agent.conn_msg = saved
-            .get("connMsg")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        agent.saved = Some(state.to_string());
+        agent.conversation_id = saved.conversation_id;
+        agent.agents = saved.agents;
+        agent.joined = saved.joined;
+        agent.status_msg = saved.status_msg;
+        agent.hidden_ids = saved.hidden_ids;
+        agent.wait_deadline = saved.wait_deadline;
+        agent.conn_msg = saved.conn_msg;
+        agent.saved = Some(state);
         agent.restoring = matches!(agent.session, Session::Miaw(_));
         self.agent_count = self.agent_count.max(number);
         self.agent = Some(agent);
@@ -983,7 +1059,7 @@ impl<J: Json> Chat<J> {
                     {
                         events.push(Ev::Miaw(MiawEvent::ConnectionRestored));
                     }
-                    let p = m.persist().map(|s| J::encode(&s));
+                    let p = m.persist().map(SessionSaved::Miaw);
                     if p != agent.saved {
                         saved_changed = Some(p);
                     }
@@ -996,7 +1072,9 @@ impl<J: Json> Chat<J> {
                         events.push(Ev::Live(e));
                     }
                     match l.poll_persist() {
-                        Some(PersistUpdate::Save(s)) => saved_changed = Some(Some(J::encode(&s))),
+                        Some(PersistUpdate::Save(s)) => {
+                            saved_changed = Some(Some(SessionSaved::LiveChat(s)))
+                        }
                         Some(PersistUpdate::Clear) => saved_changed = Some(None),
                         None => {}
                     }
