@@ -97,18 +97,18 @@ fn load(options: &MountOptions) -> Loaded {
     if let Some(err) = &options.load_error {
         return Loaded {
             config: WidgetConfig::default(),
-            report: chat_core::json::Report {
+            report: chat_core::config::Report {
                 errors: vec![ConfigError::new("", err.clone())],
                 warnings: Vec::new(),
             },
         };
     }
     if let Some(object) = options.config.clone() {
-        return match json::from_js::<chat_core::json::Value>(object) {
+        return match json::from_js::<chat_core::config::Value>(object) {
             Ok(value) => WidgetConfig::from_value(&value),
             Err(e) => Loaded {
                 config: WidgetConfig::default(),
-                report: chat_core::json::Report {
+                report: chat_core::config::Report {
                     errors: vec![ConfigError::new(
                         "",
                         format!("the configuration cannot be read: {e}"),
@@ -120,7 +120,7 @@ fn load(options: &MountOptions) -> Loaded {
     }
     match &options.config_json {
         Some(text) => WidgetConfig::from_json::<json::BrowserJson>(text),
-        None => WidgetConfig::from_value(&chat_core::json::Value::Null),
+        None => WidgetConfig::from_value(&chat_core::config::Value::Null),
     }
 }
 

@@ -12,7 +12,7 @@
 //! Neither Salesforce API gives an agent's photo (the spec has no such field), so an agent's
 //! avatar is the configured image, or the agent's initials.
 
-use crate::json::{ObjReader, Report, Value};
+use crate::config::{ObjReader, Report, Value};
 
 /// The largest inline SVG accepted (bytes): an icon, not an illustration.
 pub const MAX_INLINE_SVG: usize = 16 * 1024;
@@ -96,7 +96,7 @@ pub fn image_source(value: &str) -> Result<String, String> {
     }
     match v.split_once(':') {
         Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") => {
-            crate::json::check_http_url(v)?;
+            crate::config::check_http_url(v)?;
             Ok(v.to_string())
         }
         Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => Err(format!(

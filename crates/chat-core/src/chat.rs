@@ -14,11 +14,11 @@ use crate::tabs::Intent;
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
 use crate::codec::Json;
+use crate::config::Report;
 use crate::config::{BotConfig, Loaded, RasaConfig, WidgetConfig};
 use crate::handoff::run::{AgentChat, AgentSaved};
 use crate::handoff::PrechatState;
 use crate::http::{HttpAction, HttpError, HttpRequest, HttpResponse, Method, RequestId};
-use crate::json::Report;
 use crate::messages::{Catalogue, MsgKey};
 use crate::transcript::{Author, Message, Millis, QuickReply, Status, Transcript};
 

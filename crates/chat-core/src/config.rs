@@ -2,9 +2,22 @@
 //!
 //! The configuration is JSON (from `window.ChatWidgetConfig` or `data-config-url`). Keys are
 //! lowerCamelCase; docs/configuration.md documents every option.
+//!
+//! It is decoded leniently, then validated: serde (through the driver's codec, or
+//! serde-wasm-bindgen straight from the page's object) reads it into an untyped tree
+//! ([`Value`]: no parser or writer of its own), and `reader` walks that tree into the typed
+//! [`WidgetConfig`], recording *every* problem with its path and going on, as errors (that
+//! part cannot be used) or warnings (ignored). serde's derive stops at the first error and
+//! cannot tell the site owner all their mistakes at once; that is why configuration is not a
+//! `#[derive(Deserialize)]`.
 
-use crate::json::{check_http_url, text_item, ObjReader, Report, Value};
+mod reader;
+mod value;
+
 use crate::transcript::QuickReply;
+pub use reader::{check_http_url, closest, edit_distance, http_url_host, Report};
+pub(crate) use reader::{text_item, type_name, ObjReader};
+pub use value::{Object, Value};
 
 /// Where the launcher sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -302,7 +315,7 @@ fn read_quick_reply(v: &Value, path: &str, report: &mut Report) -> Option<QuickR
                 path,
                 format!(
                     "expected a button text or an object {{\"label\", \"payload\", \"handoff\"}}, found {}",
-                    crate::json::type_name(other)
+                    type_name(other)
                 ),
             );
             None

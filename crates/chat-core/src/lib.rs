@@ -15,7 +15,6 @@ mod demo;
 pub mod error;
 pub mod handoff;
 pub mod http;
-pub mod json;
 pub mod livechat;
 pub mod loose;
 pub mod messages;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 fn cat(languages: &[&str], overrides: Value) -> (Catalogue, Vec<ConfigError>) {
     // Our own JSON value, from serde_json's `json!` text.
     let overrides = <chat_core::codec::SerdeJson as chat_core::Json>::decode::<
-        chat_core::json::Value,
+        chat_core::config::Value,
     >(&overrides.to_string())
     .expect("valid JSON");
     Catalogue::new(languages, Some(&overrides))
@@ -690,7 +690,7 @@ fn language_data_is_used_only_for_its_language_and_under_overrides() {
     )
     .unwrap();
     let overrides = <chat_core::codec::SerdeJson as chat_core::Json>::decode::<
-        chat_core::json::Value,
+        chat_core::config::Value,
     >("{\"fr\": {\"windowTitle\": \"Bonjour\"}}")
     .unwrap();
     let (c, problems) = Catalogue::with_data(&["fr-CA"], Some(&overrides), Some(partial));

@@ -87,7 +87,7 @@ pub fn word_matches(example: &str, input: &str) -> bool {
     if sl >= 4 && long.starts_with(short) && ll <= sl + 3 {
         return true;
     }
-    el >= 5 && il >= 5 && crate::json::edit_distance(example, input) <= 1
+    el >= 5 && il >= 5 && crate::config::edit_distance(example, input) <= 1
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The `handoff` section of the configuration: which Salesforce API carries the conversation
 //! to a human agent, the pre-chat form, and what the agent is told about the bot conversation.
 
-use crate::json::{check_http_url, text_item, ObjReader, Report, Value};
+use crate::config::{check_http_url, text_item, ObjReader, Report, Value};
 use crate::livechat::{EntityFieldMap, EntityMap, PrechatEntity};
 use crate::pairs::Pairs;
 
@@ -223,7 +223,7 @@ fn host_warning(channel: &Option<Channel>, miaw_path: &str, live_path: &str, rep
         ),
         None => return,
     };
-    let Ok(host) = crate::json::http_url_host(url) else {
+    let Ok(host) = crate::config::http_url_host(url) else {
         return;
     };
     let host = host.trim_end_matches('.');
@@ -269,7 +269,10 @@ fn read_string_map(r: &mut ObjReader<'_>, key: &'static str, report: &mut Report
                     }
                     other => report.error(
                         &format!("{path}.{k}"),
-                        format!("expected a string, found {}", crate::json::type_name(other)),
+                        format!(
+                            "expected a string, found {}",
+                            crate::config::type_name(other)
+                        ),
                     ),
                 }
             }
@@ -278,7 +281,7 @@ fn read_string_map(r: &mut ObjReader<'_>, key: &'static str, report: &mut Report
             &path,
             format!(
                 "expected an object of names to texts, found {}",
-                crate::json::type_name(other)
+                crate::config::type_name(other)
             ),
         ),
     }

@@ -1,6 +1,6 @@
 //! The pre-chat form: fields, their rules, and the checking of the visitor's answers.
 
-use crate::json::{ObjReader, Report, Value};
+use crate::config::{ObjReader, Report, Value};
 use crate::livechat::EntityMap;
 use crate::messages::{Catalogue, MsgKey};
 use crate::pairs::Pairs;

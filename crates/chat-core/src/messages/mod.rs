@@ -93,7 +93,9 @@ impl LanguageData {
     /// Reads `{"lang": "fr", "messages": {"key": "text", ...}, "wait": [14 texts]}`; `None` if
     /// it is not that shape or not a shipped language. Unknown keys are ignored.
     pub fn from_json<J: crate::codec::Json>(text: &str) -> Option<LanguageData> {
-        let file = J::decode::<crate::loose::Item<LanguageFile>>(text).ok()?.0?;
+        let file = J::decode::<crate::loose::Item<LanguageFile>>(text)
+            .ok()?
+            .0?;
         let tag = lang::normalize(&file.lang?)?;
         Lang::from_tag(&tag)?;
         let texts = file
@@ -156,7 +158,7 @@ impl Catalogue {
     /// that key. Never panics.
     pub fn new(
         languages: &[&str],
-        overrides: Option<&crate::json::Value>,
+        overrides: Option<&crate::config::Value>,
     ) -> (Catalogue, Vec<ConfigError>) {
         Self::with_data(languages, overrides, None)
     }
@@ -166,7 +168,7 @@ impl Catalogue {
     /// compiled in shows the English defaults (with its own overrides).
     pub fn with_data(
         languages: &[&str],
-        overrides: Option<&crate::json::Value>,
+        overrides: Option<&crate::config::Value>,
         data: Option<LanguageData>,
     ) -> (Catalogue, Vec<ConfigError>) {
         let mut errors = Vec::new();
@@ -326,8 +328,8 @@ type Table = Pairs<Vec<(MsgKey, String)>>;
 
 /// Validates the configuration's `messages` object into tag → key → template (valid entries
 /// only; a language with an object is present even if all its entries are invalid).
-fn parse_overrides(value: Option<&crate::json::Value>, errors: &mut Vec<ConfigError>) -> Table {
-    use crate::json::Value;
+fn parse_overrides(value: Option<&crate::config::Value>, errors: &mut Vec<ConfigError>) -> Table {
+    use crate::config::Value;
     let mut table = Table::new();
     let obj = match value {
         None | Some(Value::Null) => return table,
