@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::pairs::Pairs;
 use crate::tabs::Intent;
+use crate::Pairs;
 
 use crate::bot::rasa::{parse_response, request_body};
 use crate::bot::{Decision, LocalBot};
@@ -248,7 +248,7 @@ struct Persisted {
     ended: bool,
     #[serde(default)]
     fallbacks: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::loose::pairs")]
     context: Pairs,
     #[serde(default)]
     queue: Vec<Turn>,
@@ -1039,7 +1039,7 @@ impl<J: Json> Chat<J> {
                 };
                 self.set_status(Some(&id), Status::Delivered);
                 if let Some(intent) = intent {
-                    self.context.insert("lastIntent", intent);
+                    self.context.insert("lastIntent".to_string(), intent);
                 }
                 if !reply.trim().is_empty() {
                     self.add_message(Author::Bot { name }, reply, quick, now);

@@ -19,7 +19,6 @@ pub mod livechat;
 pub mod loose;
 pub mod messages;
 pub mod miaw;
-pub mod pairs;
 pub mod tabs;
 pub mod transcript;
 
@@ -32,5 +31,7 @@ pub use http::{
     UploadRequest,
 };
 pub use messages::{Catalogue, LanguageData, MsgKey};
-pub use pairs::Pairs;
+/// An insertion-ordered string map: host-page variables, hidden fields, routing attributes,
+/// the bot's context. Written as a JSON object in that order.
+pub type Pairs<V = String> = indexmap::IndexMap<String, V>;
 pub use transcript::{Author, FileInfo, Message, Millis, QuickReply, Status};

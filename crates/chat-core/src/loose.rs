@@ -343,6 +343,16 @@ pub fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String
     d.deserialize_any(MapVisitor(false))
 }
 
+/// [`string_map`] as an insertion-ordered [`crate::Pairs`].
+pub fn pairs<'de, D: Deserializer<'de>>(d: D) -> Result<crate::Pairs, D::Error> {
+    string_map(d).map(|v| v.into_iter().collect())
+}
+
+/// [`pairs`] for an `Option` field (`Some` whenever the member is there).
+pub fn some_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<crate::Pairs>, D::Error> {
+    pairs(d).map(Some)
+}
+
 /// Scalar values of an object as text ([`scalar`]), in document order; other members are
 /// dropped.
 pub fn scalar_map<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::Json;
 use crate::loose;
-use crate::pairs::Pairs;
 use crate::transcript::Millis;
+use crate::Pairs;
 
 /// A mirror sends an unacknowledged intent again after this long.
 pub const RESEND_MS: Millis = 1_000;
@@ -100,7 +100,10 @@ pub struct IntentWire {
         deserialize_with = "loose::text"
     )]
     pub session_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::some_pairs"
+    )]
     pub values: Option<Pairs>,
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -117,9 +120,15 @@ pub struct IntentWire {
         deserialize_with = "loose::text"
     )]
     pub mime_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::some_pairs"
+    )]
     pub vars: Option<Pairs>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::some_pairs"
+    )]
     pub fields: Option<Pairs>,
     #[serde(
         skip_serializing_if = "Option::is_none",

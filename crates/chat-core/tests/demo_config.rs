@@ -102,7 +102,7 @@ fn first_agent_request(config: &J) -> (u64, String) {
     assert!(chat.prechat().is_some(), "the pre-chat form is shown");
     let values: Pairs = [("description", "Where is my parcel?"), ("topic", "Orders")]
         .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     assert!(chat.handle_prechat_submit(values, 2));
     while let Some(action) = chat.poll_http() {

@@ -117,7 +117,7 @@ fn drive(c: &mut Chat, g: &mut Gen, keys: &[&str]) {
         c.handle_prechat_submit(
             [("description", "help"), ("topic", "Orders")]
                 .into_iter()
-                .map(|(k, v)| (k, v.to_string()))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             now,
         );

@@ -184,7 +184,7 @@ impl H {
             ("email", "ada@example.com"),
         ]
         .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         assert!(h.c.handle_prechat_submit(values, h.now));
         h.drain();
@@ -220,7 +220,7 @@ fn prechat_refuses_missing_and_invalid_answers_then_requests_the_chat() {
     h.drain();
     let values = [("description", " "), ("topic", "Gifts"), ("email", "ada@")]
         .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     assert!(!h.c.handle_prechat_submit(values, h.now));
     let (_, state) = h.c.prechat().unwrap();
@@ -241,7 +241,7 @@ fn prechat_refuses_missing_and_invalid_answers_then_requests_the_chat() {
     assert!(again.c.handle_prechat_submit(
         [("description", "Late parcel"), ("topic", "Orders")]
             .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         again.now
     ));

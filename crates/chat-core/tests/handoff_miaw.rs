@@ -56,7 +56,10 @@ fn body(r: &HttpRequest) -> J {
 }
 
 fn pairs(items: &[(&str, &str)]) -> Pairs {
-    items.iter().map(|(k, v)| (*k, v.to_string())).collect()
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The browser layer and the fake SCRT server.

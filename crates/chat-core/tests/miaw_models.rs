@@ -92,7 +92,9 @@ fn dep() -> Deployment {
 }
 
 fn pairs(list: &[(&str, &str)]) -> Pairs {
-    list.iter().map(|(k, v)| (*k, v.to_string())).collect()
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn body_of(r: &chat_core::HttpRequest) -> J {

@@ -295,6 +295,7 @@ pub fn routing() -> Pairs {
         ("Topic", "Billing".to_string()),
     ]
     .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
     .collect()
 }
 

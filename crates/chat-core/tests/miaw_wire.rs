@@ -60,7 +60,9 @@ fn guest_and_verified_token_requests() {
 fn create_conversation_request() {
     let mut d = dep();
     d.language = Some("en_US".into());
-    let routing: Pairs = [("_firstName", "Ada".to_string())].into_iter().collect();
+    let routing: Pairs = [("_firstName".to_string(), "Ada".to_string())]
+        .into_iter()
+        .collect();
     let r = create_conversation::<chat_core::codec::SerdeJson>(
         &d,
         4,
@@ -93,7 +95,9 @@ fn send_text_and_choice_and_new_session() {
         body(&r),
         json!({"message":{"id":"m1","messageType":"StaticContentMessage","staticContent":{"formatType":"Text","text":"Hello, I need help"}},"esDeveloperName":"Web_Custom_Client"})
     );
-    let routing: Pairs = [("_firstName", "Ada".to_string())].into_iter().collect();
+    let routing: Pairs = [("_firstName".to_string(), "Ada".to_string())]
+        .into_iter()
+        .collect();
     let r = send_message::<chat_core::codec::SerdeJson>(
         &dep(),
         6,

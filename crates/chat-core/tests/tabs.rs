@@ -42,7 +42,7 @@ fn visitor_texts(c: &Chat) -> Vec<String> {
 
 fn all_intents() -> Vec<Intent> {
     let mut p = Pairs::new();
-    p.insert("orderId", "A-17".to_string());
+    p.insert("orderId".to_string(), "A-17".to_string());
     vec![
         Intent::Send {
             text: "héllo \"world\"\n".into(),
@@ -252,14 +252,14 @@ fn a_mirror_checks_the_prechat_form_before_forwarding() {
     while b.poll_http().is_some() {}
     assert!(b.prechat().is_some(), "the form shows in the mirror too");
     let mut bad = Pairs::new();
-    bad.insert("email", "not an address".to_string());
+    bad.insert("email".to_string(), "not an address".to_string());
     assert!(!b.accepts(&Intent::PrechatSubmit { values: bad }));
     assert!(
         !b.prechat().unwrap().1.errors.is_empty(),
         "shown in the mirror"
     );
     let mut good = Pairs::new();
-    good.insert("email", "ada@example.com".to_string());
+    good.insert("email".to_string(), "ada@example.com".to_string());
     let intent = Intent::PrechatSubmit { values: good };
     assert!(b.accepts(&intent));
     assert!(b.prechat().is_some(), "nothing started in the mirror");

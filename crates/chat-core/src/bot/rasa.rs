@@ -2,7 +2,7 @@
 //! (`POST {url}` with `{"sender", "message"}` → a list of `{text, buttons, image, custom}`).
 //! Any bot server that speaks this shape works (Rasa, Botpress/BotKit bridges, ...).
 
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,7 @@
 
 use crate::config::{check_http_url, text_item, ObjReader, Report, Value};
 use crate::livechat::{EntityFieldMap, EntityMap, PrechatEntity};
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 use super::prechat::{FieldKind, PrechatField, PrechatForm};
 

@@ -17,7 +17,7 @@ pub use prechat::{ChoiceItem, FieldError, FieldKind, PrechatField, PrechatForm};
 /// The pre-chat form while it is shown: the visitor's answers and the problems found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PrechatState {
-    pub values: crate::pairs::Pairs,
+    pub values: crate::Pairs,
     /// Field name → problem, from the last submit.
     pub errors: Vec<(String, FieldError)>,
 }

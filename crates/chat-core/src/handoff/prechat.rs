@@ -3,7 +3,7 @@
 use crate::config::{ObjReader, Report, Value};
 use crate::livechat::EntityMap;
 use crate::messages::{Catalogue, MsgKey};
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 /// What kind of input a field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,8 +14,8 @@ use crate::messages::MsgKey;
 use crate::miaw::{
     Delivery, Deployment, MessageContent, MiawAction, MiawConfig, MiawEvent, MiawSaved, MiawSession,
 };
-use crate::pairs::Pairs;
 use crate::transcript::{format_bytes, Author, FileInfo, Millis, QuickReply, Status};
+use crate::Pairs;
 use serde::{Deserialize, Serialize};
 
 use super::{Channel, HandoffConfig, LiveChatSettings, MiawSettings, PrechatState};
@@ -370,10 +370,10 @@ impl<J: Json> Chat<J> {
             .unwrap_or_default();
         // Fixed hidden fields, then the host page's, then the bot's context (mapped names).
         let mut hidden: Pairs = cfg.hidden_fields.clone();
-        hidden.extend(self.hidden_fields.iter().map(|(k, v)| (k, v.clone())));
+        hidden.extend(self.hidden_fields.clone());
         for (key, attr) in cfg.context_attributes.iter() {
             if let Some(v) = self.context.get(key) {
-                hidden.insert(attr, v.clone());
+                hidden.insert(attr.clone(), v.clone());
             }
         }
         let session = match &cfg.channel {
@@ -383,7 +383,7 @@ impl<J: Json> Chat<J> {
                     s.set_identity_token(jwt, now);
                 }
                 let mut routing: Pairs = field_values.into_iter().collect();
-                routing.extend(hidden.iter().map(|(k, v)| (k, v.clone())));
+                routing.extend(hidden.clone());
                 s.start(routing, now);
                 Session::Miaw(Box::new(s))
             }

@@ -18,7 +18,7 @@ mod keys;
 mod lang;
 mod template;
 
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 use crate::error::ConfigError;
 pub use docs::reference_markdown;
@@ -179,7 +179,7 @@ impl Catalogue {
             .filter_map(|c| lang::normalize(c))
             .find_map(|tag| {
                 lang::chain(&tag)
-                    .find(|t| Lang::from_tag(t).is_some() || table.contains_key(t))
+                    .find(|t| Lang::from_tag(t).is_some() || table.contains_key(*t))
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "en".to_string());
@@ -196,7 +196,7 @@ impl Catalogue {
         for &key in MsgKey::ALL {
             for t in &chain {
                 if let Some(text) = table
-                    .get(t)
+                    .get(*t)
                     .and_then(|m| m.iter().find(|(k, _)| *k == key))
                     .map(|(_, text)| text)
                 {
@@ -363,7 +363,7 @@ fn parse_overrides(value: Option<&crate::config::Value>, errors: &mut Vec<Config
             ));
             continue;
         };
-        let entry = table.entry_or_default(tag);
+        let entry = table.entry(tag.clone()).or_default();
         for (name, text) in texts {
             let path = format!("{path}.{name}");
             let Some(key) = MsgKey::from_name(name) else {

@@ -2,7 +2,7 @@
 //! variable) placeholders. Whitespace inside the braces is ignored. There is no escape: a
 //! template cannot contain a literal `{{`. Substituted values are never parsed again.
 
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 /// One part of a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,7 +37,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::loose::{self, Item};
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 // ---------------------------------------------------------------------------------------------
 // Tolerant building blocks (beyond `crate::loose`)
@@ -836,6 +836,7 @@ pub struct MiawSaved {
     #[serde(deserialize_with = "loose::text")]
     pub last_event_id: Option<String>,
     /// The routing attributes (for a new messaging session after a 417).
+    #[serde(deserialize_with = "crate::loose::pairs")]
     pub routing: Pairs,
     /// The visitor's messages not yet confirmed, in order.
     #[serde(deserialize_with = "loose::list")]

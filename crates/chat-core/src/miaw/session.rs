@@ -72,8 +72,8 @@ pub use crate::http::StreamError;
 use crate::http::{
     FileRef, HttpAction, HttpError, HttpRequest, HttpResponse, RequestId, UploadRequest,
 };
-use crate::pairs::Pairs;
 use crate::transcript::Millis;
+use crate::Pairs;
 
 /// Tunables; [`MiawConfig::new`] gives the defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use super::model::{
 use crate::codec::Json;
 use crate::http::{FileRef, HttpRequest, Method, RequestId, UploadRequest};
 use crate::loose::Item;
-use crate::pairs::Pairs;
+use crate::Pairs;
 
 const API: &str = "/iamessage/api/v2";
 
