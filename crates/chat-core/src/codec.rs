@@ -52,14 +52,142 @@ impl Json for SerdeJson {
     /// Text → `serde_json::Value` → `T`, in two steps like the browser (`JSON.parse`, then
     /// serde-wasm-bindgen): a member that fails to decode fails alone (a tolerant
     /// [`crate::loose::Item`] then reads as absent), where serde_json's streaming decoder would
-    /// be left mid-document; and a repeated key keeps its last value, as `JSON.parse` does.
+    /// be left mid-document; a repeated key keeps its last value, as `JSON.parse` does; and a
+    /// struct is read from an object only, as serde-wasm-bindgen does (serde_json would also
+    /// read one from an array, by position).
     fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| DecodeError(e.to_string()))?;
-        T::deserialize(value).map_err(|e| DecodeError(e.to_string()))
+        T::deserialize(native::AsInBrowser(value)).map_err(|e| DecodeError(e.to_string()))
     }
 
     fn encode<T: Serialize + ?Sized>(value: &T) -> String {
         serde_json::to_string(value).unwrap_or_default()
+    }
+}
+
+/// serde_json's values read the way serde-wasm-bindgen reads JavaScript values, so that the
+/// core's native tests describe what the browser does: the one difference that matters is
+/// that a struct comes from an object only (serde_json also accepts an array, by position).
+#[cfg(feature = "serde-json")]
+mod native {
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::forward_to_deserialize_any;
+    use serde_json::{Map, Value};
+
+    pub struct AsInBrowser(pub Value);
+
+    type Error = serde_json::Error;
+
+    impl<'de> Deserializer<'de> for AsInBrowser {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Null => v.visit_unit(),
+                Value::Bool(b) => v.visit_bool(b),
+                Value::Number(n) => {
+                    if let Some(i) = n.as_i64() {
+                        v.visit_i64(i)
+                    } else if let Some(u) = n.as_u64() {
+                        v.visit_u64(u)
+                    } else {
+                        v.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+                    }
+                }
+                Value::String(s) => v.visit_string(s),
+                Value::Array(items) => v.visit_seq(Seq(items.into_iter())),
+                Value::Object(map) => v.visit_map(Obj(map.into_iter(), None)),
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Null => v.visit_none(),
+                other => v.visit_some(AsInBrowser(other)),
+            }
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Object(map) => v.visit_map(Obj(map.into_iter(), None)),
+                other => Err(de::Error::invalid_type(unexpected(&other), &v)),
+            }
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, Error> {
+            self.0.deserialize_enum(name, variants, v)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            v: V,
+        ) -> Result<V::Value, Error> {
+            v.visit_newtype_struct(self)
+        }
+
+        forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+        }
+    }
+
+    fn unexpected(v: &Value) -> de::Unexpected<'_> {
+        match v {
+            Value::Null => de::Unexpected::Unit,
+            Value::Bool(b) => de::Unexpected::Bool(*b),
+            Value::Number(_) => de::Unexpected::Other("a number"),
+            Value::String(s) => de::Unexpected::Str(s),
+            Value::Array(_) => de::Unexpected::Seq,
+            Value::Object(_) => de::Unexpected::Map,
+        }
+    }
+
+    struct Seq(std::vec::IntoIter<Value>);
+
+    impl<'de> SeqAccess<'de> for Seq {
+        type Error = Error;
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, Error> {
+            self.0
+                .next()
+                .map(|v| seed.deserialize(AsInBrowser(v)))
+                .transpose()
+        }
+    }
+
+    struct Obj(
+        <Map<String, Value> as IntoIterator>::IntoIter,
+        Option<Value>,
+    );
+
+    impl<'de> MapAccess<'de> for Obj {
+        type Error = Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, Error> {
+            let Some((k, v)) = self.0.next() else {
+                return Ok(None);
+            };
+            self.1 = Some(v);
+            seed.deserialize(AsInBrowser(Value::String(k))).map(Some)
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+            seed.deserialize(AsInBrowser(self.1.take().unwrap_or(Value::Null)))
+        }
     }
 }
