@@ -17,7 +17,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A nested object read tolerantly: `Item(None)` for anything that is not an object.
@@ -211,8 +210,12 @@ pub fn items<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            Vec::<Item<T>>::deserialize(SeqAccessDeserializer::new(seq))
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<Item<T>>()? {
+                out.push(item);
+            }
+            Ok(out)
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             drain_map(map).map(|()| Vec::new())

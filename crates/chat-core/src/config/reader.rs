@@ -257,10 +257,11 @@ pub(crate) fn text_item(v: &Value, path: &str, report: &mut Report) -> Option<St
 
 /// The known name closest to `key` by edit distance, when it is plausibly a typo.
 pub fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    let key_l = key.to_lowercase();
+    // Keys are ASCII: no Unicode case tables for this.
+    let key_l = key.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (edit_distance(&key_l, &k.to_lowercase()), *k))
+        .map(|k| (edit_distance(&key_l, &k.to_ascii_lowercase()), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

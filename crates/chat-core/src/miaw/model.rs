@@ -32,7 +32,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -98,9 +98,12 @@ fn array<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            let items = Vec::<Item<T>>::deserialize(SeqAccessDeserializer::new(seq))?;
-            Ok(Some(items.into_iter().map(Item::into_option).collect()))
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<Item<T>>()? {
+                items.push(item.0);
+            }
+            Ok(Some(items))
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             drain_map(map).map(|()| None)
@@ -540,6 +543,16 @@ pub enum RawPayload {
     Text(String),
     Object(Box<EntryPayload>),
     Invalid,
+}
+
+/// `entryPayload`'s JSON text, decoded (by [`raw_payload`], the same path as the object form).
+#[derive(Debug, Default)]
+pub struct PayloadText(pub Option<RawPayload>);
+
+impl<'de> Deserialize<'de> for PayloadText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        raw_payload(d).map(PayloadText)
+    }
 }
 
 /// Reads `entryPayload` without buffering: a string is kept as text, an object decoded in place.

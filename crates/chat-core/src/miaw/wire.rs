@@ -13,7 +13,7 @@ use super::model::{
     AbstractMessage, AccessTokenResponse, Ack, AcknowledgeEntriesRequest, ConversationEntry,
     CreateConversationRequest, EntriesResponse, EntryPayload, EntryRequest, ErrorBody, EventData,
     FileMessage, FileMessageEntry, OutgoingChoices, OutgoingMessage, OutgoingOption, OutgoingText,
-    RawPayload, SendMessageRequest, TokenRequest, WireAttachment,
+    PayloadText, RawPayload, SendMessageRequest, TokenRequest, WireAttachment,
 };
 use crate::codec::Json;
 use crate::http::{FileRef, HttpRequest, Method, RequestId, UploadRequest};
@@ -687,8 +687,11 @@ fn parse_entry<J: Json>(
         return skip(event, "conversationEntry is not an object");
     };
     let payload = match entry.entry_payload.take() {
-        Some(RawPayload::Text(s)) => match J::decode::<Item<EntryPayload>>(&s) {
-            Ok(p) => p.0.unwrap_or_default(),
+        // Decoded through the same path as the object form (one copy of the widest model's
+        // decoder in the wasm, not two).
+        Some(RawPayload::Text(s)) => match J::decode::<PayloadText>(&s) {
+            Ok(PayloadText(Some(RawPayload::Object(p)))) => *p,
+            Ok(_) => EntryPayload::default(),
             Err(e) => return skip(event, format!("entryPayload is not JSON: {e}")),
         },
         Some(RawPayload::Object(p)) => *p,
