@@ -3,8 +3,12 @@
 //! messages, language files, the bot server's answers, and whatever a MIAW or Live Chat
 //! server answers, request after request, stream chunk after stream chunk.
 
+#[path = "common/bot.rs"]
+mod bot;
 #[path = "common/fuzz.rs"]
 mod fuzz;
+#[path = "common/handoff.rs"]
+mod handoff;
 
 use chat_core::codec::SerdeJson;
 use chat_core::tabs::TabMessage;
@@ -17,40 +21,14 @@ type Chat = chat_core::Chat<SerdeJson>;
 const ROUNDS: u64 = 300;
 
 fn miaw_config() -> Value {
-    json!({
-        "persist": true,
-        "bot": {"type": "demo"},
-        "handoff": {
-            "miaw": {
-                "url": "https://acme.my.salesforce-scrt.com",
-                "orgId": "00D5e000000AbCd",
-                "developerName": "Web_Custom_Client"
-            },
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
-            ]},
-            "contextAttributes": {"lastIntent": "BotIntent"},
-            "waitTimeoutSeconds": 60
-        }
-    })
+    bot::with_bot(&handoff::miaw(json!({})))
 }
 
+/// With the availability check, to read its answers too.
 fn livechat_config() -> Value {
-    json!({
-        "persist": true,
-        "bot": {"type": "demo"},
-        "handoff": {
-            "liveChat": {
-                "endpoint": "https://relay.example.com",
-                "organizationId": "00D5e000000AbCd",
-                "deploymentId": "5725e000000AbCd",
-                "buttonId": "5735e000000AbCd",
-                "checkAvailability": true
-            },
-            "waitTimeoutSeconds": 60
-        }
-    })
+    let mut c = bot::with_bot(&handoff::live_chat(json!({})));
+    c["handoff"]["liveChat"]["checkAvailability"] = json!(true);
+    c
 }
 
 fn rasa_config() -> Value {

@@ -15,31 +15,11 @@ use bot::with_bot;
 
 const KEY: &str = "ec550263!1629334776994!Trfo=";
 
+#[path = "common/handoff.rs"]
+mod handoff;
+
 fn config(extra: J) -> J {
-    let mut c = json!({
-        "persist": true,
-        "handoff": {
-            "liveChat": {
-                "endpoint": "https://relay.example.com",
-                "organizationId": "00D5e000000AbCd",
-                "deploymentId": "5725e000000AbCd",
-                "buttonId": "5735e000000AbCd",
-                "checkAvailability": false
-            },
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"},
-                {"name": "email", "required": false, "entityMaps": [{"entityName": "Contact", "fieldName": "Email"}]}
-            ]},
-            "waitTimeoutSeconds": 60
-        }
-    });
-    if let (J::Object(h), J::Object(e)) = (&mut c["handoff"], extra) {
-        for (k, v) in e {
-            h.insert(k, v);
-        }
-    }
-    c
+    handoff::live_chat(extra)
 }
 
 struct H {

@@ -16,32 +16,13 @@ use serde_json::{json, Value as J};
 mod bot;
 use bot::with_bot;
 
-const BASE: &str = "https://acme.my.salesforce-scrt.com";
-const ORG: &str = "00D5e000000AbCd";
+use handoff::{MIAW_URL as BASE, ORG_ID as ORG};
+
+#[path = "common/handoff.rs"]
+mod handoff;
 
 fn config(extra: J) -> J {
-    let mut c = json!({
-        "persist": true,
-        "handoff": {
-            "miaw": {
-                "url": BASE,
-                "orgId": ORG,
-                "developerName": "Web_Custom_Client"
-            },
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
-            ]},
-            "contextAttributes": {"lastIntent": "BotIntent"},
-            "waitTimeoutSeconds": 60
-        }
-    });
-    if let (J::Object(h), J::Object(e)) = (&mut c["handoff"], extra) {
-        for (k, v) in e {
-            h.insert(k, v);
-        }
-    }
-    c
+    handoff::miaw(extra)
 }
 
 fn header<'a>(r: &'a HttpRequest, name: &str) -> Option<&'a str> {

@@ -6,6 +6,11 @@ use chat_core::codec::SerdeJson;
 use chat_core::{ChatEvent, Environment, HttpAction, Status, WidgetConfig};
 use serde_json::{json, Value};
 
+#[path = "common/bot.rs"]
+mod bot;
+#[path = "common/handoff.rs"]
+mod handoff;
+
 type Chat = chat_core::Chat<SerdeJson>;
 
 const MIAW_V1: &str = include_str!("fixtures/saved/chat-v1-miaw.json");
@@ -13,45 +18,11 @@ const LIVECHAT_V1: &str = include_str!("fixtures/saved/chat-v1-livechat.json");
 
 /// The configurations the fixtures were saved with.
 fn miaw_config() -> Value {
-    json!({
-        "persist": true,
-        "bot": {"type": "demo"},
-        "handoff": {
-            "miaw": {
-                "url": "https://acme.my.salesforce-scrt.com",
-                "orgId": "00D5e000000AbCd",
-                "developerName": "Web_Custom_Client"
-            },
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"}
-            ]},
-            "contextAttributes": {"lastIntent": "BotIntent"},
-            "waitTimeoutSeconds": 60
-        }
-    })
+    bot::with_bot(&handoff::miaw(json!({})))
 }
 
 fn livechat_config() -> Value {
-    json!({
-        "persist": true,
-        "bot": {"type": "demo"},
-        "handoff": {
-            "liveChat": {
-                "endpoint": "https://relay.example.com",
-                "organizationId": "00D5e000000AbCd",
-                "deploymentId": "5725e000000AbCd",
-                "buttonId": "5735e000000AbCd",
-                "checkAvailability": false
-            },
-            "prechat": {"fields": [
-                "description",
-                {"name": "topic", "options": ["Orders", "Returns"], "attribute": "Topic"},
-                {"name": "email", "required": false, "entityMaps": [{"entityName": "Contact", "fieldName": "Email"}]}
-            ]},
-            "waitTimeoutSeconds": 60
-        }
-    })
+    bot::with_bot(&handoff::live_chat(json!({})))
 }
 
 fn start(config: &Value, saved: &str) -> (Chat, Vec<ChatEvent>) {
