@@ -104,7 +104,12 @@ fn load(options: &MountOptions) -> Loaded {
         };
     }
     if let Some(object) = options.config.clone() {
-        return match json::from_js::<chat_core::config::Value>(object) {
+        let read = if nested_too_deeply(&object) {
+            Err(chat_core::DecodeError("nested too deeply".into()))
+        } else {
+            json::from_js::<chat_core::config::Value>(object)
+        };
+        return match read {
             Ok(value) => WidgetConfig::from_value(&value),
             Err(e) => Loaded {
                 config: WidgetConfig::default(),
@@ -331,6 +336,34 @@ fn page_values(call: &str, value: JsValue) -> Option<chat_core::Pairs> {
             None
         }
     }
+}
+
+/// How deep the configuration object may nest: as deep as JSON text may (`json::BrowserJson`
+/// refuses deeper text before decoding, like serde_json).
+const MAX_DEPTH: u32 = 128;
+
+/// Whether `value` nests objects or arrays deeper than [`MAX_DEPTH`], measured without
+/// recursion. serde-wasm-bindgen recurses once per level and the wasm stack has no guard
+/// page: a configuration a few thousand levels deep, which `JSON.parse` and the loader pass
+/// on, would otherwise exhaust the stack inside `mount` (no widget, so no configuration
+/// error shown). (`setVariables` values need no such check: nested members are skipped
+/// unread.) Out of line: measured smaller in the release bundle.
+#[inline(never)]
+fn nested_too_deeply(value: &JsValue) -> bool {
+    let mut stack = vec![(value.clone(), 0)];
+    while let Some((v, depth)) = stack.pop() {
+        if !v.is_object() {
+            continue;
+        }
+        if depth >= MAX_DEPTH {
+            return true;
+        }
+        // `Object.entries`, as serde-wasm-bindgen reads objects (no other import).
+        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+            stack.push((entry.unchecked_into::<js_sys::Array>().get(1), depth + 1));
+        }
+    }
+    false
 }
 
 /// Entry point for the loader: mounts the widget and returns its handle.

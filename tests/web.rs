@@ -1101,3 +1101,369 @@ async fn brand_assets_are_shown_as_images_with_their_parts() {
     w.driver().clear_storage();
     w.destroy();
 }
+
+fn next_key() -> String {
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("chat-widget-test-{n}")
+}
+
+fn mount_object(config: wasm_bindgen::JsValue, emit: Option<chat_widget::Emitter>) -> Widget {
+    mount_widget(MountOptions {
+        config: Some(config),
+        storage_key: next_key(),
+        emit,
+        ..Default::default()
+    })
+    .expect("mounted")
+}
+
+fn parse(json: &str) -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(json).unwrap_or_else(|e| panic!("{json}: {e:?}"))
+}
+
+fn set(object: &wasm_bindgen::JsValue, key: &str, value: &wasm_bindgen::JsValue) {
+    assert!(js_sys::Reflect::set(object, &key.into(), value).unwrap());
+}
+
+fn get(object: &wasm_bindgen::JsValue, key: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(object, &key.into()).unwrap()
+}
+
+/// A value nested `depth` arrays deep (`[[...]]`), as JSON text.
+fn nested(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// What a widget shows of its configuration: the title, the composer's placeholder, the bot's
+/// messages, the configuration notice (if any); checks that the window opened by itself
+/// exactly when `open_on_load`.
+async fn shown(w: &Widget, open_on_load: bool) -> (String, String, Vec<String>, Option<String>) {
+    wait_for("rendered", || find(w, ".cw-launcher")).await;
+    if open_on_load {
+        wait_for("the window, opened on load", || find(w, ".cw-window")).await;
+    } else {
+        sleep(Duration::from_millis(50)).await;
+        assert!(find(w, ".cw-window").is_none(), "not opened on load");
+        open(w).await;
+    }
+    let input = wait_for("composer", || find(w, ".cw-input")).await;
+    sleep(Duration::from_millis(50)).await;
+    (
+        find(w, ".cw-title").unwrap().text_content().unwrap(),
+        input.get_attribute("placeholder").unwrap_or_default(),
+        bubbles(w, "bot"),
+        find(w, ".cw-notice").and_then(|n| n.text_content()),
+    )
+}
+
+/// The loader passes the configuration as an object (`MountOptions::config`): it reads exactly
+/// like the same JSON text, options and problems alike (nesting limit included).
+#[wasm_bindgen_test]
+async fn a_configuration_object_reads_like_its_json_text() {
+    let text = r#"{"bot": {"type": "demo"}, "title": "Object Support", "openOnLoad": true,
+                   "messages": {"en": {"composerPlaceholder": "Ask the objects"}}}"#;
+    let from_text = mount(text);
+    let by_text = shown(&from_text, true).await;
+    from_text.driver().clear_storage();
+    from_text.destroy();
+    let from_object = mount_object(parse(text), None);
+    let by_object = shown(&from_object, true).await;
+    from_object.driver().clear_storage();
+    from_object.destroy();
+    assert_eq!(by_object, by_text);
+    assert_eq!(by_object.0, "Object Support");
+    assert_eq!(by_object.1, "Ask the objects");
+    assert!(
+        by_object.2.len() == 1 && by_object.2[0].contains("Alpine Outfitters assistant"),
+        "{:?}",
+        by_object.2
+    );
+    assert_eq!(by_object.3, None, "no configuration problem");
+
+    // Built member by member, with a problem: reported like the text's.
+    let config = js_sys::Object::new();
+    let bot = js_sys::Object::new();
+    set(&bot, "type", &"demo".into());
+    set(&config, "bot", &bot);
+    set(&config, "openOnLoad", &false.into());
+    set(&config, "colour", &"red".into());
+    let w = mount_object(config.into(), None);
+    let (_, _, bots, notice) = shown(&w, false).await;
+    w.driver().clear_storage();
+    w.destroy();
+    assert_eq!(
+        bots.len(),
+        1,
+        "the greeting: an unknown option is only a warning"
+    );
+    let notice = notice.expect("the unknown option is reported");
+    assert!(notice.contains("colour: unknown option"), "{notice}");
+
+    // As deep as JSON text may nest (128 levels: the object and 127 arrays), and one level
+    // deeper: the same verdict for the text and the object.
+    for depth in [127, 128] {
+        let text = format!(r#"{{"bot": {{"type": "demo"}}, "x": {}}}"#, nested(depth));
+        let from_text = mount(&text);
+        let by_text = shown(&from_text, false).await;
+        from_text.driver().clear_storage();
+        from_text.destroy();
+        let from_object = mount_object(parse(&text), None);
+        let by_object = shown(&from_object, false).await;
+        from_object.driver().clear_storage();
+        from_object.destroy();
+        let too_deep = |n: &Option<String>| {
+            n.as_deref()
+                .is_some_and(|n| n.contains("nested too deeply"))
+        };
+        assert_eq!(too_deep(&by_text.3), depth == 128, "text: {:?}", by_text.3);
+        assert_eq!(
+            too_deep(&by_object.3),
+            depth == 128,
+            "object: {:?}",
+            by_object.3
+        );
+        assert_eq!(by_object.2.is_empty(), by_text.2.is_empty(), "{depth}");
+    }
+}
+
+/// What serde-wasm-bindgen cannot read (a function value), or an object nested thousands of
+/// levels deep (which `JSON.parse` accepts and the loader passes on), is a configuration error
+/// the widget shows, never a crash nor a bot.
+#[wasm_bindgen_test]
+async fn an_unreadable_configuration_object_is_shown_as_an_error() {
+    let function =
+        parse(r#"{"bot": {"type": "demo"}, "title": "Never shown", "openOnLoad": true}"#);
+    set(
+        &get(&function, "bot"),
+        "greeting",
+        &js_sys::Function::new_no_args("return 'hi'"),
+    );
+    let deep = parse(&format!(
+        r#"{{"bot": {{"type": "demo"}}, "title": "Never shown", "x": {}}}"#,
+        nested(20_000)
+    ));
+    for (what, config, expected) in [
+        ("a function value", function, "cannot be read"),
+        ("20,000 levels deep", deep, "nested too deeply"),
+    ] {
+        let w = mount_object(config, None);
+        let (title, _, bots, notice) = shown(&w, false).await;
+        let input: HtmlTextAreaElement = find(&w, ".cw-input").unwrap().unchecked_into();
+        let disabled = input.disabled();
+        w.driver().clear_storage();
+        w.destroy();
+        let notice = notice.unwrap_or_else(|| panic!("{what}: no configuration notice"));
+        assert!(notice.contains(expected), "{what}: {notice}");
+        assert_ne!(title, "Never shown", "{what}: nothing of it applies");
+        assert!(bots.is_empty(), "{what}: no bot greets: {bots:?}");
+        assert!(disabled, "{what}: the composer is blocked");
+    }
+}
+
+type Recorded = std::rc::Rc<std::cell::RefCell<Vec<(String, wasm_bindgen::JsValue)>>>;
+
+/// An `emit` for `MountOptions` recording every host-page event as `(name, detail)`.
+fn recorder() -> (Recorded, chat_widget::Emitter) {
+    let events = Recorded::default();
+    let sink = events.clone();
+    let emit = Box::new(move |name: &str, detail: wasm_bindgen::JsValue| {
+        sink.borrow_mut().push((name.to_string(), detail));
+    });
+    (events, emit)
+}
+
+fn details(events: &Recorded, name: &str) -> Vec<wasm_bindgen::JsValue> {
+    events
+        .borrow()
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, d)| d.clone())
+        .collect()
+}
+
+/// A plain object's own keys, in order; panics on anything but a plain object (a `Map`, a class
+/// instance, `null`...).
+fn plain_keys(detail: &wasm_bindgen::JsValue) -> Vec<String> {
+    assert!(
+        detail.is_object() && !js_sys::Array::is_array(detail),
+        "{detail:?}"
+    );
+    let proto = js_sys::Object::get_prototype_of(detail);
+    let plain = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    assert!(
+        wasm_bindgen::JsValue::from(proto) == wasm_bindgen::JsValue::from(plain),
+        "not a plain object: {detail:?}"
+    );
+    js_sys::Object::keys(detail.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|k| k.as_string().unwrap())
+        .collect()
+}
+
+/// The host page's event details are plain objects with the documented fields (README, "The
+/// page API"): `message` → `{id, author, name?, text, incoming}`, `open` → `{}`.
+#[wasm_bindgen_test]
+async fn event_details_are_plain_objects_with_the_documented_fields() {
+    let (events, emit) = recorder();
+    let w = mount_object(
+        parse(r#"{"bot": {"type": "demo"}, "openOnLoad": true}"#),
+        Some(emit),
+    );
+    wait_for("greeting", || bubbles(&w, "bot").first().cloned()).await;
+    ask_payment_methods(&w).await;
+    wait_for("three message events", || {
+        (details(&events, "message").len() == 3).then_some(())
+    })
+    .await;
+    let messages = details(&events, "message");
+    let text = |d: &wasm_bindgen::JsValue, k: &str| get(d, k).as_string();
+    let (greeting, visitor, answer) = (&messages[0], &messages[1], &messages[2]);
+    for bot in [greeting, answer] {
+        assert_eq!(
+            plain_keys(bot),
+            ["id", "author", "name", "text", "incoming"]
+        );
+        assert_eq!(text(bot, "author").as_deref(), Some("bot"));
+        assert!(text(bot, "name").is_some_and(|n| !n.is_empty()), "{bot:?}");
+        assert_eq!(get(bot, "incoming").as_bool(), Some(true));
+    }
+    assert!(text(greeting, "text")
+        .unwrap()
+        .contains("Alpine Outfitters assistant"));
+    assert!(text(answer, "text").unwrap().contains("PayPal"));
+    assert_eq!(plain_keys(visitor), ["id", "author", "text", "incoming"]);
+    assert_eq!(text(visitor, "author").as_deref(), Some("visitor"));
+    assert_eq!(text(visitor, "text").as_deref(), Some("payment methods"));
+    assert_eq!(get(visitor, "incoming").as_bool(), Some(false));
+    let ids: Vec<String> = messages.iter().map(|m| text(m, "id").unwrap()).collect();
+    assert!(
+        ids.iter().all(|i| !i.is_empty()) && ids[0] != ids[1] && ids[1] != ids[2],
+        "{ids:?}"
+    );
+    // Opened on load is not the visitor's doing: `close`, then `open`, each with `{}`.
+    find(&w, ".cw-minimize").unwrap().click();
+    open(&w).await;
+    for name in ["close", "open"] {
+        let detail = wait_for(name, || details(&events, name).first().cloned()).await;
+        assert!(plain_keys(&detail).is_empty(), "{name}: {detail:?}");
+    }
+    w.driver().clear_storage();
+    w.destroy();
+}
+
+/// A hand-off that never got a conversation (Live Chat's first request refused: this test
+/// server answers 404) closes with `conversationId: null`, and `handoff:requested` carries
+/// `{transcript, context}`.
+#[wasm_bindgen_test]
+async fn a_chat_that_never_started_closes_with_a_null_conversation_id() {
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let config = format!(
+        r#"{{"bot": {{"type": "demo"}}, "openOnLoad": true,
+            "handoff": {{"anyHost": true, "contextAttributes": {{"lastIntent": "Bot_Intent"}},
+              "liveChat": {{"endpoint": "{origin}/no-live-chat-here",
+                "organizationId": "00D5e000000AbCd", "deploymentId": "5725e000000AbCd",
+                "buttonId": "5735e000000AbCd"}}}}}}"#
+    );
+    let (events, emit) = recorder();
+    let w = mount_object(parse(&config), Some(emit));
+    wait_for("greeting", || bubbles(&w, "bot").first().cloned()).await;
+    type_and_enter(&w, "I want to talk to a human", false).await;
+    let closed = wait_for("conversation:closed", || {
+        details(&events, "conversation:closed").first().cloned()
+    })
+    .await;
+    assert_eq!(plain_keys(&closed), ["reason", "conversationId"]);
+    assert!(get(&closed, "reason").as_string().is_some(), "{closed:?}");
+    assert!(get(&closed, "conversationId").is_null(), "{closed:?}");
+    let requested = details(&events, "handoff:requested");
+    assert_eq!(requested.len(), 1);
+    assert_eq!(plain_keys(&requested[0]), ["transcript", "context"]);
+    let transcript = get(&requested[0], "transcript").as_string().unwrap();
+    assert!(
+        transcript.contains("I want to talk to a human"),
+        "{transcript}"
+    );
+    let context = get(&requested[0], "context");
+    plain_keys(&context);
+    for (k, v) in js_sys::Object::entries(context.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|e| js_sys::Array::from(&e))
+        .map(|e| (e.get(0), e.get(1)))
+    {
+        assert!(v.as_string().is_some(), "context.{k:?} is text: {v:?}");
+    }
+    for error in details(&events, "error") {
+        assert_eq!(plain_keys(&error), ["message"]);
+    }
+    w.driver().clear_storage();
+    w.destroy();
+}
+
+/// `ChatWidget.setVariables` (the handle `mount` gives the loader): numbers and booleans as
+/// their text, `null`, `undefined`, objects and arrays left out (an unset variable inserts
+/// nothing); an object with a value that cannot be read (a function) is ignored as a whole,
+/// with a console warning, and the previous values stay.
+#[wasm_bindgen_test]
+async fn set_variables_reads_numbers_and_booleans_as_text_and_ignores_a_function() {
+    let config = parse(
+        r#"{"bot": {"type": "demo"}, "tabs": "perTab", "openOnLoad": true,
+            "messages": {"en": {"noAgentAvailable":
+              "Call {{vars.phone}} before {{vars.hour}}h (open: {{vars.open}}, rate {{vars.rate}}){{vars.none}}{{vars.undef}}{{vars.obj}}{{vars.list}}."}}}"#,
+    );
+    let mut handle = chat_widget::mount(config, None, None, None).expect("mounted");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let hosts = document.query_selector_all("chat-widget").unwrap();
+    let host: Element = hosts.item(hosts.length() - 1).unwrap().unchecked_into();
+    let root = host.shadow_root().unwrap();
+    let notices = || -> Vec<String> {
+        let list = root
+            .query_selector_all(".cw-msg--system .cw-bubble")
+            .unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.text_content().unwrap_or_default())
+            .collect()
+    };
+    wait_for("the window", || {
+        root.query_selector(".cw-window").ok().flatten()
+    })
+    .await;
+
+    // (`obj` nested 20,000 levels deep: skipped unread, like any object.)
+    let vars = parse(&format!(
+        r#"{{"phone": "555-0100", "hour": 18, "open": true, "rate": 1.5, "none": null,
+            "obj": {{"a": {}}}, "list": [1, 2]}}"#,
+        nested(20_000)
+    ));
+    set(&vars, "undef", &wasm_bindgen::JsValue::UNDEFINED);
+    handle.set_variables(vars);
+    assert!(handle.send("I want to talk to a human"));
+    let expected = "Call 555-0100 before 18h (open: true, rate 1.5).";
+    let first = wait_for("the no-agent notice", || notices().first().cloned()).await;
+    assert_eq!(first, expected);
+
+    let spy = js_sys::Function::new_no_args(
+        "window.__warns = []; window.__warn = console.warn; console.warn = function () { window.__warns.push([].join.call(arguments, ' ')); window.__warn.apply(console, arguments); };",
+    );
+    spy.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let unreadable = parse(r#"{"phone": "999", "hour": 7, "open": false}"#);
+    set(
+        &unreadable,
+        "callback",
+        &js_sys::Function::new_no_args("return 1"),
+    );
+    handle.set_variables(unreadable);
+    let warns = get(&web_sys::window().unwrap(), "__warns");
+    js_sys::Function::new_no_args("console.warn = window.__warn;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+    let warned = js_sys::Array::from(&warns)
+        .iter()
+        .filter_map(|w| w.as_string())
+        .any(|w| w.contains("setVariables() ignored"));
+    assert!(warned, "a console warning: {warns:?}");
+    assert!(handle.send("agent, please"));
+    let second = wait_for("the second no-agent notice", || notices().get(1).cloned()).await;
+    assert_eq!(second, expected, "the previous values are kept");
+    handle.destroy();
+}

@@ -41,12 +41,29 @@ fn cases() -> Vec<(&'static str, &'static str, Option<Vec<u8>>)> {
             None,
         ),
         ("an empty object", "window.ChatWidgetConfig = {};", None),
+        (
+            "nested 1,000 levels deep",
+            "var x = []; for (var i = 0; i < 1000; i++) x = [x]; window.ChatWidgetConfig = { bot: { type: 'demo' }, x: x };",
+            None,
+        ),
         ("a URL answering null", "", Some(b"null".to_vec())),
         (
             "a URL answering text that is not UTF-8",
             "",
             // Latin-1 "é" inside an otherwise valid configuration.
             Some(b"{\"bot\": {\"type\": \"demo\"}, \"title\": \"Caf\xe9\"}".to_vec()),
+        ),
+        (
+            "a URL answering 20,000 levels deep",
+            "",
+            Some(
+                format!(
+                    "{{\"bot\": {{\"type\": \"demo\"}}, \"x\": {}{}}}",
+                    "[".repeat(20_000),
+                    "]".repeat(20_000)
+                )
+                .into_bytes(),
+            ),
         ),
     ]
 }
