@@ -34,7 +34,7 @@ impl Json for BrowserJson {
 
 /// Deeper nesting than serde_json accepts (its recursion limit) is refused before decoding:
 /// serde-wasm-bindgen recurses once per level, and the wasm stack has no guard page.
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Refuses text nested deeper than [`MAX_DEPTH`] (brackets inside strings do not count). Not a
 /// parser: `JSON.parse` judges the syntax.

@@ -338,11 +338,8 @@ fn page_values(call: &str, value: JsValue) -> Option<chat_core::Pairs> {
     }
 }
 
-/// How deep the configuration object may nest: as deep as JSON text may (`json::BrowserJson`
-/// refuses deeper text before decoding, like serde_json).
-const MAX_DEPTH: u32 = 128;
-
-/// Whether `value` nests objects or arrays deeper than [`MAX_DEPTH`], measured without
+/// Whether `value` nests objects or arrays deeper than [`json::MAX_DEPTH`] (as deep as JSON
+/// text may: the text codec refuses deeper text before decoding), measured without
 /// recursion. serde-wasm-bindgen recurses once per level and the wasm stack has no guard
 /// page: a configuration a few thousand levels deep, which `JSON.parse` and the loader pass
 /// on, would otherwise exhaust the stack inside `mount` (no widget, so no configuration
@@ -355,7 +352,7 @@ fn nested_too_deeply(value: &JsValue) -> bool {
         if !v.is_object() {
             continue;
         }
-        if depth >= MAX_DEPTH {
+        if depth >= json::MAX_DEPTH {
             return true;
         }
         // `Object.entries`, as serde-wasm-bindgen reads objects (no other import).

@@ -10,11 +10,11 @@ use crate::{root, Result};
 /// +11 KB brotli) and the tolerance of unconfirmed Salesforce payloads (+2 KB); the lazily
 /// loaded hand-off module (ARCHITECTURE.md, "Decisions") is the planned cut. The loader is on
 /// every page view before any interest (it draws the launcher and loads the widget lazily,
-/// issue #12): 3 KiB. 231 → 273 KiB with typed serde models at every boundary read through the
-/// browser's JSON and serde-wasm-bindgen (#15: +42.7 KB brotli; where it goes and what was cut,
-/// ARCHITECTURE.md "Decisions").
+/// issue #12): 3 KiB. 231 → 274 KiB with typed serde models at every boundary read through the
+/// browser's JSON and serde-wasm-bindgen (#15: +43 KB brotli; where it goes and what was cut,
+/// ARCHITECTURE.md "Decisions"), with ~1 KB of room.
 const LOADER_BUDGET: u64 = 3 * 1024;
-const WIDGET_BUDGET: u64 = 273 * 1024;
+const WIDGET_BUDGET: u64 = 274 * 1024;
 
 fn compressed(cmd: &str, args: &[&str], file: &Path) -> Result<u64> {
     let out = Command::new(cmd)

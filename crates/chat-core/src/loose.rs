@@ -149,6 +149,9 @@ fn scalar_text(s: Scalar) -> Option<String> {
         Scalar::UInt(n) => Some(n.to_string()),
         Scalar::Float(f) => Some(match whole(f) {
             Some(n) => n.to_string(),
+            // As JavaScript writes them (a page's `setVariables({n: Infinity})`).
+            None if f.is_nan() => "NaN".to_string(),
+            None if f.is_infinite() => if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string(),
             None => f.to_string(),
         }),
         Scalar::Bool(_) | Scalar::Null | Scalar::Other => None,
@@ -371,6 +374,16 @@ mod tests {
 
     fn read(text: &str) -> Item<T> {
         serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_read_as_text_as_javascript_writes_them() {
+        let text = |f: f64| scalar_text(Scalar::Float(f));
+        assert_eq!(text(18.0).as_deref(), Some("18"));
+        assert_eq!(text(1.5).as_deref(), Some("1.5"));
+        assert_eq!(text(f64::INFINITY).as_deref(), Some("Infinity"));
+        assert_eq!(text(f64::NEG_INFINITY).as_deref(), Some("-Infinity"));
+        assert_eq!(text(f64::NAN).as_deref(), Some("NaN"));
     }
 
     #[test]
