@@ -448,6 +448,25 @@ fn is_uuid_at(b: &[u8], i: usize) -> bool {
     })
 }
 
+/// `v` with its object members in key order, so that JSON text compares the same whether or
+/// not serde_json keeps insertion order (its `preserve_order` feature is on when the widget's
+/// core is built in the same workspace run).
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Replace volatile parts (UUIDs, timestamps, tokens, ports) so payloads can be compared.
 pub fn normalize(v: &Value, base: &str) -> Value {
     fn walk(v: &Value, key: &str, base: &str) -> Value {
@@ -467,7 +486,7 @@ pub fn normalize(v: &Value, base: &str) -> Value {
             }
             Value::String(s) if key == "entryPayload" => {
                 let inner: Value = serde_json::from_str(s).unwrap();
-                Value::String(walk(&inner, "", base).to_string())
+                Value::String(sorted(&walk(&inner, "", base)).to_string())
             }
             Value::String(s) if key == "accessToken" => json!("<jwt>"),
             Value::String(s) if key == "key" && s.contains('!') => json!("<session-key>"),
