@@ -15,8 +15,8 @@ use chat_core::livechat::model::{
     Messages, SessionIdAnswer,
 };
 use chat_core::livechat::{
-    EntityFieldMap, EntityMap, FailReason, HistoryEntry, LiveChatConfig, LiveChatEvent,
-    LiveChatSaved, Phase, PrechatDetail, PrechatEntity, SavedOutKind, SavedPhase,
+    EntityMap, FailReason, HistoryEntry, LiveChatConfig, LiveChatEvent, LiveChatSaved, Phase,
+    PrechatDetail, PrechatEntity, SavedOutKind, SavedPhase,
 };
 use chat_core::loose::Item;
 use serde::de::DeserializeOwned;
@@ -64,20 +64,7 @@ fn spec_config() -> LiveChatConfig {
             display_to_agent: true,
             do_knowledge_search: false,
         }],
-        prechat_entities: vec![PrechatEntity {
-            entity_name: "Contact".into(),
-            show_on_create: true,
-            link_to_entity_name: Some("Case".into()),
-            link_to_entity_field: Some("ContactId".into()),
-            save_to_transcript: Some("ContactId".into()),
-            entity_fields_maps: vec![EntityFieldMap {
-                field_name: "Email".into(),
-                label: "E-mail Address".into(),
-                do_find: true,
-                is_exact_match: true,
-                do_create: true,
-            }],
-        }],
+        prechat_entities: vec![contact_entity()],
         button_overrides: vec!["5735e000000AbCd".into()],
         ..config()
     }

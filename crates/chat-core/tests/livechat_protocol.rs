@@ -5,10 +5,7 @@
 mod support;
 
 use chat_core::http::Method;
-use chat_core::livechat::{
-    EndReason, EntityFieldMap, EntityMap, FailReason, LiveChatEvent, Phase, PrechatDetail,
-    PrechatEntity,
-};
+use chat_core::livechat::{EndReason, EntityMap, FailReason, LiveChatEvent, Phase, PrechatDetail};
 use serde_json::json;
 use support::*;
 
@@ -30,20 +27,7 @@ fn session_id_then_chasitor_init_with_prechat_then_poll() {
         },
         PrechatDetail::new("Page", "https://shop.example.com/cart"),
     ];
-    c.prechat_entities = vec![PrechatEntity {
-        entity_name: "Contact".into(),
-        show_on_create: true,
-        link_to_entity_name: Some("Case".into()),
-        link_to_entity_field: Some("ContactId".into()),
-        save_to_transcript: Some("ContactId".into()),
-        entity_fields_maps: vec![EntityFieldMap {
-            field_name: "Email".into(),
-            label: "E-mail Address".into(),
-            do_find: true,
-            is_exact_match: true,
-            do_create: true,
-        }],
-    }];
+    c.prechat_entities = vec![contact_entity()];
     let mut h = H::new(c);
     assert_eq!(h.s.phase(), Phase::Idle);
     h.start();

@@ -231,3 +231,22 @@ pub fn seq(r: &HttpRequest) -> u64 {
 pub fn body(r: &HttpRequest) -> J {
     serde_json::from_str(r.body.as_deref().expect("a body")).expect("JSON body")
 }
+
+/// The Contact entity (found by e-mail, created when missing, linked to the Case) the pre-chat
+/// examples use (`live-agent.md` §4.2).
+pub fn contact_entity() -> chat_core::livechat::PrechatEntity {
+    chat_core::livechat::PrechatEntity {
+        entity_name: "Contact".into(),
+        show_on_create: true,
+        link_to_entity_name: Some("Case".into()),
+        link_to_entity_field: Some("ContactId".into()),
+        save_to_transcript: Some("ContactId".into()),
+        entity_fields_maps: vec![chat_core::livechat::EntityFieldMap {
+            field_name: "Email".into(),
+            label: "E-mail Address".into(),
+            do_find: true,
+            is_exact_match: true,
+            do_create: true,
+        }],
+    }
+}
