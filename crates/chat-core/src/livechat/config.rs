@@ -2,6 +2,8 @@
 //! pre-chat data (the `ChasitorInit` body built from them is `model::ChasitorInit`,
 //! `live-agent.md` §4.2).
 
+use serde::{Deserialize, Serialize};
+
 /// `X-LIVEAGENT-API-VERSION` used when the configuration does not name one (≥ 37 for
 /// `ReconnectSession`, ≥ 47 for estimated wait times).
 pub const DEFAULT_API_VERSION: &str = "52";
@@ -58,7 +60,10 @@ impl Default for LiveChatConfig {
 /// A `CustomDetail` of `prechatDetails`: one labelled value (from the pre-chat prompt, a
 /// hidden field of the host page, ...), optionally saved to transcript fields and mapped onto
 /// fields of records the agent's console finds or creates.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Serialized as is into `ChasitorInit` ([`super::model::ChasitorInit`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PrechatDetail {
     pub label: String,
     pub value: String,
@@ -82,25 +87,31 @@ impl PrechatDetail {
 }
 
 /// `entityMaps[]` member: which field of which record a detail fills.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EntityMap {
     pub entity_name: String,
     pub field_name: String,
 }
 
 /// An `Entity` of `prechatEntities`: a record (Contact, Case, ...) to find or create.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PrechatEntity {
     pub entity_name: String,
     pub show_on_create: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link_to_entity_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link_to_entity_field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub save_to_transcript: Option<String>,
     pub entity_fields_maps: Vec<EntityFieldMap>,
 }
 
 /// `entityFieldsMaps[]` member.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct EntityFieldMap {
     pub field_name: String,
     /// The `label` of the [`PrechatDetail`] whose value fills this field.

@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::config::LiveChatConfig;
+use super::config::{LiveChatConfig, PrechatDetail, PrechatEntity};
 use crate::loose::{self, Item};
 
 // ----- requests ---------------------------------------------------------------------------------
@@ -43,59 +43,13 @@ pub struct ChasitorInit {
     pub language: String,
     pub screen_resolution: String,
     pub visitor_name: String,
-    pub prechat_details: Vec<CustomDetail>,
-    pub prechat_entities: Vec<Entity>,
+    pub prechat_details: Vec<PrechatDetail>,
+    pub prechat_entities: Vec<PrechatEntity>,
     /// Sent only when not empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub button_overrides: Vec<String>,
     pub receive_queue_updates: bool,
     pub is_post: bool,
-}
-
-/// A `CustomDetail` of `prechatDetails`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct CustomDetail {
-    pub label: String,
-    pub value: String,
-    pub entity_maps: Vec<EntityMap>,
-    pub transcript_fields: Vec<String>,
-    pub display_to_agent: bool,
-    pub do_knowledge_search: bool,
-}
-
-/// An `entityMaps[]` member.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct EntityMap {
-    pub entity_name: String,
-    pub field_name: String,
-}
-
-/// An `Entity` of `prechatEntities`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Entity {
-    pub entity_name: String,
-    pub show_on_create: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link_to_entity_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link_to_entity_field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub save_to_transcript: Option<String>,
-    pub entity_fields_maps: Vec<EntityFieldsMap>,
-}
-
-/// An `entityFieldsMaps[]` member.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct EntityFieldsMap {
-    pub field_name: String,
-    pub label: String,
-    pub do_find: bool,
-    pub is_exact_match: bool,
-    pub do_create: bool,
 }
 
 impl ChasitorInit {
@@ -112,47 +66,8 @@ impl ChasitorInit {
             language: config.language.clone(),
             screen_resolution: config.screen_resolution.clone(),
             visitor_name: config.visitor_name.clone(),
-            prechat_details: config
-                .prechat_details
-                .iter()
-                .map(|d| CustomDetail {
-                    label: d.label.clone(),
-                    value: d.value.clone(),
-                    entity_maps: d
-                        .entity_maps
-                        .iter()
-                        .map(|m| EntityMap {
-                            entity_name: m.entity_name.clone(),
-                            field_name: m.field_name.clone(),
-                        })
-                        .collect(),
-                    transcript_fields: d.transcript_fields.clone(),
-                    display_to_agent: d.display_to_agent,
-                    do_knowledge_search: d.do_knowledge_search,
-                })
-                .collect(),
-            prechat_entities: config
-                .prechat_entities
-                .iter()
-                .map(|e| Entity {
-                    entity_name: e.entity_name.clone(),
-                    show_on_create: e.show_on_create,
-                    link_to_entity_name: e.link_to_entity_name.clone(),
-                    link_to_entity_field: e.link_to_entity_field.clone(),
-                    save_to_transcript: e.save_to_transcript.clone(),
-                    entity_fields_maps: e
-                        .entity_fields_maps
-                        .iter()
-                        .map(|f| EntityFieldsMap {
-                            field_name: f.field_name.clone(),
-                            label: f.label.clone(),
-                            do_find: f.do_find,
-                            is_exact_match: f.is_exact_match,
-                            do_create: f.do_create,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            prechat_details: config.prechat_details.clone(),
+            prechat_entities: config.prechat_entities.clone(),
             button_overrides: config.button_overrides.clone(),
             receive_queue_updates: true,
             is_post: true,
