@@ -3,8 +3,7 @@
 //! no parser or writer here.
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 
 /// Object members in document order. Duplicate keys are kept; [`Value::get`] returns the
 /// last one (as browsers' `JSON.parse` does).
@@ -21,10 +20,6 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
-    }
-
     /// Member `key` of an object (the last one if repeated).
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
@@ -68,71 +63,6 @@ impl Value {
         match self {
             Value::Object(o) => Some(o),
             _ => None,
-        }
-    }
-}
-
-impl From<&str> for Value {
-    fn from(s: &str) -> Self {
-        Value::String(s.to_string())
-    }
-}
-impl From<String> for Value {
-    fn from(s: String) -> Self {
-        Value::String(s)
-    }
-}
-impl From<bool> for Value {
-    fn from(b: bool) -> Self {
-        Value::Bool(b)
-    }
-}
-impl From<u64> for Value {
-    fn from(n: u64) -> Self {
-        Value::Number(n as f64)
-    }
-}
-impl From<u32> for Value {
-    fn from(n: u32) -> Self {
-        Value::Number(n as f64)
-    }
-}
-impl From<Vec<Value>> for Value {
-    fn from(v: Vec<Value>) -> Self {
-        Value::Array(v)
-    }
-}
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
-    }
-}
-
-impl Serialize for Value {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Value::Null => s.serialize_unit(),
-            Value::Bool(b) => s.serialize_bool(*b),
-            // Whole numbers as integers (`3`, not `3.0`).
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
-                s.serialize_i64(*n as i64)
-            }
-            Value::Number(n) => s.serialize_f64(*n),
-            Value::String(v) => s.serialize_str(v),
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    seq.serialize_element(v)?;
-                }
-                seq.end()
-            }
-            Value::Object(members) => {
-                let mut map = s.serialize_map(Some(members.len()))?;
-                for (k, v) in members {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
         }
     }
 }
